@@ -1,0 +1,22 @@
+import type { Config } from '../config.js'
+import type { Db } from '../db/index.js'
+import type { Mailer } from '../mail/mailer.js'
+
+/** What the domain functions need; built once by the caller of buildApp(). */
+export interface AuthContext {
+  readonly db: Db
+  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'publicUrl'>
+  readonly mailer: Mailer
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+}
+
+/** What a reply may show of a user: never the password hash. */
+export interface PublicUser {
+  readonly id: number
+  readonly email: string
+}
+
+export function toPublicUser (row: { id: number, email: string }): PublicUser {
+  return { id: row.id, email: row.email }
+}

@@ -1,0 +1,18 @@
+// Rule violations of the domain. src/http/errors.ts alone turns a code into a status.
+export type AuthErrorCode =
+  | 'INVALID_FIELD' // a field is missing, of the wrong type or rejected by a rule
+  | 'EMAIL_TAKEN'
+  | 'INVALID_CREDENTIALS' // unknown email or wrong password: one code, one message
+  | 'INVALID_RESET_TOKEN' // wrong, expired, used, or not this email's
+  | 'FORBIDDEN' // the session may not do this
+
+export class AuthError extends Error {
+  constructor (readonly code: AuthErrorCode, message: string) {
+    super(message)
+    this.name = 'AuthError'
+  }
+}
+
+export function invalidField (message: string): AuthError {
+  return new AuthError('INVALID_FIELD', message)
+}

@@ -1,0 +1,26 @@
+// NIST SP 800-63B length rules, no composition rules, a common-password list.
+import { dictionary } from '@zxcvbn-ts/language-common'
+import type { PasswordPolicyConfig } from '../config.js'
+import { invalidField } from './errors.js'
+
+// 49,000 passwords from breach corpora, maintained by the zxcvbn-ts project; all lower case.
+let commonPasswords: Set<string> | undefined
+function isCommonPassword (password: string): boolean {
+  commonPasswords ??= new Set(dictionary['passwords-common'] as string[])
+  return commonPasswords.has(password.toLowerCase())
+}
+
+/** Throws INVALID_FIELD naming `field` and the rule when the password is not acceptable. */
+export function checkPasswordPolicy (policy: PasswordPolicyConfig, password: string, email: string, field = 'password'): void {
+  // Length in code points after NFKC, so "é" typed either way counts once.
+  const length = [...password.normalize('NFKC')].length
+  if (length < policy.minLength) throw invalidField(`${field} must be at least ${policy.minLength} characters`)
+  if (length > policy.maxLength) throw invalidField(`${field} must be at most ${policy.maxLength} characters`)
+  if (!policy.blockCommon) return
+  const lowered = password.toLowerCase()
+  const localPart = email.slice(0, email.lastIndexOf('@'))
+  if (lowered === email || (localPart !== '' && lowered === localPart)) {
+    throw invalidField(`${field} must not be your email address`)
+  }
+  if (isCommonPassword(password)) throw invalidField(`${field} is too common; choose a less predictable one`)
+}

@@ -1,0 +1,76 @@
+// Server-side sessions (Lucia's model): the client holds a random token, the database
+// holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
+import type { AuthContext, PublicUser } from './context.js'
+import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
+
+export interface SessionMeta {
+  readonly ip: string | null
+  readonly userAgent: string | null
+}
+
+export interface ValidSession {
+  readonly id: string
+  readonly user: PublicUser
+}
+
+const MAX_USER_AGENT_LENGTH = 512
+// last_seen_at is written at most this often per session, not on every request.
+const MAX_REFRESH_INTERVAL_MS = 60_000
+
+function ttls (ctx: AuthContext): { idleMs: number, absoluteMs: number } {
+  return { idleMs: ctx.config.session.idleTtlSeconds * 1000, absoluteMs: ctx.config.session.absoluteTtlSeconds * 1000 }
+}
+
+/** Starts a session for the user and returns the token, which is shown to nobody else. */
+export async function createSession (ctx: AuthContext, userId: number, meta: SessionMeta): Promise<string> {
+  const token = generateToken()
+  const now = ctx.now()
+  const { idleMs, absoluteMs } = ttls(ctx)
+  await ctx.db.insertInto('sessions').values({
+    id: hashToken(token),
+    user_id: userId,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: now + Math.min(idleMs, absoluteMs),
+    ip: meta.ip?.slice(0, 45) ?? null,
+    user_agent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null
+  }).execute()
+  return token
+}
+
+/** The session and its user, or null for an unknown, malformed or expired token. */
+export async function validateSessionToken (ctx: AuthContext, token: string): Promise<ValidSession | null> {
+  if (!isWellFormedToken(token)) return null
+  const id = hashToken(token)
+  const row = await ctx.db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.created_at', 'sessions.last_seen_at', 'sessions.expires_at', 'users.id as user_id', 'users.email'])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst()
+  if (row === undefined) return null
+  const now = ctx.now()
+  if (now >= row.expires_at) {
+    await invalidateSession(ctx, id)
+    return null
+  }
+  const { idleMs, absoluteMs } = ttls(ctx)
+  if (now - row.last_seen_at >= Math.min(MAX_REFRESH_INTERVAL_MS, idleMs / 2)) {
+    await ctx.db.updateTable('sessions')
+      .set({ last_seen_at: now, expires_at: Math.min(now + idleMs, row.created_at + absoluteMs) })
+      .where('id', '=', id)
+      .execute()
+  }
+  return { id, user: { id: row.user_id, email: row.email } }
+}
+
+export async function invalidateSession (ctx: AuthContext, sessionId: string): Promise<void> {
+  await ctx.db.deleteFrom('sessions').where('id', '=', sessionId).execute()
+}
+
+/** Removes expired sessions and reset tokens; returns how many rows went. */
+export async function deleteExpiredRows (ctx: AuthContext): Promise<number> {
+  const now = ctx.now()
+  const sessions = await ctx.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst()
+  const tokens = await ctx.db.deleteFrom('password_reset_tokens').where('expires_at', '<=', now).executeTakeFirst()
+  return Number(sessions.numDeletedRows) + Number(tokens.numDeletedRows)
+}

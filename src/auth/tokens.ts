@@ -1,0 +1,25 @@
+// Opaque bearer tokens: 256 bits from the CSPRNG, base64url; only SHA-256 is stored.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+
+const TOKEN_BYTES = 32
+/** base64url of 32 bytes, no padding. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
+
+export function generateToken (): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url')
+}
+
+/** Cheap shape check, so garbage never reaches the database. */
+export function isWellFormedToken (token: string): boolean {
+  return TOKEN_PATTERN.test(token)
+}
+
+export function hashToken (token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+export function constantTimeEqual (a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}

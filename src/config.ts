@@ -1,0 +1,160 @@
+// The one reader of process.env. loadConfig() validates every variable and reports all
+// problems at once, naming each variable, so a bad deployment fails before it listens.
+import path from 'node:path'
+
+export type Environment = 'development' | 'production' | 'test'
+
+export interface DatabaseConfig {
+  readonly dialect: 'sqlite'
+  /** File path of the SQLite database, or ':memory:'. */
+  readonly file: string
+}
+
+export interface PasswordPolicyConfig {
+  readonly minLength: number
+  readonly maxLength: number
+  readonly blockCommon: boolean
+}
+
+export interface MailConfig {
+  /** SMTP connection URL; null writes messages to the log (development and test only). */
+  readonly smtpUrl: string | null
+  readonly from: string
+}
+
+export interface Config {
+  readonly env: Environment
+  readonly host: string
+  readonly port: number
+  readonly publicUrl: string
+  readonly logLevel: string
+  readonly database: DatabaseConfig
+  readonly mail: MailConfig
+  readonly session: { readonly idleTtlSeconds: number, readonly absoluteTtlSeconds: number }
+  readonly resetToken: { readonly ttlSeconds: number, readonly inResponse: boolean }
+  readonly passwordPolicy: PasswordPolicyConfig
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const DEFAULT_DATABASE_FILE = path.join('data', 'auth.sqlite')
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Reads one variable at a time and collects what is wrong instead of throwing early. */
+class EnvReader {
+  readonly problems: string[] = []
+  constructor (private readonly env: Env) {}
+
+  string (name: string, fallback: string): string {
+    const value = this.env[name]
+    return value === undefined || value === '' ? fallback : value
+  }
+
+  optional (name: string): string | null {
+    const value = this.env[name]
+    return value === undefined || value === '' ? null : value
+  }
+
+  integer (name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name)
+    if (raw === null) return fallback
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`)
+      return fallback
+    }
+    return Number(raw)
+  }
+
+  boolean (name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)
+    if (raw === null) return fallback
+    const value = raw.trim().toLowerCase()
+    if (['true', '1', 'yes', 'on'].includes(value)) return true
+    if (['false', '0', 'no', 'off'].includes(value)) return false
+    this.problems.push(`${name} must be true or false (got ${JSON.stringify(raw)})`)
+    return fallback
+  }
+
+  oneOf<T extends string> (name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.optional(name)
+    if (raw === null) return fallback
+    if ((allowed as readonly string[]).includes(raw)) return raw as T
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(raw)})`)
+    return fallback
+  }
+
+  url (name: string, fallback: string | null, protocols: readonly string[]): string | null {
+    const raw = this.optional(name)
+    if (raw === null) return fallback
+    try {
+      const parsed = new URL(raw)
+      if (protocols.includes(parsed.protocol)) return raw
+    } catch {
+      // reported below, like a URL with the wrong scheme
+    }
+    this.problems.push(`${name} must be a URL starting with ${protocols.map(p => `${p}//`).join(' or ')} (got ${JSON.stringify(raw)})`)
+    return fallback
+  }
+}
+
+function parseDatabaseUrl (reader: EnvReader): DatabaseConfig {
+  const raw = reader.string('DATABASE_URL', DEFAULT_DATABASE_FILE)
+  if (raw === ':memory:') return { dialect: 'sqlite', file: raw }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase()
+  if (scheme === undefined) return { dialect: 'sqlite', file: raw }
+  if (scheme === 'sqlite' || scheme === 'file') {
+    // sqlite:relative/path, sqlite:///absolute/path, file:./path
+    const file = raw.slice(scheme.length + 1).replace(/^\/\/(?=\/)/, '')
+    if (file !== '') return { dialect: 'sqlite', file }
+  }
+  reader.problems.push(`DATABASE_URL must be a SQLite file path or a sqlite: URL (got ${JSON.stringify(raw)}); PostgreSQL and MySQL are not supported yet`)
+  return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE }
+}
+
+export function loadConfig (env: Env = process.env): Config {
+  const reader = new EnvReader(env)
+  const nodeEnv = reader.oneOf<Environment>('NODE_ENV', 'development', ['development', 'production', 'test'])
+  const host = reader.string('HOST', 'localhost')
+  const port = reader.integer('PORT', 5000, 0, 65535)
+  const publicUrl = reader.url('PUBLIC_URL', null, ['http:', 'https:'])
+  const smtpUrl = reader.url('SMTP_URL', null, ['smtp:', 'smtps:'])
+  const from = reader.string('MAIL_FROM', 'Auth Service <no-reply@localhost>')
+  const idleTtlSeconds = reader.integer('SESSION_IDLE_TTL', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
+  const absoluteTtlSeconds = reader.integer('SESSION_ABSOLUTE_TTL', 30 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
+  const resetTtlSeconds = reader.integer('RESET_TOKEN_TTL', 1800, 1, 7 * 24 * 3600)
+  const inResponse = reader.boolean('RESET_TOKEN_IN_RESPONSE', false)
+  const minLength = reader.integer('PASSWORD_MIN_LENGTH', 8, 1, 1024)
+  const blockCommon = reader.boolean('PASSWORD_BLOCK_COMMON', true)
+  const logLevel = reader.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', LOG_LEVELS)
+  const database = parseDatabaseUrl(reader)
+
+  if (absoluteTtlSeconds < idleTtlSeconds) {
+    reader.problems.push(`SESSION_ABSOLUTE_TTL (${absoluteTtlSeconds}) must not be shorter than SESSION_IDLE_TTL (${idleTtlSeconds})`)
+  }
+  if (nodeEnv === 'production') {
+    if (smtpUrl === null) reader.problems.push('SMTP_URL is required in production (reset mail cannot go to the log)')
+    if (publicUrl === null) reader.problems.push('PUBLIC_URL is required in production (it is the base of reset links)')
+    if (inResponse) reader.problems.push('RESET_TOKEN_IN_RESPONSE=true is refused in production (it hands reset tokens to whoever asks)')
+  }
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems)
+
+  return Object.freeze({
+    env: nodeEnv,
+    host,
+    port,
+    publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel,
+    database: Object.freeze(database),
+    mail: Object.freeze({ smtpUrl, from }),
+    session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds }),
+    resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
+    passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon })
+  })
+}

@@ -1,0 +1,26 @@
+// Kysely's Migrator over a static list, so the source tree and the build see the same set.
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely'
+import * as m0001 from './migrations/0001_users.js'
+import * as m0002 from './migrations/0002_sessions.js'
+import * as m0003 from './migrations/0003_password_reset_tokens.js'
+
+const migrations: Record<string, Migration> = {
+  '0001_users': m0001,
+  '0002_sessions': m0002,
+  '0003_password_reset_tokens': m0003
+}
+
+function createMigrator (db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } })
+}
+
+/** Applies pending migrations; returns Kysely's result set (error included) instead of throwing. */
+export async function migrateToLatest (db: Kysely<any>): Promise<MigrationResultSet> {
+  return await createMigrator(db).migrateToLatest()
+}
+
+/** Names of the migrations not yet applied. */
+export async function pendingMigrations (db: Kysely<any>): Promise<string[]> {
+  const all = await createMigrator(db).getMigrations()
+  return all.filter(m => m.executedAt === undefined).map(m => m.name)
+}

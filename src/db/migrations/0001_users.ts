@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely'
+import { addIdColumn } from './column-types.js'
+
+export async function up (db: Kysely<any>): Promise<void> {
+  const id = addIdColumn(db)
+  await db.schema.createTable('users')
+    .addColumn('id', id.type, id.build)
+    .addColumn('email', 'varchar(254)', col => col.notNull().unique())
+    .addColumn('password_hash', 'varchar(255)', col => col.notNull())
+    .addColumn('created_at', 'bigint', col => col.notNull())
+    .addColumn('updated_at', 'bigint', col => col.notNull())
+    .execute()
+}
+
+export async function down (db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('users').execute()
+}

@@ -1,0 +1,75 @@
+// buildApp(deps) → FastifyInstance: plugins, hooks and routes. It never listens; the CLI
+// and the tests do. It owns db and mailer from here on and closes them in onClose.
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { AuthContext } from '../auth/context.js'
+import { deleteExpiredRows } from '../auth/sessions.js'
+import type { Config } from '../config.js'
+import type { Db } from '../db/index.js'
+import type { Mailer } from '../mail/mailer.js'
+import { handleFrameworkError, registerErrorHandlers } from './errors.js'
+import { createRequireSession } from './plugins/session.js'
+import type { RouteDeps } from './routes/context.js'
+import { passwordResetRoutes } from './routes/password-reset.js'
+import { sessionRoutes } from './routes/sessions.js'
+import { userRoutes } from './routes/users.js'
+
+export interface AppDeps {
+  readonly config: Config
+  readonly db: Db
+  readonly mailer: Mailer
+  readonly logger: FastifyBaseLogger
+  /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
+  readonly now?: () => number
+}
+
+const BODY_LIMIT_BYTES = 64 * 1024
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000
+
+export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
+  const { config, db, mailer } = deps
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Strict validation: no type coercion, unknown attributes are reported, not dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    frameworkErrors: handleFrameworkError,
+    return503OnClosing: true
+  })
+  const ctx: AuthContext = { db, config, mailer, now: deps.now ?? Date.now }
+
+  app.addHook('onClose', async () => {
+    await mailer.close()
+    await db.destroy()
+  })
+
+  await app.register(cookie)
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
+  app.decorateRequest('session', null)
+  // A request without a body is validated as an empty one, so the reply names the
+  // missing field instead of complaining about the body's type.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined) request.body = {}
+  })
+  // Every reply may carry or reflect a credential: keep it out of caches.
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store')
+  })
+  registerErrorHandlers(app)
+
+  const routeDeps: RouteDeps = { ctx, config, requireSession: createRequireSession(ctx) }
+  app.get('/', async () => ({ message: 'Bienvenue' }))
+  userRoutes(app, routeDeps)
+  sessionRoutes(app, routeDeps)
+  passwordResetRoutes(app, routeDeps)
+
+  let sweep: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    sweep = setInterval(() => {
+      deleteExpiredRows(ctx).catch((err: unknown) => { app.log.warn({ err }, 'expired-row sweep failed') })
+    }, SWEEP_INTERVAL_MS).unref()
+  })
+  app.addHook('preClose', async () => { clearInterval(sweep) })
+  return app
+}

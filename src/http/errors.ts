@@ -1,0 +1,64 @@
+// The one place that turns errors into statuses: domain codes, schema failures, Fastify's
+// own 4xx errors. Anything else is logged and answered with a bare 500.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AuthError, type AuthErrorCode } from '../auth/errors.js'
+
+const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
+  INVALID_FIELD: 400,
+  EMAIL_TAKEN: 400,
+  INVALID_CREDENTIALS: 401,
+  INVALID_RESET_TOKEN: 403,
+  FORBIDDEN: 403
+}
+
+// Fastify's parser errors, reworded for clients of this API.
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large (limit 64 KiB)',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type: send application/json or application/x-www-form-urlencoded',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty but the content type says JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_BAD_URL: 'malformed URL',
+  FST_ERR_ASYNC_CONSTRAINT: 'malformed request'
+}
+
+interface SchemaIssue {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+}
+
+/** "email is required", "password must be a string" — the field named, nothing internal. */
+export function describeSchemaIssue (issue: SchemaIssue | undefined): string {
+  if (issue === undefined) return 'invalid request'
+  const field = issue.instancePath.replace(/^\//, '').replaceAll('/', '.')
+  switch (issue.keyword) {
+    case 'required': return `${String(issue.params.missingProperty)} is required`
+    case 'additionalProperties': return `${String(issue.params.additionalProperty)} cannot be set here (unknown or protected attribute)`
+    case 'type': return field === '' ? 'request body must be an object' : `${field} must be a ${String(issue.params.type)}`
+    default: return field === '' ? 'invalid request body' : `${field} is invalid`
+  }
+}
+
+function sendMessage (reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ message })
+}
+
+export function handleFrameworkError (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendMessage(reply, 400, FRAMEWORK_MESSAGES[error.code] ?? 'malformed request')
+}
+
+export function registerErrorHandlers (app: FastifyInstance): void {
+  app.setNotFoundHandler(async (_request, reply) => sendMessage(reply, 404, 'not found'))
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof AuthError) return sendMessage(reply, STATUS_BY_CODE[error.code], error.message)
+    if (error.validation !== undefined) return sendMessage(reply, 400, describeSchemaIssue(error.validation[0]))
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      return sendMessage(reply, status, FRAMEWORK_MESSAGES[error.code] ?? (error.code?.startsWith('FST_') === true ? error.message : 'bad request'))
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return sendMessage(reply, 500, 'internal server error')
+  })
+}

@@ -1,0 +1,52 @@
+// Reads the session token from the X-Session-ID header or the session_id cookie and
+// resolves it once per request. Routes that need a user add `onRequest: requireSession`.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AuthContext } from '../../auth/context.js'
+import { AuthError } from '../../auth/errors.js'
+import { type ValidSession, validateSessionToken } from '../../auth/sessions.js'
+import type { Config } from '../../config.js'
+
+export const SESSION_COOKIE = 'session_id'
+export const SESSION_HEADER = 'x-session-id'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: ValidSession | null
+  }
+}
+
+export function presentedToken (request: FastifyRequest): string | undefined {
+  const header = request.headers[SESSION_HEADER]
+  if (typeof header === 'string' && header !== '') return header
+  return request.cookies[SESSION_COOKIE]
+}
+
+/** An onRequest hook: 403 unless a valid session is presented; sets request.session. */
+export function createRequireSession (ctx: AuthContext) {
+  return async function requireSession (request: FastifyRequest): Promise<void> {
+    const token = presentedToken(request)
+    const session = token === undefined ? null : await validateSessionToken(ctx, token)
+    if (session === null) throw new AuthError('FORBIDDEN', 'forbidden: no valid session')
+    request.session = session
+  }
+}
+
+export function setSessionCookie (reply: FastifyReply, config: Config, token: string): void {
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: config.env === 'production',
+    maxAge: config.session.absoluteTtlSeconds
+  })
+}
+
+export function clearSessionCookie (reply: FastifyReply, config: Config): void {
+  void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: config.env === 'production' })
+}
+
+/** request.session after requireSession ran; a route without the hook is a programming error. */
+export function sessionOf (request: FastifyRequest): ValidSession {
+  if (request.session === null) throw new Error('route is missing the requireSession hook')
+  return request.session
+}

@@ -1,0 +1,52 @@
+// Outgoing mail through nodemailer: SMTP when SMTP_URL is set, otherwise the log
+// (config.ts refuses the log in production).
+import nodemailer from 'nodemailer'
+import type { MailConfig } from '../config.js'
+
+export interface MailMessage {
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+}
+
+export interface MailLogger {
+  info: (obj: object, msg: string) => void
+  error: (obj: object, msg: string) => void
+}
+
+export interface Mailer {
+  send: (message: MailMessage) => Promise<void>
+  /** Sends in the background; a failure is logged, never thrown at the caller. */
+  sendLater: (message: MailMessage) => void
+  /** Waits for messages still being sent, then closes the connection pool. */
+  close: () => Promise<void>
+}
+
+export function createMailer (config: MailConfig, log: MailLogger): Mailer {
+  const transport = config.smtpUrl === null
+    ? null
+    : nodemailer.createTransport(config.smtpUrl, { from: config.from })
+  const pending = new Set<Promise<void>>()
+
+  async function send (message: MailMessage): Promise<void> {
+    if (transport === null) {
+      log.info({ mail: { from: config.from, ...message } }, 'mail not sent (no SMTP_URL): written to the log instead')
+      return
+    }
+    await transport.sendMail({ from: config.from, ...message })
+  }
+
+  return {
+    send,
+    sendLater (message) {
+      const delivery = send(message)
+        .catch((err: unknown) => { log.error({ err, to: message.to, subject: message.subject }, 'mail delivery failed') })
+        .finally(() => pending.delete(delivery))
+      pending.add(delivery)
+    },
+    async close () {
+      await Promise.allSettled([...pending])
+      transport?.close()
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { MailMessage } from './mailer.js'
+
+export function passwordResetLink (publicUrl: string, email: string, token: string): string {
+  const query = new URLSearchParams({ email, token })
+  return `${publicUrl}/reset_password?${query.toString()}`
+}
+
+export function passwordResetMessage (input: { to: string, token: string, publicUrl: string, ttlSeconds: number }): MailMessage {
+  const link = passwordResetLink(input.publicUrl, input.to, input.token)
+  const minutes = Math.max(1, Math.round(input.ttlSeconds / 60))
+  return {
+    to: input.to,
+    subject: 'Reset your password',
+    text: [
+      'Someone asked to reset the password of this account.',
+      '',
+      `To choose a new password, open this link within ${minutes} minute${minutes === 1 ? '' : 's'}:`,
+      link,
+      '',
+      `Or send this reset token with your email and new password: ${input.token}`,
+      '',
+      'If you did not ask for this, ignore this message; your password stays as it is.'
+    ].join('\n')
+  }
+}
