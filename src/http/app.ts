@@ -46,6 +46,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
+  // Bodies are JSON or form data; Fastify's built-in text/plain parser would let a
+  // string through to validation, so such a request gets a clear 415 instead.
+  app.removeContentTypeParser('text/plain')
   app.decorateRequest('session', null)
   // A request without a body is validated as an empty one, so the reply names the
   // missing field instead of complaining about the body's type.

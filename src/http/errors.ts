@@ -44,8 +44,10 @@ function sendMessage (reply: FastifyReply, status: number, message: string): Fas
   return reply.code(status).type('application/json; charset=utf-8').send({ message })
 }
 
+/** Errors Fastify meets before routing (bad URL, unknown content type …), all 4xx. */
 export function handleFrameworkError (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void sendMessage(reply, 400, FRAMEWORK_MESSAGES[error.code] ?? 'malformed request')
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+  void sendMessage(reply, status, FRAMEWORK_MESSAGES[error.code] ?? 'malformed request')
 }
 
 export function registerErrorHandlers (app: FastifyInstance): void {

@@ -1,0 +1,65 @@
+// A real SMTP receiver in the test process (smtp-server), parsing what arrives with mailparser.
+import { simpleParser } from 'mailparser'
+import { SMTPServer } from 'smtp-server'
+
+export interface ReceivedMail {
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+}
+
+export interface SmtpReceiver {
+  readonly url: string
+  readonly messages: ReceivedMail[]
+  /** Resolves with the first message to `to` (waiting for it if need be). */
+  waitFor: (to: string, timeoutMs?: number) => Promise<ReceivedMail>
+  close: () => Promise<void>
+}
+
+export async function startSmtpReceiver (): Promise<SmtpReceiver> {
+  const messages: ReceivedMail[] = []
+  const waiters: Array<() => void> = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData (stream, session, callback) {
+      simpleParser(stream).then(parsed => {
+        for (const rcpt of session.envelope.rcptTo) {
+          messages.push({ to: rcpt.address, subject: parsed.subject ?? '', text: parsed.text ?? '' })
+        }
+        waiters.splice(0).forEach(wake => { wake() })
+        callback()
+      }, callback)
+    }
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.server.address()
+  if (address === null || typeof address === 'string') throw new Error('SMTP receiver has no TCP address')
+  return {
+    url: `smtp://127.0.0.1:${address.port}`,
+    messages,
+    async waitFor (to, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = messages.find(m => m.to === to)
+        if (found !== undefined) return found
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`)
+        await new Promise<void>(resolve => {
+          waiters.push(resolve)
+          setTimeout(resolve, 100)
+        })
+      }
+    },
+    async close () {
+      await new Promise<void>(resolve => server.close(() => { resolve() }))
+    }
+  }
+}
+
+/** The token from the reset link in a mail body. */
+export function resetLinkOf (mail: ReceivedMail): URL {
+  const match = /https?:\/\/\S+\/reset_password\?\S+/.exec(mail.text)
+  if (match === null) throw new Error(`no reset link in: ${mail.text}`)
+  return new URL(match[0])
+}
