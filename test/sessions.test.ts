@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import SQLite from 'better-sqlite3'
+import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
+
+describe('POST /sessions', () => {
+  let server: TestServer
+  before(async () => { server = await startServer() })
+  after(async () => { await server.close() })
+
+  for (const encoding of ['form', 'json'] as const) {
+    it(`logs in from a ${encoding} body and sets the session cookie`, async () => {
+      const email = uniqueEmail()
+      await request(server, 'POST', '/users', { email, password: PASSWORD })
+      const reply = await request(server, 'POST', '/sessions', { email: ` ${email.toUpperCase()}`, password: PASSWORD }, { encoding })
+      assert.equal(reply.status, 200)
+      assert.deepEqual(reply.body, { email, message: 'logged in' })
+      const cookie = reply.headers.get('set-cookie') ?? ''
+      assert.match(cookie, /^session_id=[A-Za-z0-9_-]{43};/)
+      assert.match(cookie, /; HttpOnly/)
+      assert.match(cookie, /; SameSite=Lax/)
+      assert.match(cookie, /; Path=\//)
+      assert.doesNotMatch(cookie, /Secure/, 'no Secure flag outside production')
+    })
+  }
+
+  it('answers unknown email and wrong password with the same 401', async () => {
+    const user = await signUp(server)
+    const wrong = await request(server, 'POST', '/sessions', { email: user.email, password: 'not the password' })
+    const unknown = await request(server, 'POST', '/sessions', { email: uniqueEmail('ghost'), password: 'not the password' })
+    assert.equal(wrong.status, 401)
+    assert.equal(unknown.status, 401)
+    assert.deepEqual(wrong.body, unknown.body)
+    assert.equal(wrong.headers.get('set-cookie'), null)
+  })
+
+  it('names missing or malformed fields with a 400', async () => {
+    const noPassword = await request(server, 'POST', '/sessions', { email: uniqueEmail() })
+    assert.deepEqual([noPassword.status, noPassword.body], [400, { message: 'password is required' }])
+    const badEmail = await request(server, 'POST', '/sessions', { email: 'nope', password: PASSWORD })
+    assert.deepEqual([badEmail.status, badEmail.body], [400, { message: 'email must be a valid email address' }])
+  })
+
+  it('issues a fresh token on every login, ignoring one presented with it', async () => {
+    const user = await signUp(server)
+    const again = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD }, { session: user.token })
+    assert.notEqual(sessionCookie(again), user.token)
+  })
+
+  it('stores only the SHA-256 of the token, with ip and user agent', async () => {
+    const user = await signUp(server)
+    const sqlite = new SQLite(server.databaseFile, { readonly: true })
+    const rows = sqlite.prepare('SELECT id, ip, user_agent FROM sessions WHERE user_id = ?').all(user.id) as Array<{ id: string, ip: string, user_agent: string }>
+    sqlite.close()
+    assert.equal(rows.length, 1)
+    assert.match(rows[0]?.id ?? '', /^[0-9a-f]{64}$/)
+    assert.notEqual(rows[0]?.id, user.token)
+    assert.equal(rows[0]?.ip, '127.0.0.1')
+    assert.equal(typeof rows[0]?.user_agent, 'string')
+  })
+})
+
+describe('sessions on several devices', () => {
+  let server: TestServer
+  before(async () => { server = await startServer() })
+  after(async () => { await server.close() })
+
+  it('GET /profile works with the cookie and with X-Session-ID', async () => {
+    const user = await signUp(server)
+    for (const transport of ['cookie', 'header'] as const) {
+      const reply = await request(server, 'GET', '/profile', undefined, { session: user.token, transport })
+      assert.deepEqual([reply.status, reply.body], [200, { email: user.email, id: user.id }])
+    }
+  })
+
+  it('GET /profile is 403 without a session or with a wrong one', async () => {
+    for (const session of [undefined, '', 'x', 'A'.repeat(43), 'A'.repeat(5000)]) {
+      const reply = await request(server, 'GET', '/profile', undefined, session === undefined ? {} : { session, transport: 'header' })
+      assert.equal(reply.status, 403, String(session).slice(0, 10))
+      assert.equal(typeof reply.body.message, 'string')
+    }
+  })
+
+  it('DELETE /sessions ends only the session presented and clears the cookie', async () => {
+    const user = await signUp(server)
+    const laptop = sessionCookie(await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD }))
+    const reply = await request(server, 'DELETE', '/sessions', undefined, { session: user.token })
+    assert.deepEqual([reply.status, reply.body], [200, { message: 'logged out' }])
+    assert.match(reply.headers.get('set-cookie') ?? '', /^session_id=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/)
+    assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
+    assert.equal((await request(server, 'GET', '/profile', undefined, { session: laptop })).status, 200)
+  })
+
+  it('DELETE /sessions with X-Session-ID works the same', async () => {
+    const user = await signUp(server)
+    const reply = await request(server, 'DELETE', '/sessions', undefined, { session: user.token, transport: 'header' })
+    assert.deepEqual([reply.status, reply.body], [200, { message: 'logged out' }])
+    assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token, transport: 'header' })).status, 403)
+  })
+
+  it('DELETE /sessions answers 204 without a body to Prefer: return=minimal', async () => {
+    const user = await signUp(server)
+    const reply = await request(server, 'DELETE', '/sessions', undefined, { session: user.token, headers: { prefer: 'return=minimal' } })
+    assert.equal(reply.status, 204)
+    assert.equal(reply.text, '')
+    assert.equal(reply.headers.get('preference-applied'), 'return=minimal')
+    assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
+  })
+
+  it('DELETE /sessions is 403 without a valid session', async () => {
+    const reply = await request(server, 'DELETE', '/sessions')
+    assert.equal(reply.status, 403)
+    const user = await signUp(server)
+    await request(server, 'DELETE', '/sessions', undefined, { session: user.token })
+    const twice = await request(server, 'DELETE', '/sessions', undefined, { session: user.token })
+    assert.equal(twice.status, 403)
+  })
+})
+
+describe('session expiry', () => {
+  it('ends a session left idle longer than SESSION_IDLE_TTL', async () => {
+    const server = await startServer({ SESSION_IDLE_TTL: '1', SESSION_ABSOLUTE_TTL: '60' })
+    try {
+      const user = await signUp(server)
+      await sleep(1300)
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
+      const sqlite = new SQLite(server.databaseFile, { readonly: true })
+      const left = sqlite.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?').get(user.id)
+      sqlite.close()
+      assert.deepEqual(left, { n: 0 }, 'the expired row is deleted')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('extends a session in use, but never past SESSION_ABSOLUTE_TTL', async () => {
+    const server = await startServer({ SESSION_IDLE_TTL: '2', SESSION_ABSOLUTE_TTL: '4' })
+    try {
+      const user = await signUp(server)
+      await sleep(1200)
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
+      await sleep(1400) // 2.6 s after login: past the first idle window, alive because it was used
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
+      await sleep(1700) // 4.3 s after login: past the absolute limit although used 1.7 s ago
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('sets Secure on the cookie in production', async () => {
+    const server = await startServer({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://auth.example.com' })
+    try {
+      const email = uniqueEmail()
+      await request(server, 'POST', '/users', { email, password: PASSWORD })
+      const reply = await request(server, 'POST', '/sessions', { email, password: PASSWORD })
+      assert.match(reply.headers.get('set-cookie') ?? '', /; Secure/)
+    } finally {
+      await server.close()
+    }
+  })
+})
