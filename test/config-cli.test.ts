@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+const CLI = path.resolve('src/cli.ts')
+
+interface Run { code: number | null, stdout: string, stderr: string }
+
+function runCli (args: string[], env: Record<string, string>): { child: ChildProcess, done: Promise<Run> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const done = new Promise<Run>(resolve => child.on('close', code => { resolve({ code, stdout, stderr }) }))
+  return { child, done }
+}
+
+async function freePort (): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+describe('loadConfig', () => {
+  it('has working defaults: port 5000, SQLite under ./data, 7 and 30 day sessions, 30 min reset tokens', () => {
+    const config = loadConfig({})
+    assert.equal(config.port, 5000)
+    assert.equal(config.env, 'development')
+    assert.deepEqual(config.database, { dialect: 'sqlite', file: path.join('data', 'auth.sqlite') })
+    assert.deepEqual(config.session, { idleTtlSeconds: 604800, absoluteTtlSeconds: 2592000 })
+    assert.deepEqual(config.resetToken, { ttlSeconds: 1800, inResponse: false })
+    assert.deepEqual(config.passwordPolicy, { minLength: 8, maxLength: 1024, blockCommon: true })
+    assert.equal(config.publicUrl, 'http://localhost:5000')
+    assert.equal(config.mail.smtpUrl, null)
+    assert.ok(Object.isFrozen(config))
+  })
+
+  it('reads sqlite: and file: URLs', () => {
+    assert.equal(loadConfig({ DATABASE_URL: 'sqlite:///tmp/a.db' }).database.file, '/tmp/a.db')
+    assert.equal(loadConfig({ DATABASE_URL: 'sqlite:data/b.db' }).database.file, 'data/b.db')
+    assert.equal(loadConfig({ DATABASE_URL: 'file:./c.db' }).database.file, './c.db')
+    assert.equal(loadConfig({ DATABASE_URL: '/var/lib/auth.sqlite' }).database.file, '/var/lib/auth.sqlite')
+  })
+
+  it('reports every bad variable at once, by name', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty', SESSION_IDLE_TTL: '-5', PASSWORD_BLOCK_COMMON: 'maybe', LOG_LEVEL: 'loud', SMTP_URL: 'http://x', PUBLIC_URL: 'nope' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      const names = error.problems.map(p => p.split(' ')[0])
+      assert.deepEqual(names.sort(), ['LOG_LEVEL', 'PASSWORD_BLOCK_COMMON', 'PORT', 'PUBLIC_URL', 'SESSION_IDLE_TTL', 'SMTP_URL'])
+      return true
+    })
+  })
+
+  it('refuses an absolute session TTL shorter than the idle one', () => {
+    assert.throws(() => loadConfig({ SESSION_IDLE_TTL: '100', SESSION_ABSOLUTE_TTL: '50' }), /SESSION_ABSOLUTE_TTL/)
+  })
+
+  it('refuses production without SMTP_URL and PUBLIC_URL, or with RESET_TOKEN_IN_RESPONSE', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      assert.ok(error.problems.some(p => p.startsWith('SMTP_URL is required in production')))
+      assert.ok(error.problems.some(p => p.startsWith('PUBLIC_URL is required in production')))
+      return true
+    })
+    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://auth.example.com' }
+    assert.throws(() => loadConfig({ ...production, RESET_TOKEN_IN_RESPONSE: 'true' }), /RESET_TOKEN_IN_RESPONSE=true is refused in production/)
+    assert.equal(loadConfig(production).env, 'production')
+  })
+})
+
+describe('authsvc CLI', () => {
+  let dir: string
+  before(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'authsvc-cli-')) })
+  after(async () => { await fs.rm(dir, { recursive: true, force: true }) })
+
+  it('--help prints usage and exits 0; an unknown command exits 1', async () => {
+    const help = await runCli(['--help'], {}).done
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /Usage: authsvc <command>/)
+    const serveHelp = await runCli(['serve', '--help'], {}).done
+    assert.equal(serveHelp.code, 0)
+    const unknown = await runCli(['launch'], {}).done
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stderr, /unknown command: launch/)
+  })
+
+  it('stops at start-up on bad configuration, naming the variable', async () => {
+    const run = await runCli(['serve'], { PORT: '99999', DATABASE_URL: path.join(dir, 'x.sqlite') }).done
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /PORT must be a whole number from 0 to 65535/)
+  })
+
+  it('migrate applies the migrations once; a second run is a no-op', async () => {
+    const env = { DATABASE_URL: path.join(dir, 'migrate.sqlite') }
+    const first = await runCli(['migrate'], env).done
+    assert.equal(first.code, 0, first.stderr)
+    assert.match(first.stdout, /applied: 0001_users\napplied: 0002_sessions\napplied: 0003_password_reset_tokens/)
+    const second = await runCli(['migrate'], env).done
+    assert.equal(second.code, 0)
+    assert.match(second.stdout, /database is up to date/)
+  })
+
+  it('serve in production refuses to start with pending migrations', async () => {
+    const run = await runCli(['serve'], {
+      NODE_ENV: 'production',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      PUBLIC_URL: 'https://auth.example.com',
+      DATABASE_URL: path.join(dir, 'fresh-production.sqlite')
+    }).done
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /pending migrations .*run "authsvc migrate" first/)
+  })
+
+  it('serve migrates, answers HTTP and stops cleanly on SIGTERM', async () => {
+    const port = await freePort()
+    const { child, done } = runCli(['serve'], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: path.join(dir, 'serve', 'auth.sqlite'), LOG_LEVEL: 'warn' })
+    try {
+      let reply: Response | undefined
+      for (let attempt = 0; attempt < 100 && reply === undefined; attempt++) {
+        reply = await fetch(`http://127.0.0.1:${port}/`).catch(async () => { await new Promise(resolve => setTimeout(resolve, 100)) }) ?? undefined
+      }
+      assert.ok(reply !== undefined, 'the server came up')
+      assert.deepEqual(await reply.json(), { message: 'Bienvenue' })
+      const created = await fetch(`http://127.0.0.1:${port}/users`, { method: 'POST', body: new URLSearchParams({ email: 'cli@example.com', password: 'cli password long' }) })
+      assert.equal(created.status, 200)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    const run = await done
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /SMTP_URL is not set/)
+  })
+})

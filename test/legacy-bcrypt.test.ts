@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { hash as bcryptHash } from '@node-rs/bcrypt'
+import SQLite from 'better-sqlite3'
+import { request, startServer, type TestServer, uniqueEmail } from './support/server.js'
+
+/** Puts a user with a bcrypt hash straight into the database, as the course service stored it. */
+async function insertLegacyUser (server: TestServer, email: string, password: string): Promise<void> {
+  const stored = await bcryptHash(password, { cost: 4 })
+  const sqlite = new SQLite(server.databaseFile)
+  sqlite.prepare('INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)').run(email, stored, Date.now(), Date.now())
+  sqlite.close()
+}
+
+function storedHash (server: TestServer, email: string): string {
+  const sqlite = new SQLite(server.databaseFile, { readonly: true })
+  const row = sqlite.prepare('SELECT password_hash FROM users WHERE email = ?').get(email) as { password_hash: string }
+  sqlite.close()
+  return row.password_hash
+}
+
+describe('legacy bcrypt hashes', () => {
+  let server: TestServer
+  before(async () => { server = await startServer({ PASSWORD_MIN_LENGTH: '6' }) })
+  after(async () => { await server.close() })
+
+  it('log in with the old password and are re-hashed to argon2id', async () => {
+    const email = uniqueEmail('legacy')
+    await insertLegacyUser(server, email, '123456')
+    assert.match(storedHash(server, email), /^\$2b\$04\$/)
+    const wrong = await request(server, 'POST', '/sessions', { email, password: '1234567' })
+    assert.equal(wrong.status, 401)
+    assert.match(storedHash(server, email), /^\$2b\$/, 'a failed login changes nothing')
+    const reply = await request(server, 'POST', '/sessions', { email, password: '123456' })
+    assert.deepEqual([reply.status, reply.body], [200, { email, message: 'logged in' }])
+    assert.match(storedHash(server, email), /^\$argon2id\$/)
+    const again = await request(server, 'POST', '/sessions', { email, password: '123456' })
+    assert.equal(again.status, 200, 'the new argon2id hash verifies the same password')
+  })
+
+  it('verify the password exactly as given, without trimming', async () => {
+    const email = uniqueEmail('legacy')
+    await insertLegacyUser(server, email, ' spaced out ')
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: 'spaced out' })).status, 401)
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: ' spaced out ' })).status, 200)
+  })
+
+  it('never let the first 72 bytes of a longer password log in', async () => {
+    const email = uniqueEmail('legacy')
+    const long72 = 'b'.repeat(72)
+    await insertLegacyUser(server, email, long72)
+    const longer = await request(server, 'POST', '/sessions', { email, password: long72 + 'extra' })
+    assert.equal(longer.status, 401, 'bcrypt would have ignored everything past byte 72')
+    assert.match(storedHash(server, email), /^\$2b\$/)
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: long72 })).status, 200)
+  })
+})
