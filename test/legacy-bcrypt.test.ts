@@ -6,7 +6,7 @@ import { request, startServer, type TestServer, uniqueEmail } from './support/se
 
 /** Puts a user with a bcrypt hash straight into the database, as the course service stored it. */
 async function insertLegacyUser (server: TestServer, email: string, password: string): Promise<void> {
-  const stored = await bcryptHash(password, { cost: 4 })
+  const stored = await bcryptHash(password, 4)
   const sqlite = new SQLite(server.databaseFile)
   sqlite.prepare('INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)').run(email, stored, Date.now(), Date.now())
   sqlite.close()

@@ -26,19 +26,16 @@ export function isLegacyBcryptHash (stored: string): boolean {
 
 /** Verifies the password exactly as given (no trimming, no normalization). */
 export async function verifyPassword (stored: string, password: string): Promise<PasswordCheck> {
-  if (isLegacyBcryptHash(stored)) {
-    if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return { valid: false, needsRehash: false }
-    const valid = await bcryptVerify(password, stored)
-    return { valid, needsRehash: valid }
-  }
+  const legacy = isLegacyBcryptHash(stored)
+  if (legacy && Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return { valid: false, needsRehash: false }
   let valid: boolean
   try {
-    valid = await argon2Verify(stored, password)
+    valid = legacy ? await bcryptVerify(password, stored) : await argon2Verify(stored, password)
   } catch {
     // A malformed stored hash must not become a 500 for the person logging in.
     valid = false
   }
-  return { valid, needsRehash: valid && !stored.startsWith(ARGON2_PARAMS) }
+  return { valid, needsRehash: valid && (legacy || !stored.startsWith(ARGON2_PARAMS)) }
 }
 
 let dummyHash: Promise<string> | undefined
