@@ -6,7 +6,8 @@ import { request, startServer, type TestServer, uniqueEmail } from './support/se
 
 /** Puts a user with a bcrypt hash straight into the database, as the course service stored it. */
 async function insertLegacyUser (server: TestServer, email: string, password: string): Promise<void> {
-  const stored = await bcryptHash(password, 4)
+  // Python's bcrypt writes $2b$; this library writes $2y$, the same algorithm.
+  const stored = (await bcryptHash(password, 4)).replace(/^\$2y\$/, '$2b$')
   const sqlite = new SQLite(server.databaseFile)
   sqlite.prepare('INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)').run(email, stored, Date.now(), Date.now())
   sqlite.close()
