@@ -1,46 +1,57 @@
 #!/usr/bin/env node
-// `authsvc serve` | `authsvc migrate`: parse argv, load config, build dependencies, run.
+// `authsvc serve | migrate | import-legacy`: parse argv, load config, build dependencies, run.
 import { pino } from 'pino'
-import { ConfigError, type Config, loadConfig } from './config.js'
+import { ConfigError, type Config, type DatabaseConfig, loadConfig, redactUrl } from './config.js'
+import { isDatabaseUnavailable } from './db/errors.js'
 import { createDb, type Db } from './db/index.js'
 import { migrateToLatest, pendingMigrations } from './db/migrate.js'
 import { buildApp } from './http/app.js'
+import { importLegacyUsers, LegacyImportError } from './import/legacy-users.js'
 import { createMailer } from './mail/mailer.js'
 
 const USAGE = `Usage: authsvc <command> [--help]
 
 Commands:
-  serve     Start the HTTP service (applies pending migrations first, except in production)
-  migrate   Apply pending database migrations and print what ran
+  serve                   Start the HTTP service (applies pending migrations first, except in production)
+  migrate                 Apply pending database migrations and print what ran
+  import-legacy <file>    Import the users of the course service's SQLite database (ids, emails,
+                          bcrypt hashes); rows already imported are skipped, bad rows are listed.
+                          Exit code 0: all imported or present; 2: some rows were rejected
 
 Configuration comes from environment variables (see README.md, "Configuration"):
-  PORT, HOST, DATABASE_URL, NODE_ENV, PUBLIC_URL, SMTP_URL, MAIL_FROM, LOG_LEVEL,
-  SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL, RESET_TOKEN_TTL, RESET_TOKEN_IN_RESPONSE,
-  PASSWORD_MIN_LENGTH, PASSWORD_BLOCK_COMMON
+  PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, NODE_ENV, PUBLIC_URL,
+  SMTP_URL, MAIL_FROM, LOG_LEVEL, SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL, RESET_TOKEN_TTL,
+  RESET_TOKEN_IN_RESPONSE, PASSWORD_MIN_LENGTH, PASSWORD_BLOCK_COMMON
 `
 
-async function migrate (config: Config, db: Db): Promise<boolean> {
+function describeDatabase (config: DatabaseConfig): string {
+  if (config.dialect === 'sqlite') return `SQLite file ${config.file}`
+  return `${config.dialect === 'postgres' ? 'PostgreSQL' : 'MySQL'} at ${redactUrl(config.url)}`
+}
+
+function explain (config: Config, error: unknown): string {
+  const message = error instanceof Error ? error.message || error.constructor.name : String(error)
+  if (isDatabaseUnavailable(error)) return `cannot reach the database (${describeDatabase(config.database)}): ${message}`
+  return message
+}
+
+async function migrate (config: Config, db: Db): Promise<void> {
   const { error, results } = await migrateToLatest(db)
   for (const result of results ?? []) {
     console.log(`${result.status === 'Success' ? 'applied' : result.status.toLowerCase()}: ${result.migrationName}`)
   }
-  if (error !== undefined) {
-    console.error(`migration failed on ${config.database.dialect}: ${error instanceof Error ? error.message : String(error)}`)
-    return false
-  }
+  if (error !== undefined) throw new Error(`migration failed on ${describeDatabase(config.database)}: ${explain(config, error)}`)
   if ((results ?? []).length === 0) console.log('database is up to date')
-  return true
 }
 
-async function serve (config: Config, db: Db): Promise<void> {
+async function serve (config: Config, db: Db, logger: pino.Logger): Promise<void> {
   if (config.env === 'production') {
     // In production schema changes are a deliberate step, never a side effect of a restart.
     const pending = await pendingMigrations(db)
     if (pending.length > 0) throw new Error(`pending migrations (${pending.join(', ')}): run "authsvc migrate" first`)
-  } else if (!await migrate(config, db)) {
-    throw new Error('could not migrate the database')
+  } else {
+    await migrate(config, db)
   }
-  const logger = pino({ level: config.logLevel })
   const app = await buildApp({ config, db, logger, mailer: createMailer(config.mail, logger) })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -52,16 +63,27 @@ async function serve (config: Config, db: Db): Promise<void> {
     })
   }
   await app.listen({ host: config.host, port: config.port })
+  app.log.info({ database: describeDatabase(config.database) }, 'database')
   if (config.mail.smtpUrl === null) app.log.warn('SMTP_URL is not set: reset mail is written to this log instead of being sent')
 }
 
+async function importLegacy (db: Db, file: string): Promise<number> {
+  const report = await importLegacyUsers(db, file)
+  console.log(`imported: ${report.imported}`)
+  console.log(`already present (skipped): ${report.alreadyPresent}`)
+  console.log(`rejected: ${report.rejected.length}`)
+  for (const row of report.rejected) console.log(`  id ${String(row.id)} ${JSON.stringify(row.email)}: ${row.reason}`)
+  return report.rejected.length > 0 ? 2 : 0
+}
+
+/** Runs one command and returns the exit code; `serve` returns once listening. */
 export async function main (argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE)
     return command === undefined ? 1 : 0
   }
-  if (command !== 'serve' && command !== 'migrate') {
+  if (command !== 'serve' && command !== 'migrate' && command !== 'import-legacy') {
     console.error(`unknown command: ${command}\n\n${USAGE}`)
     return 1
   }
@@ -69,8 +91,9 @@ export async function main (argv: readonly string[]): Promise<number> {
     console.log(USAGE)
     return 0
   }
-  if (rest.length > 0) {
-    console.error(`unexpected argument: ${rest[0] ?? ''}\n\n${USAGE}`)
+  const expected = command === 'import-legacy' ? 1 : 0
+  if (rest.length !== expected) {
+    console.error(`${command} takes ${expected === 0 ? 'no arguments' : 'the path of the course-service SQLite file'}\n\n${USAGE}`)
     return 1
   }
   let config: Config
@@ -83,24 +106,24 @@ export async function main (argv: readonly string[]): Promise<number> {
     }
     throw error
   }
-  const db = createDb(config.database)
-  if (command === 'migrate') {
-    const ok = await migrate(config, db)
-    await db.destroy()
-    return ok ? 0 : 1
-  }
+  const logger = pino({ level: config.logLevel })
+  const db = createDb(config.database, logger)
   try {
-    await serve(config, db)
-  } catch (error) {
-    console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`)
+    if (command === 'serve') {
+      await serve(config, db, logger)
+      return 0 // the server keeps the process alive
+    }
+    const code = command === 'migrate' ? (await migrate(config, db), 0) : await importLegacy(db, rest[0] ?? '')
     await db.destroy()
+    return code
+  } catch (error) {
+    console.error(`${command} failed: ${error instanceof LegacyImportError ? error.message : explain(config, error)}`)
+    await db.destroy().catch(() => { /* already failing; the first error is the one to report */ })
     return 1
   }
-  return 0
 }
 
 main(process.argv.slice(2)).then(code => {
-  // serve keeps running on its open server; other commands end here.
   if (code !== 0) process.exit(code)
 }, (error: unknown) => {
   console.error(error)

@@ -4,11 +4,19 @@ import path from 'node:path'
 
 export type Environment = 'development' | 'production' | 'test'
 
-export interface DatabaseConfig {
-  readonly dialect: 'sqlite'
-  /** File path of the SQLite database, or ':memory:'. */
-  readonly file: string
-}
+export type DatabaseConfig =
+  | {
+    readonly dialect: 'sqlite'
+    /** File path of the SQLite database, or ':memory:'. */
+    readonly file: string
+  }
+  | {
+    readonly dialect: 'postgres' | 'mysql'
+    /** Connection URL as given; TLS options in it pass through to the driver. */
+    readonly url: string
+    readonly poolSize: number
+    readonly connectTimeoutMs: number
+  }
 
 export interface PasswordPolicyConfig {
   readonly minLength: number
@@ -106,16 +114,40 @@ class EnvReader {
 
 function parseDatabaseUrl (reader: EnvReader): DatabaseConfig {
   const raw = reader.string('DATABASE_URL', DEFAULT_DATABASE_FILE)
+  const poolSize = reader.integer('DATABASE_POOL_SIZE', 10, 1, 1000)
+  const connectTimeoutMs = reader.integer('DATABASE_CONNECT_TIMEOUT', 5, 1, 600) * 1000
   if (raw === ':memory:') return { dialect: 'sqlite', file: raw }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase()
-  if (scheme === undefined) return { dialect: 'sqlite', file: raw }
+  // A bare path, or a Windows drive letter (C:\...), is a SQLite file.
+  if (scheme === undefined || scheme.length === 1) return { dialect: 'sqlite', file: raw }
   if (scheme === 'sqlite' || scheme === 'file') {
     // sqlite:relative/path, sqlite:///absolute/path, file:./path
     const file = raw.slice(scheme.length + 1).replace(/^\/\/(?=\/)/, '')
     if (file !== '') return { dialect: 'sqlite', file }
   }
-  reader.problems.push(`DATABASE_URL must be a SQLite file path or a sqlite: URL (got ${JSON.stringify(raw)}); PostgreSQL and MySQL are not supported yet`)
+  if (scheme === 'postgres' || scheme === 'postgresql' || scheme === 'mysql') {
+    try {
+      const url = new URL(raw)
+      if (url.hostname === '' || url.pathname.length <= 1) throw new Error('host and database name are required')
+      return { dialect: scheme === 'mysql' ? 'mysql' : 'postgres', url: raw, poolSize, connectTimeoutMs }
+    } catch (error) {
+      reader.problems.push(`DATABASE_URL is not a usable ${scheme} URL: ${error instanceof Error ? error.message : String(error)} (expected ${scheme}://user:password@host:port/database)`)
+      return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE }
+    }
+  }
+  reader.problems.push(`DATABASE_URL must be a SQLite file path, a sqlite: URL, a postgres:// URL or a mysql:// URL (got ${JSON.stringify(redactUrl(raw))})`)
   return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE }
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function redactUrl (raw: string): string {
+  try {
+    const url = new URL(raw)
+    if (url.password !== '') url.password = '***'
+    return url.toString()
+  } catch {
+    return raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
+  }
 }
 
 export function loadConfig (env: Env = process.env): Config {

@@ -46,11 +46,31 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config))
   })
 
-  it('reads sqlite: and file: URLs', () => {
-    assert.equal(loadConfig({ DATABASE_URL: 'sqlite:///tmp/a.db' }).database.file, '/tmp/a.db')
-    assert.equal(loadConfig({ DATABASE_URL: 'sqlite:data/b.db' }).database.file, 'data/b.db')
-    assert.equal(loadConfig({ DATABASE_URL: 'file:./c.db' }).database.file, './c.db')
-    assert.equal(loadConfig({ DATABASE_URL: '/var/lib/auth.sqlite' }).database.file, '/var/lib/auth.sqlite')
+  it('reads sqlite: and file: URLs and plain paths as SQLite', () => {
+    const file = (url: string): unknown => loadConfig({ DATABASE_URL: url }).database
+    assert.deepEqual(file('sqlite:///tmp/a.db'), { dialect: 'sqlite', file: '/tmp/a.db' })
+    assert.deepEqual(file('sqlite:data/b.db'), { dialect: 'sqlite', file: 'data/b.db' })
+    assert.deepEqual(file('file:./c.db'), { dialect: 'sqlite', file: './c.db' })
+    assert.deepEqual(file('/var/lib/auth.sqlite'), { dialect: 'sqlite', file: '/var/lib/auth.sqlite' })
+  })
+
+  it('reads postgres://, postgresql:// and mysql:// URLs with pool settings', () => {
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/auth?sslmode=require' }).database,
+      { dialect: 'postgres', url: 'postgres://u:p@db:5432/auth?sslmode=require', poolSize: 10, connectTimeoutMs: 5000 })
+    assert.equal(loadConfig({ DATABASE_URL: 'postgresql://db/auth' }).database.dialect, 'postgres')
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/auth', DATABASE_POOL_SIZE: '3', DATABASE_CONNECT_TIMEOUT: '2' }).database,
+      { dialect: 'mysql', url: 'mysql://root@127.0.0.1:3306/auth', poolSize: 3, connectTimeoutMs: 2000 })
+  })
+
+  it('refuses database URLs it cannot use, without echoing the password', () => {
+    assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://db' }), /DATABASE_URL is not a usable postgres URL/)
+    assert.throws(() => loadConfig({ DATABASE_URL: 'mongodb://u:secret@db/auth' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      assert.match(error.message, /DATABASE_URL must be a SQLite file path/)
+      assert.doesNotMatch(error.message, /secret/)
+      return true
+    })
+    assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: '0' }), /DATABASE_POOL_SIZE/)
   })
 
   it('reports every bad variable at once, by name', () => {

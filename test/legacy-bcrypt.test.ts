@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { hash as bcryptHash } from '@node-rs/bcrypt'
-import SQLite from 'better-sqlite3'
 import { request, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 /** Puts a user with a bcrypt hash straight into the database, as the course service stored it. */
 async function insertLegacyUser (server: TestServer, email: string, password: string): Promise<void> {
   // Python's bcrypt writes $2b$; this library writes $2y$, the same algorithm.
   const stored = (await bcryptHash(password, 4)).replace(/^\$2y\$/, '$2b$')
-  const sqlite = new SQLite(server.databaseFile)
-  sqlite.prepare('INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)').run(email, stored, Date.now(), Date.now())
-  sqlite.close()
+  await server.db.insertInto('users').values({ email, password_hash: stored, created_at: Date.now(), updated_at: Date.now() }).execute()
 }
 
-function storedHash (server: TestServer, email: string): string {
-  const sqlite = new SQLite(server.databaseFile, { readonly: true })
-  const row = sqlite.prepare('SELECT password_hash FROM users WHERE email = ?').get(email) as { password_hash: string }
-  sqlite.close()
+async function storedHash (server: TestServer, email: string): Promise<string> {
+  const row = await server.db.selectFrom('users').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow()
   return row.password_hash
 }
 
@@ -28,13 +23,13 @@ describe('legacy bcrypt hashes', () => {
   it('log in with the old password and are re-hashed to argon2id', async () => {
     const email = uniqueEmail('legacy')
     await insertLegacyUser(server, email, '123456')
-    assert.match(storedHash(server, email), /^\$2b\$04\$/)
+    assert.match(await storedHash(server, email), /^\$2b\$04\$/)
     const wrong = await request(server, 'POST', '/sessions', { email, password: '1234567' })
     assert.equal(wrong.status, 401)
-    assert.match(storedHash(server, email), /^\$2b\$/, 'a failed login changes nothing')
+    assert.match(await storedHash(server, email), /^\$2b\$/, 'a failed login changes nothing')
     const reply = await request(server, 'POST', '/sessions', { email, password: '123456' })
     assert.deepEqual([reply.status, reply.body], [200, { email, message: 'logged in' }])
-    assert.match(storedHash(server, email), /^\$argon2id\$/)
+    assert.match(await storedHash(server, email), /^\$argon2id\$/)
     const again = await request(server, 'POST', '/sessions', { email, password: '123456' })
     assert.equal(again.status, 200, 'the new argon2id hash verifies the same password')
   })
@@ -52,7 +47,7 @@ describe('legacy bcrypt hashes', () => {
     await insertLegacyUser(server, email, long72)
     const longer = await request(server, 'POST', '/sessions', { email, password: long72 + 'extra' })
     assert.equal(longer.status, 401, 'bcrypt would have ignored everything past byte 72')
-    assert.match(storedHash(server, email), /^\$2b\$/)
+    assert.match(await storedHash(server, email), /^\$2b\$/)
     assert.equal((await request(server, 'POST', '/sessions', { email, password: long72 })).status, 200)
   })
 })

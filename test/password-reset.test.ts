@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import SQLite from 'better-sqlite3'
 import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { resetLinkOf, type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
@@ -49,9 +48,7 @@ describe('password reset by mail', () => {
     const reply = await request(server, 'POST', '/reset_password', { email: user.email })
     assert.deepEqual(reply.body, { email: user.email, message: 'reset token sent' })
     const token = resetLinkOf(await smtp.waitFor(user.email)).searchParams.get('token') ?? ''
-    const sqlite = new SQLite(server.databaseFile, { readonly: true })
-    const rows = sqlite.prepare('SELECT id FROM password_reset_tokens WHERE user_id = ?').all(user.id) as Array<{ id: string }>
-    sqlite.close()
+    const rows = await server.db.selectFrom('password_reset_tokens').select('id').where('user_id', '=', user.id).execute()
     assert.equal(rows.length, 1)
     assert.match(rows[0]?.id ?? '', /^[0-9a-f]{64}$/)
     assert.ok(!reply.text.includes(token))

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import SQLite from 'better-sqlite3'
 import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 describe('POST /sessions', () => {
@@ -49,9 +48,7 @@ describe('POST /sessions', () => {
 
   it('stores only the SHA-256 of the token, with ip and user agent', async () => {
     const user = await signUp(server)
-    const sqlite = new SQLite(server.databaseFile, { readonly: true })
-    const rows = sqlite.prepare('SELECT id, ip, user_agent FROM sessions WHERE user_id = ?').all(user.id) as Array<{ id: string, ip: string, user_agent: string }>
-    sqlite.close()
+    const rows = await server.db.selectFrom('sessions').select(['id', 'ip', 'user_agent']).where('user_id', '=', user.id).execute()
     assert.equal(rows.length, 1)
     assert.match(rows[0]?.id ?? '', /^[0-9a-f]{64}$/)
     assert.notEqual(rows[0]?.id, user.token)
@@ -124,10 +121,8 @@ describe('session expiry', () => {
       const user = await signUp(server)
       await sleep(1300)
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
-      const sqlite = new SQLite(server.databaseFile, { readonly: true })
-      const left = sqlite.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?').get(user.id)
-      sqlite.close()
-      assert.deepEqual(left, { n: 0 }, 'the expired row is deleted')
+      const left = await server.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()
+      assert.deepEqual(left, [], 'the expired row is deleted')
     } finally {
       await server.close()
     }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import SQLite from 'better-sqlite3'
 import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 describe('POST /users', () => {
@@ -110,9 +109,7 @@ describe('POST /users', () => {
   it('stores an argon2id hash, never the password', async () => {
     const email = uniqueEmail()
     await request(server, 'POST', '/users', { email, password: PASSWORD })
-    const sqlite = new SQLite(server.databaseFile, { readonly: true })
-    const row = sqlite.prepare('SELECT password_hash FROM users WHERE email = ?').get(email) as { password_hash: string }
-    sqlite.close()
+    const row = await server.db.selectFrom('users').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow()
     assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     assert.ok(!row.password_hash.includes(PASSWORD))
   })
@@ -227,10 +224,9 @@ describe('/users/:id', () => {
     assert.deepEqual([reply.status, reply.body], [200, {}])
     assert.equal((await request(server, 'GET', '/profile', undefined, { session: second })).status, 403)
     assert.equal((await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).status, 401)
-    const sqlite = new SQLite(server.databaseFile, { readonly: true })
-    const counts = sqlite.prepare('SELECT (SELECT count(*) FROM sessions WHERE user_id = ?) AS s, (SELECT count(*) FROM password_reset_tokens WHERE user_id = ?) AS t').get(user.id, user.id)
-    sqlite.close()
-    assert.deepEqual(counts, { s: 0, t: 0 })
+    const sessions = await server.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()
+    const tokens = await server.db.selectFrom('password_reset_tokens').select('id').where('user_id', '=', user.id).execute()
+    assert.deepEqual([sessions, tokens], [[], []])
     const again = await request(server, 'POST', '/users', { email: user.email, password: PASSWORD })
     assert.equal(again.status, 200, 'the email is free again')
   })

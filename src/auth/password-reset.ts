@@ -1,5 +1,6 @@
 // Password reset by mailed token (Copenhagen Book, "Password reset"): single use,
 // short-lived, stored hashed; a new request voids older tokens.
+import { isForeignKeyViolation } from '../db/errors.js'
 import { passwordResetMessage } from '../mail/messages.js'
 import type { AuthContext } from './context.js'
 import { normalizeEmail } from './emails.js'
@@ -29,16 +30,22 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string):
   }
   const token = generateToken()
   const now = ctx.now()
-  await ctx.db.transaction().execute(async trx => {
-    await trx.deleteFrom('password_reset_tokens').where('user_id', '=', user.id).execute()
-    await trx.insertInto('password_reset_tokens').values({
-      id: hashToken(token),
-      user_id: user.id,
-      created_at: now,
-      expires_at: now + ctx.config.resetToken.ttlSeconds * 1000,
-      used_at: null
-    }).execute()
-  })
+  try {
+    await ctx.db.transaction().execute(async trx => {
+      await trx.deleteFrom('password_reset_tokens').where('user_id', '=', user.id).execute()
+      await trx.insertInto('password_reset_tokens').values({
+        id: hashToken(token),
+        user_id: user.id,
+        created_at: now,
+        expires_at: now + ctx.config.resetToken.ttlSeconds * 1000,
+        used_at: null
+      }).execute()
+    })
+  } catch (error) {
+    // Deleted meanwhile: answer as for any email without an account.
+    if (isForeignKeyViolation(error)) return { email, token: null }
+    throw error
+  }
   // Sent after the reply, so a slow mail server does not reveal that the account exists.
   ctx.mailer.sendLater(passwordResetMessage({
     to: email,

@@ -1,6 +1,8 @@
 // Server-side sessions (Lucia's model): the client holds a random token, the database
 // holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
+import { isForeignKeyViolation } from '../db/errors.js'
 import type { AuthContext, PublicUser } from './context.js'
+import { AuthError } from './errors.js'
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
 
 export interface SessionMeta {
@@ -26,15 +28,21 @@ export async function createSession (ctx: AuthContext, userId: number, meta: Ses
   const token = generateToken()
   const now = ctx.now()
   const { idleMs, absoluteMs } = ttls(ctx)
-  await ctx.db.insertInto('sessions').values({
-    id: hashToken(token),
-    user_id: userId,
-    created_at: now,
-    last_seen_at: now,
-    expires_at: now + Math.min(idleMs, absoluteMs),
-    ip: meta.ip?.slice(0, 45) ?? null,
-    user_agent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null
-  }).execute()
+  try {
+    await ctx.db.insertInto('sessions').values({
+      id: hashToken(token),
+      user_id: userId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + Math.min(idleMs, absoluteMs),
+      ip: meta.ip?.slice(0, 45) ?? null,
+      user_agent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null
+    }).execute()
+  } catch (error) {
+    // The account was deleted between the password check and this insert.
+    if (isForeignKeyViolation(error)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+    throw error
+  }
   return token
 }
 

@@ -1,12 +1,21 @@
-// createDb(config.database) → Kysely<Database>. The only place that knows driver details.
+// createDb(config.database) → Kysely<Database>. The only place that knows drivers:
+// SQLite (better-sqlite3), PostgreSQL (pg pool) and MySQL/MariaDB (mysql2 pool).
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import { createPool as createMysqlPool } from 'mysql2'
+import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
+
+export interface DbLogger {
+  warn: (obj: object, msg: string) => void
+}
+
+const PG_INT8_OID = 20
 
 function openSqlite (file: string): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -20,6 +29,43 @@ function openSqlite (file: string): SQLite.Database {
   return sqlite
 }
 
-export function createDb (config: DatabaseConfig): Db {
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) })
+function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs: number }, log: DbLogger | undefined): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    // Timestamps are BIGINT milliseconds: read them as numbers, as SQLite and MySQL do.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === PG_INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+    }
+  })
+  // An idle connection that the server drops (restart, pg_terminate_backend) emits
+  // 'error' on the pool; without a listener that would end the process. The pool has
+  // already discarded the connection and opens a new one on demand.
+  pool.on('error', (err) => { log?.warn({ err }, 'idle PostgreSQL connection lost; the pool will reconnect') })
+  return pool
+}
+
+function mysqlPool (config: { url: string, poolSize: number, connectTimeoutMs: number }): ReturnType<typeof createMysqlPool> {
+  return createMysqlPool({
+    uri: config.url,
+    connectionLimit: config.poolSize,
+    connectTimeout: config.connectTimeoutMs,
+    // BIGINT as a number while it fits (our millisecond timestamps always do).
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: 'utf8mb4'
+  })
+}
+
+export function createDb (config: DatabaseConfig, log?: DbLogger): Db {
+  switch (config.dialect) {
+    case 'sqlite':
+      return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) })
+    case 'postgres':
+      return new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(config, log) }) })
+    case 'mysql':
+      return new Kysely<Database>({ dialect: new MysqlDialect({ pool: mysqlPool(config) }) })
+  }
 }

@@ -2,6 +2,10 @@
 // own 4xx errors. Anything else is logged and answered with a bare 500.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError, type AuthErrorCode } from '../auth/errors.js'
+import { isDatabaseUnavailable } from '../db/errors.js'
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
 const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   INVALID_FIELD: 400,
@@ -59,6 +63,12 @@ export function registerErrorHandlers (app: FastifyInstance): void {
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
       return sendMessage(reply, status, FRAMEWORK_MESSAGES[error.code] ?? (error.code?.startsWith('FST_') === true ? error.message : 'bad request'))
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Drivers reconnect on their own: the next request may well succeed.
+      request.log.warn({ err: error }, 'database unavailable')
+      void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+      return sendMessage(reply, 503, 'service temporarily unavailable: the database cannot be reached; try again shortly')
     }
     request.log.error({ err: error }, 'unhandled error')
     return sendMessage(reply, 500, 'internal server error')

@@ -1,44 +1,52 @@
 // Starts the real service graph (config → db → migrations → buildApp) on port 0 with a
 // fresh SQLite file, and speaks HTTP to it with fetch. Nothing of ours is mocked.
-import fs from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { type Config, loadConfig } from '../../src/config.js'
-import { createDb } from '../../src/db/index.js'
+import { createDb, type Db } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { buildApp } from '../../src/http/app.js'
 import { createMailer } from '../../src/mail/mailer.js'
+import { createTestDatabase } from './database.js'
 
 export interface TestServer {
   readonly url: string
   readonly config: Config
   readonly app: FastifyInstance
-  readonly databaseFile: string
+  /** A connection of the test's own to the server's database, for looking behind the API. */
+  readonly db: Db
   close: () => Promise<void>
 }
 
-export async function startServer (env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'authsvc-test-'))
-  const databaseFile = path.join(dir, 'auth.sqlite')
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseFile, LOG_LEVEL: 'silent', ...env })
-  const db = createDb(config.database)
-  const migration = await migrateToLatest(db)
-  if (migration.error !== undefined) throw migration.error
+export interface StartOptions {
+  /** Skip migrations (for a database that is not reachable on purpose). */
+  readonly migrate?: boolean
+}
+
+/** Starts the app on a fresh database of this run's kind (see support/database.ts). */
+export async function startServer (env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+  const database = env.DATABASE_URL === undefined ? await createTestDatabase() : { url: env.DATABASE_URL, drop: async () => {} }
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env })
   const logger = pino({ level: config.logLevel })
+  const db = createDb(config.database, logger)
+  if (options.migrate !== false) {
+    const migration = await migrateToLatest(db)
+    if (migration.error !== undefined) throw migration.error
+  }
   const app = await buildApp({ config, db, logger, mailer: createMailer(config.mail, logger) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address')
+  const testDb = createDb(config.database)
   return {
     url: `http://127.0.0.1:${address.port}`,
     config,
     app,
-    databaseFile,
+    db: testDb,
     async close () {
+      await testDb.destroy()
       await app.close()
-      await fs.rm(dir, { recursive: true, force: true })
+      await database.drop()
     }
   }
 }

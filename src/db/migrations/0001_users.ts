@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely'
-import { addIdColumn } from './column-types.js'
+import { addIdColumn, createTable } from './dialect.js'
 
 export async function up (db: Kysely<any>): Promise<void> {
-  const id = addIdColumn(db)
-  await db.schema.createTable('users')
-    .addColumn('id', id.type, id.build)
+  await addIdColumn(db, createTable(db, 'users'))
     .addColumn('email', 'varchar(254)', col => col.notNull().unique())
     .addColumn('password_hash', 'varchar(255)', col => col.notNull())
     .addColumn('created_at', 'bigint', col => col.notNull())

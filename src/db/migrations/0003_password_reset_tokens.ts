@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely'
+import { createTable } from './dialect.js'
 
 export async function up (db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('password_reset_tokens')
+  await createTable(db, 'password_reset_tokens')
     .addColumn('id', 'varchar(64)', col => col.primaryKey())
-    .addColumn('user_id', 'integer', col => col.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('user_id', 'integer', col => col.notNull())
     .addColumn('created_at', 'bigint', col => col.notNull())
     .addColumn('expires_at', 'bigint', col => col.notNull())
     .addColumn('used_at', 'bigint')
+    .addForeignKeyConstraint('password_reset_tokens_user_id_fk', ['user_id'], 'users', ['id'], fk => fk.onDelete('cascade'))
     .execute()
   await db.schema.createIndex('password_reset_tokens_user_id_idx').on('password_reset_tokens').column('user_id').execute()
 }

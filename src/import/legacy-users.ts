@@ -1,0 +1,115 @@
+// Imports the users of the course service (Flask + SQLAlchemy, SQLite) into our database,
+// keeping ids and emails, so they log in with their old passwords (bcrypt, re-hashed to
+// argon2id at the first login). Its session_id and reset_token columns are ignored.
+import SQLite from 'better-sqlite3'
+import { normalizeEmail } from '../auth/emails.js'
+import { AuthError } from '../auth/errors.js'
+import { isLegacyBcryptHash } from '../auth/passwords.js'
+import type { Db } from '../db/index.js'
+import { syncUserIdSequence } from '../db/sequences.js'
+
+export interface RejectedRow {
+  readonly id: unknown
+  readonly email: unknown
+  readonly reason: string
+}
+
+export interface LegacyImportReport {
+  readonly imported: number
+  /** Rows already imported by an earlier run (same id and email): skipped. */
+  readonly alreadyPresent: number
+  readonly rejected: readonly RejectedRow[]
+}
+
+interface LegacyRow { id: unknown, email: unknown, hashed_password: unknown }
+interface ValidRow { id: number, email: string, passwordHash: string }
+
+export class LegacyImportError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'LegacyImportError'
+  }
+}
+
+function readLegacyRows (sourceFile: string): LegacyRow[] {
+  let source: SQLite.Database
+  try {
+    source = new SQLite(sourceFile, { readonly: true, fileMustExist: true })
+  } catch (error) {
+    throw new LegacyImportError(`cannot open ${sourceFile}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  try {
+    const columns = (source.prepare("SELECT name FROM pragma_table_info('users')").all() as Array<{ name: string }>).map(c => c.name)
+    const missing = ['id', 'email', 'hashed_password'].filter(name => !columns.includes(name))
+    if (missing.length > 0) {
+      throw new LegacyImportError(`${sourceFile} is not a course-service database: table users lacks ${missing.join(', ')}`)
+    }
+    return source.prepare('SELECT id, email, hashed_password FROM users ORDER BY id').all() as LegacyRow[]
+  } catch (error) {
+    if (error instanceof LegacyImportError) throw error
+    throw new LegacyImportError(`cannot read ${sourceFile}: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    source.close()
+  }
+}
+
+/** Checks one row; returns the reason it cannot be imported, or the clean row. */
+function validateRow (row: LegacyRow): ValidRow | string {
+  if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id) || row.id < 1) return 'id is not a positive integer'
+  if (typeof row.email !== 'string') return 'email is missing'
+  let email: string
+  try {
+    email = normalizeEmail(row.email)
+  } catch (error) {
+    if (error instanceof AuthError) return error.message
+    throw error
+  }
+  // SQLAlchemy stored bcrypt's bytes: a BLOB, or TEXT when the column was a String.
+  const stored = Buffer.isBuffer(row.hashed_password) ? row.hashed_password.toString('utf8') : row.hashed_password
+  if (typeof stored !== 'string' || !isLegacyBcryptHash(stored)) return 'hashed_password is not a bcrypt hash'
+  return { id: row.id, email, passwordHash: stored }
+}
+
+export async function importLegacyUsers (db: Db, sourceFile: string, now = Date.now()): Promise<LegacyImportReport> {
+  const rejected: RejectedRow[] = []
+  const valid: ValidRow[] = []
+  const seenEmails = new Map<string, number>()
+  for (const row of readLegacyRows(sourceFile)) {
+    const result = validateRow(row)
+    if (typeof result === 'string') {
+      rejected.push({ id: row.id, email: row.email, reason: result })
+      continue
+    }
+    const earlier = seenEmails.get(result.email)
+    if (earlier !== undefined) {
+      rejected.push({ id: row.id, email: row.email, reason: `same email as id ${earlier} once lower-cased` })
+      continue
+    }
+    seenEmails.set(result.email, result.id)
+    valid.push(result)
+  }
+
+  let imported = 0
+  let alreadyPresent = 0
+  // One transaction: a failure midway leaves the database as it was.
+  await db.transaction().execute(async trx => {
+    for (const row of valid) {
+      const existing = await trx.selectFrom('users').select(['id', 'email'])
+        .where(eb => eb.or([eb('id', '=', row.id), eb('email', '=', row.email)]))
+        .execute()
+      if (existing.length === 1 && existing[0]?.id === row.id && existing[0]?.email === row.email) {
+        alreadyPresent += 1
+      } else if (existing.length > 0) {
+        const other = existing.map(user => `id ${user.id} <${user.email}>`).join(', ')
+        rejected.push({ id: row.id, email: row.email, reason: `conflicts with existing user ${other}` })
+      } else {
+        await trx.insertInto('users')
+          .values({ id: row.id, email: row.email, password_hash: row.passwordHash, created_at: now, updated_at: now })
+          .execute()
+        imported += 1
+      }
+    }
+    await syncUserIdSequence(trx)
+  })
+  return { imported, alreadyPresent, rejected }
+}
