@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
-
-const CLI = path.resolve('src/cli.ts')
-
-interface Run { code: number | null, stdout: string, stderr: string }
-
-function runCli (args: string[], env: Record<string, string>): { child: ChildProcess, done: Promise<Run> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const done = new Promise<Run>(resolve => child.on('close', code => { resolve({ code, stdout, stderr }) }))
-  return { child, done }
-}
+import { runCli } from './support/cli.js'
 
 async function freePort (): Promise<number> {
   const server = net.createServer()
@@ -105,28 +88,37 @@ describe('authsvc CLI', () => {
   after(async () => { await fs.rm(dir, { recursive: true, force: true }) })
 
   it('--help prints usage and exits 0; an unknown command exits 1', async () => {
-    const help = await runCli(['--help'], {}).done
+    const help = await runCli(['--help'], {})
     assert.equal(help.code, 0)
     assert.match(help.stdout, /Usage: authsvc <command>/)
-    const serveHelp = await runCli(['serve', '--help'], {}).done
+    const serveHelp = await runCli(['serve', '--help'], {})
     assert.equal(serveHelp.code, 0)
-    const unknown = await runCli(['launch'], {}).done
+    const unknown = await runCli(['launch'], {})
     assert.equal(unknown.code, 1)
     assert.match(unknown.stderr, /unknown command: launch/)
   })
 
   it('stops at start-up on bad configuration, naming the variable', async () => {
-    const run = await runCli(['serve'], { PORT: '99999', DATABASE_URL: path.join(dir, 'x.sqlite') }).done
+    const run = await runCli(['serve'], { PORT: '99999', DATABASE_URL: path.join(dir, 'x.sqlite') })
     assert.equal(run.code, 1)
     assert.match(run.stderr, /PORT must be a whole number from 0 to 65535/)
   })
 
+  it('says clearly at start-up that the database cannot be reached', async () => {
+    for (const url of ['postgres://authsvc:secret@127.0.0.1:1/auth', 'mysql://authsvc:secret@127.0.0.1:1/auth']) {
+      const run = await runCli(['serve'], { DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT: '1' })
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, /cannot reach the database \((PostgreSQL|MySQL) at \w+:\/\/authsvc:\*\*\*@127\.0\.0\.1:1\/auth\)/)
+      assert.doesNotMatch(run.stderr, /secret/)
+    }
+  })
+
   it('migrate applies the migrations once; a second run is a no-op', async () => {
     const env = { DATABASE_URL: path.join(dir, 'migrate.sqlite') }
-    const first = await runCli(['migrate'], env).done
+    const first = await runCli(['migrate'], env)
     assert.equal(first.code, 0, first.stderr)
     assert.match(first.stdout, /applied: 0001_users\napplied: 0002_sessions\napplied: 0003_password_reset_tokens/)
-    const second = await runCli(['migrate'], env).done
+    const second = await runCli(['migrate'], env)
     assert.equal(second.code, 0)
     assert.match(second.stdout, /database is up to date/)
   })
@@ -137,14 +129,15 @@ describe('authsvc CLI', () => {
       SMTP_URL: 'smtp://127.0.0.1:9',
       PUBLIC_URL: 'https://auth.example.com',
       DATABASE_URL: path.join(dir, 'fresh-production.sqlite')
-    }).done
+    })
     assert.equal(run.code, 1)
     assert.match(run.stderr, /pending migrations .*run "authsvc migrate" first/)
   })
 
   it('serve migrates, answers HTTP and stops cleanly on SIGTERM', async () => {
     const port = await freePort()
-    const { child, done } = runCli(['serve'], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: path.join(dir, 'serve', 'auth.sqlite'), LOG_LEVEL: 'warn' })
+    const done = runCli(['serve'], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: path.join(dir, 'serve', 'auth.sqlite'), LOG_LEVEL: 'warn' })
+    const { child } = done
     try {
       let reply: Response | undefined
       for (let attempt = 0; attempt < 100 && reply === undefined; attempt++) {

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import { type DialectAdapter, Kysely, MysqlDialect, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely'
 import { createPool as createMysqlPool } from 'mysql2'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
@@ -29,6 +29,32 @@ function openSqlite (file: string): SQLite.Database {
   return sqlite
 }
 
+/**
+ * Kysely's SQLite adapter takes no migration lock: it assumes one connection. Two
+ * processes on one file would both run the same migrations. BEGIN IMMEDIATE takes the
+ * file's write lock (waiting out busy_timeout) for the whole run, so the second process
+ * waits, then finds nothing left to do.
+ */
+class SqliteAdapterWithMigrationLock extends SqliteAdapter {
+  constructor (private readonly sqlite: SQLite.Database) { super() }
+
+  override async acquireMigrationLock (db: Kysely<any>): Promise<void> {
+    await sql`begin immediate`.execute(db)
+  }
+
+  override async releaseMigrationLock (db: Kysely<any>): Promise<void> {
+    if (this.sqlite.inTransaction) await sql`commit`.execute(db)
+  }
+}
+
+class SqliteDialectWithMigrationLock extends SqliteDialect {
+  constructor (private readonly sqlite: SQLite.Database) { super({ database: sqlite }) }
+
+  override createAdapter (): DialectAdapter {
+    return new SqliteAdapterWithMigrationLock(this.sqlite)
+  }
+}
+
 function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs: number }, log: DbLogger | undefined): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.url,
@@ -44,6 +70,12 @@ function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs
   // 'error' on the pool; without a listener that would end the process. The pool has
   // already discarded the connection and opens a new one on demand.
   pool.on('error', (err) => { log?.warn({ err }, 'idle PostgreSQL connection lost; the pool will reconnect') })
+  // A checked-out client has no listener of the pool's, and Kysely adds none: a drop
+  // between two queries would be an uncaught exception. The client is then unusable
+  // and the pool discards it when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => { log?.warn({ err }, 'PostgreSQL connection lost while in use') })
+  })
   return pool
 }
 
@@ -62,7 +94,7 @@ function mysqlPool (config: { url: string, poolSize: number, connectTimeoutMs: n
 export function createDb (config: DatabaseConfig, log?: DbLogger): Db {
   switch (config.dialect) {
     case 'sqlite':
-      return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) })
+      return new Kysely<Database>({ dialect: new SqliteDialectWithMigrationLock(openSqlite(config.file)) })
     case 'postgres':
       return new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(config, log) }) })
     case 'mysql':

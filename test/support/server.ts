@@ -15,6 +15,8 @@ export interface TestServer {
   readonly app: FastifyInstance
   /** A connection of the test's own to the server's database, for looking behind the API. */
   readonly db: Db
+  /** The DATABASE_URL the server runs on. */
+  readonly databaseUrl: string
   close: () => Promise<void>
 }
 
@@ -43,6 +45,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
     config,
     app,
     db: testDb,
+    databaseUrl: database.url,
     async close () {
       await testDb.destroy()
       await app.close()

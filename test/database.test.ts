@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { sql } from 'kysely'
+import { runCli } from './support/cli.js'
+import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
+import { PASSWORD, request, signUp, sleep, startServer, type TestServer } from './support/server.js'
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
+
+const NETWORKED = TEST_DIALECT !== 'sqlite'
+const needsServer = NETWORKED ? false : 'needs a database server (TEST_DATABASE=postgres or mysql)'
+
+describe(`migrations on ${TEST_DIALECT}`, () => {
+  let database: TestDatabase
+  before(async () => { database = await createTestDatabase() })
+  after(async () => { await database.drop() })
+
+  it('five instances running migrate at once apply each migration exactly once', async () => {
+    // Separate processes, as separate instances would be: SQLite locks per process.
+    const runs = await Promise.all(Array.from({ length: 5 }, async () => await runCli(['migrate'], { DATABASE_URL: database.url })))
+    for (const run of runs) assert.equal(run.code, 0, run.stderr)
+    const applied = runs.flatMap(run => [...run.stdout.matchAll(/^applied: (\S+)$/gm)].map(match => match[1])).sort()
+    assert.deepEqual(applied, ['0001_users', '0002_sessions', '0003_password_reset_tokens'])
+    const again = await runCli(['migrate'], { DATABASE_URL: database.url })
+    assert.equal(again.code, 0)
+    assert.match(again.stdout, /database is up to date/)
+  })
+})
+
+describe('an unreachable database', () => {
+  for (const url of ['postgres://authsvc@127.0.0.1:1/nothing', 'mysql://authsvc@127.0.0.1:1/nothing']) {
+    it(`gives 503 with a JSON message and Retry-After (${url.split(':')[0] ?? ''})`, async () => {
+      const server = await startServer({ DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT: '1' }, { migrate: false })
+      try {
+        for (const [method, path, body] of [['POST', '/users', { email: 'a@example.com', password: PASSWORD }], ['POST', '/sessions', { email: 'a@example.com', password: PASSWORD }], ['GET', '/profile', undefined]] as const) {
+          const reply = await request(server, method, path, body, { session: 'A'.repeat(43) })
+          assert.equal(reply.status, 503, `${method} ${path}: ${reply.text}`)
+          assert.match(reply.body.message, /database cannot be reached/)
+          assert.equal(reply.headers.get('retry-after'), '2')
+        }
+        const home = await request(server, 'GET', '/')
+        assert.equal(home.status, 200, 'routes that need no database still answer')
+      } finally {
+        await server.close()
+      }
+    })
+  }
+})
+
+describe(`recovery on ${TEST_DIALECT}`, { skip: needsServer }, () => {
+  let proxy: TcpProxy
+  let server: TestServer
+  before(async () => {
+    const direct = await createTestDatabase()
+    const url = new URL(direct.url)
+    proxy = await startTcpProxy(url.hostname, Number(url.port || (TEST_DIALECT === 'postgres' ? 5432 : 3306)))
+    const viaProxy = new URL(direct.url)
+    viaProxy.port = String(proxy.port)
+    const started = await startServer({ DATABASE_URL: viaProxy.toString(), DATABASE_CONNECT_TIMEOUT: '1' })
+    server = { ...started, close: async () => { await started.close(); await direct.drop() } }
+  })
+  after(async () => {
+    await server.close()
+    await proxy.close()
+  })
+
+  it('answers 503 while the network to the database is down and recovers by itself', async () => {
+    const user = await signUp(server)
+    await proxy.cut()
+    const down = await request(server, 'GET', '/profile', undefined, { session: user.token })
+    assert.equal(down.status, 503, down.text)
+    assert.match(down.body.message, /database cannot be reached/)
+    await proxy.restore()
+    await sleep(200)
+    for (let i = 0; i < 5; i++) {
+      const reply = await request(server, 'GET', '/profile', undefined, { session: user.token })
+      assert.deepEqual([reply.status, reply.body], [200, { email: user.email, id: user.id }], `request ${i} after recovery`)
+    }
+  })
+})
+
+describe('PostgreSQL connections killed by the server', { skip: TEST_DIALECT === 'postgres' ? false : 'PostgreSQL only (TEST_DATABASE=postgres)' }, () => {
+  let server: TestServer
+  before(async () => { server = await startServer() })
+  after(async () => { await server.close() })
+
+  it('the requests after pg_terminate_backend succeed', async () => {
+    const user = await signUp(server)
+    // Fill the pool with several connections, then have the server kill all of them.
+    await Promise.all(Array.from({ length: 8 }, async () => await request(server, 'GET', '/profile', undefined, { session: user.token })))
+    const name = new URL(server.databaseUrl).pathname.slice(1)
+    const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`.execute(server.db)
+    assert.ok((killed.rows[0]?.n ?? 0) >= 1, 'some pool connections were terminated')
+    await sleep(200)
+    for (let i = 0; i < 10; i++) {
+      const reply = await request(server, 'GET', '/profile', undefined, { session: user.token })
+      assert.equal(reply.status, 200, `request ${i}: ${reply.text}`)
+    }
+    const login = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })
+    assert.equal(login.status, 200)
+  })
+})

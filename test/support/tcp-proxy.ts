@@ -1,0 +1,45 @@
+// A TCP relay between the service and its database, so a test can cut the network and
+// bring it back without touching the shared database server.
+import net from 'node:net'
+
+export interface TcpProxy {
+  readonly port: number
+  /** Drops every relayed connection and refuses new ones. */
+  cut: () => Promise<void>
+  /** Accepts connections again, on the same port. */
+  restore: () => Promise<void>
+  close: () => Promise<void>
+}
+
+export async function startTcpProxy (targetHost: string, targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<net.Socket>()
+  const track = (socket: net.Socket): void => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => { socket.destroy() })
+  }
+  const createServer = (): net.Server => net.createServer(client => {
+    const upstream = net.connect(targetPort, targetHost)
+    track(client)
+    track(upstream)
+    client.pipe(upstream).pipe(client)
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  let server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  const stop = async (): Promise<void> => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise(resolve => server.close(resolve))
+  }
+  return {
+    port,
+    cut: stop,
+    async restore () {
+      server = createServer()
+      await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
+    },
+    close: async () => { if (server.listening) await stop() }
+  }
+}
