@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
+import { AuthError } from '../src/auth/errors.js'
+import { createSession } from '../src/auth/sessions.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
 import { PASSWORD, request, signUp, sleep, startServer, type TestServer } from './support/server.js'
@@ -97,5 +99,30 @@ describe('PostgreSQL connections killed by the server', { skip: TEST_DIALECT ===
     }
     const login = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })
     assert.equal(login.status, 200)
+  })
+})
+
+describe(`constraint violations on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  before(async () => { server = await startServer() })
+  after(async () => { await server.close() })
+
+  it('two users racing to the same new email: one 200, one 400', async () => {
+    const alice = await signUp(server)
+    const bob = await signUp(server)
+    const target = `taken-${Date.now()}@example.com`
+    const replies = await Promise.all([alice, bob].map(async user =>
+      await request(server, 'PUT', `/users/${user.id}`, { email: target }, { session: user.token })))
+    assert.deepEqual(replies.map(r => r.status).sort(), [200, 400])
+    assert.deepEqual(replies.find(r => r.status === 400)?.body, { message: 'email already registered' })
+  })
+
+  it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async () => {
+    const ctx = { db: server.db, config: server.config, mailer: { send: async () => {}, sendLater: () => {}, close: async () => {} }, now: Date.now }
+    await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
+      assert.ok(error instanceof AuthError)
+      assert.equal(error.code, 'FORBIDDEN')
+      return true
+    })
   })
 })
