@@ -7,6 +7,7 @@ import { createDb, type Db } from './db/index.js'
 import { migrateToLatest, pendingMigrations } from './db/migrate.js'
 import { buildApp } from './http/app.js'
 import { importLegacyUsers, LegacyImportError } from './import/legacy-users.js'
+import { createCounterStore } from './limits/counter-store.js'
 import { createMailer } from './mail/mailer.js'
 
 const USAGE = `Usage: authsvc <command> [--help]
@@ -21,7 +22,10 @@ Commands:
 Configuration comes from environment variables (see README.md, "Configuration"):
   PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, NODE_ENV, PUBLIC_URL,
   SMTP_URL, MAIL_FROM, LOG_LEVEL, SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL, RESET_TOKEN_TTL,
-  RESET_TOKEN_IN_RESPONSE, PASSWORD_MIN_LENGTH, PASSWORD_BLOCK_COMMON
+  RESET_TOKEN_IN_RESPONSE, PASSWORD_MIN_LENGTH, PASSWORD_BLOCK_COMMON, REDIS_URL, REDIS_KEY_PREFIX,
+  TRUST_PROXY, TRUSTED_ORIGINS, RATE_LIMIT_WINDOW, RATE_LIMIT_REGISTER, RATE_LIMIT_LOGIN,
+  RATE_LIMIT_RESET, LOGIN_THROTTLE_FREE_ATTEMPTS, LOGIN_THROTTLE_MAX_DELAY, RESET_MAIL_LIMIT,
+  RESET_MAIL_WINDOW
 `
 
 function describeDatabase (config: DatabaseConfig): string {
@@ -52,7 +56,8 @@ async function serve (config: Config, db: Db, logger: pino.Logger): Promise<void
   } else {
     await migrate(config, db)
   }
-  const app = await buildApp({ config, db, logger, mailer: createMailer(config.mail, logger) })
+  const counters = await createCounterStore(config.redis, logger)
+  const app = await buildApp({ config, db, logger, counters, mailer: createMailer(config.mail, logger) })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info({ signal }, 'shutting down')

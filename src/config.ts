@@ -1,5 +1,6 @@
 // The one reader of process.env. loadConfig() validates every variable and reports all
 // problems at once, naming each variable, so a bad deployment fails before it listens.
+import net from 'node:net'
 import path from 'node:path'
 
 export type Environment = 'development' | 'production' | 'test'
@@ -30,6 +31,33 @@ export interface MailConfig {
   readonly from: string
 }
 
+/** Abuse limits. A count or delay of 0 switches that limit off. */
+export interface LimitsConfig {
+  /** Fixed window of the per-IP limits, in seconds. */
+  readonly windowSeconds: number
+  readonly registerPerIp: number
+  readonly loginPerIp: number
+  readonly resetPerIp: number
+  /** Failed logins for one email before it is slowed down. */
+  readonly loginFreeAttempts: number
+  /** Longest delay a run of failed logins imposes on one email, in seconds. */
+  readonly loginMaxDelaySeconds: number
+  readonly resetMailPerEmail: number
+  readonly resetMailWindowSeconds: number
+}
+
+export interface HttpConfig {
+  /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs of the proxies. */
+  readonly trustProxy: boolean | number | string
+  /** Origins (scheme://host[:port]) allowed to make credentialed cross-site requests. */
+  readonly trustedOrigins: readonly string[]
+}
+
+export interface RedisConfig {
+  readonly url: string | null
+  readonly keyPrefix: string
+}
+
 export interface Config {
   readonly env: Environment
   readonly host: string
@@ -41,6 +69,9 @@ export interface Config {
   readonly session: { readonly idleTtlSeconds: number, readonly absoluteTtlSeconds: number }
   readonly resetToken: { readonly ttlSeconds: number, readonly inResponse: boolean }
   readonly passwordPolicy: PasswordPolicyConfig
+  readonly limits: LimitsConfig
+  readonly http: HttpConfig
+  readonly redis: RedisConfig
 }
 
 export class ConfigError extends Error {
@@ -139,6 +170,46 @@ function parseDatabaseUrl (reader: EnvReader): DatabaseConfig {
   return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE }
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+function parseTrustProxy (reader: EnvReader): boolean | number | string {
+  const raw = reader.optional('TRUST_PROXY')?.trim()
+  if (raw === undefined || raw === 'false') return false
+  if (raw === 'true') return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  const entries = raw.split(',').map(entry => entry.trim()).filter(entry => entry !== '')
+  const bad = entries.filter(entry => {
+    const [address, bits, ...rest] = entry.split('/')
+    if (PROXY_NAMES.includes(entry)) return false
+    if (rest.length > 0 || address === undefined || net.isIP(address) === 0) return true
+    return bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > (net.isIPv4(address) ? 32 : 128))
+  })
+  if (entries.length === 0 || bad.length > 0) {
+    reader.problems.push(`TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs (${PROXY_NAMES.join(', ')} allowed); bad entries: ${JSON.stringify(bad.length > 0 ? bad : raw)}`)
+    return false
+  }
+  return entries.join(',')
+}
+
+function parseOrigins (reader: EnvReader): string[] {
+  const raw = reader.optional('TRUSTED_ORIGINS')
+  if (raw === null) return []
+  const origins: string[] = []
+  for (const entry of raw.split(',').map(e => e.trim()).filter(e => e !== '')) {
+    try {
+      const url = new URL(entry)
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry.replace(/\/$/, '')) {
+        origins.push(url.origin)
+        continue
+      }
+    } catch {
+      // reported below
+    }
+    reader.problems.push(`TRUSTED_ORIGINS entries must be origins like https://app.example.com (no path); got ${JSON.stringify(entry)}`)
+  }
+  return origins
+}
+
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl (raw: string): string {
   try {
@@ -166,6 +237,21 @@ export function loadConfig (env: Env = process.env): Config {
   const blockCommon = reader.boolean('PASSWORD_BLOCK_COMMON', true)
   const logLevel = reader.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', LOG_LEVELS)
   const database = parseDatabaseUrl(reader)
+  const limits: LimitsConfig = {
+    windowSeconds: reader.integer('RATE_LIMIT_WINDOW', 60, 1, 24 * 3600),
+    registerPerIp: reader.integer('RATE_LIMIT_REGISTER', 10, 0, 1_000_000),
+    loginPerIp: reader.integer('RATE_LIMIT_LOGIN', 30, 0, 1_000_000),
+    resetPerIp: reader.integer('RATE_LIMIT_RESET', 10, 0, 1_000_000),
+    loginFreeAttempts: reader.integer('LOGIN_THROTTLE_FREE_ATTEMPTS', 5, 1, 1000),
+    loginMaxDelaySeconds: reader.integer('LOGIN_THROTTLE_MAX_DELAY', 900, 0, 24 * 3600),
+    resetMailPerEmail: reader.integer('RESET_MAIL_LIMIT', 3, 0, 1000),
+    resetMailWindowSeconds: reader.integer('RESET_MAIL_WINDOW', 3600, 1, 7 * 24 * 3600)
+  }
+  const http: HttpConfig = { trustProxy: parseTrustProxy(reader), trustedOrigins: parseOrigins(reader) }
+  const redis: RedisConfig = {
+    url: reader.url('REDIS_URL', null, ['redis:', 'rediss:']),
+    keyPrefix: reader.string('REDIS_KEY_PREFIX', 'authsvc:')
+  }
 
   if (absoluteTtlSeconds < idleTtlSeconds) {
     reader.problems.push(`SESSION_ABSOLUTE_TTL (${absoluteTtlSeconds}) must not be shorter than SESSION_IDLE_TTL (${idleTtlSeconds})`)
@@ -187,6 +273,9 @@ export function loadConfig (env: Env = process.env): Config {
     mail: Object.freeze({ smtpUrl, from }),
     session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds }),
     resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
-    passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon })
+    passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),
+    limits: Object.freeze(limits),
+    http: Object.freeze({ ...http, trustedOrigins: Object.freeze(http.trustedOrigins) }),
+    redis: Object.freeze(redis)
   })
 }

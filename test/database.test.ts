@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
 import { createSession } from '../src/auth/sessions.js'
+import { createMemoryStore } from '../src/limits/counter-store.js'
+import { createMailer } from '../src/mail/mailer.js'
+import { pino } from 'pino'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
 import { PASSWORD, request, signUp, sleep, startServer, type TestServer } from './support/server.js'
@@ -118,7 +121,8 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
   })
 
   it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async () => {
-    const ctx = { db: server.db, config: server.config, mailer: { send: async () => {}, sendLater: () => {}, close: async () => {} }, now: Date.now }
+    // createSession uses neither mail nor counters; real ones all the same.
+    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, pino({ level: 'silent' })), counters: createMemoryStore(), now: Date.now }
     await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)
       assert.equal(error.code, 'FORBIDDEN')

@@ -1,12 +1,15 @@
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
+import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
 
 /** What the domain functions need; built once by the caller of buildApp(). */
 export interface AuthContext {
   readonly db: Db
-  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'publicUrl'>
+  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'publicUrl' | 'limits'>
   readonly mailer: Mailer
+  /** Counters of the abuse limits (memory or Redis). */
+  readonly counters: CounterStore
   /** Milliseconds since the epoch. */
   readonly now: () => number
 }

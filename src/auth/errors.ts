@@ -5,12 +5,17 @@ export type AuthErrorCode =
   | 'INVALID_CREDENTIALS' // unknown email or wrong password: one code, one message
   | 'INVALID_RESET_TOKEN' // wrong, expired, used, or not this email's
   | 'FORBIDDEN' // the session may not do this
+  | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again
 
 export class AuthError extends Error {
-  constructor (readonly code: AuthErrorCode, message: string) {
+  constructor (readonly code: AuthErrorCode, message: string, readonly retryAfterSeconds?: number) {
     super(message)
     this.name = 'AuthError'
   }
+}
+
+export function rateLimited (message: string, retryAfterMs: number): AuthError {
+  return new AuthError('RATE_LIMITED', message, Math.max(1, Math.ceil(retryAfterMs / 1000)))
 }
 
 export function invalidField (message: string): AuthError {

@@ -11,6 +11,14 @@ import { constantTimeEqual, generateToken, hashToken, isWellFormedToken } from '
 
 const INVALID_TOKEN = 'invalid or expired reset token'
 
+/** Counts a reset mail for this email; false once RESET_MAIL_LIMIT is reached in the window. */
+async function mayMail (ctx: AuthContext, email: string): Promise<boolean> {
+  const { resetMailPerEmail, resetMailWindowSeconds } = ctx.config.limits
+  if (resetMailPerEmail === 0) return true
+  const { count } = await ctx.counters.increment(`reset-mail:${hashToken(email).slice(0, 32)}`, resetMailWindowSeconds * 1000)
+  return count <= resetMailPerEmail
+}
+
 export interface ResetRequest {
   readonly email: string
   /** Only for RESET_TOKEN_IN_RESPONSE; null when the email has no account. */
@@ -20,6 +28,7 @@ export interface ResetRequest {
 /**
  * Issues a reset token and mails it. An unknown email gets the same answer and no mail,
  * unless the legacy RESET_TOKEN_IN_RESPONSE mode asks for the course service's 403.
+ * Past RESET_MAIL_LIMIT mails per email and window: the same answer, no token, no mail.
  */
 export async function requestPasswordReset (ctx: AuthContext, rawEmail: string): Promise<ResetRequest> {
   const email = normalizeEmail(rawEmail)
@@ -28,6 +37,7 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string):
     if (ctx.config.resetToken.inResponse) throw new AuthError('FORBIDDEN', 'no account with this email')
     return { email, token: null }
   }
+  if (!await mayMail(ctx, email)) return { email, token: null }
   const token = generateToken()
   const now = ctx.now()
   try {

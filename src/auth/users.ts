@@ -2,6 +2,7 @@ import { isUniqueViolation } from '../db/errors.js'
 import { type AuthContext, type PublicUser, toPublicUser } from './context.js'
 import { normalizeEmail } from './emails.js'
 import { AuthError, invalidField } from './errors.js'
+import { checkLoginThrottle, clearLoginFailures, recordLoginFailure } from './login-throttle.js'
 import { checkPasswordPolicy } from './password-policy.js'
 import { hashPassword, verifyDummyPassword, verifyPassword } from './passwords.js'
 
@@ -44,13 +45,19 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
  */
 export async function verifyCredentials (ctx: AuthContext, input: { email: string, password: string }): Promise<PublicUser> {
   const email = normalizeEmail(input.email)
+  await checkLoginThrottle(ctx, email)
   const row = await ctx.db.selectFrom('users').select(['id', 'email', 'password_hash']).where('email', '=', email).executeTakeFirst()
   if (row === undefined) {
     await verifyDummyPassword(input.password)
+    await recordLoginFailure(ctx, email)
     throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS)
   }
   const check = await verifyPassword(row.password_hash, input.password)
-  if (!check.valid) throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS)
+  if (!check.valid) {
+    await recordLoginFailure(ctx, email)
+    throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS)
+  }
+  await clearLoginFailures(ctx, email)
   if (check.needsRehash) {
     const passwordHash = await hashPassword(input.password)
     // Only if nobody changed the password meanwhile.

@@ -1,14 +1,19 @@
 // buildApp(deps) → FastifyInstance: plugins, hooks and routes. It never listens; the CLI
 // and the tests do. It owns db and mailer from here on and closes them in onClose.
 import cookie from '@fastify/cookie'
+import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AuthContext } from '../auth/context.js'
 import { deleteExpiredRows } from '../auth/sessions.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
+import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
 import { handleFrameworkError, registerErrorHandlers } from './errors.js'
+import { createCsrfCheck } from './plugins/csrf.js'
+import { createIpRateLimit } from './plugins/rate-limit.js'
 import { createRequireSession } from './plugins/session.js'
 import type { RouteDeps } from './routes/context.js'
 import { passwordResetRoutes } from './routes/password-reset.js'
@@ -19,6 +24,8 @@ export interface AppDeps {
   readonly config: Config
   readonly db: Db
   readonly mailer: Mailer
+  /** Counters of the abuse limits: createCounterStore(config.redis, …). */
+  readonly counters: CounterStore
   readonly logger: FastifyBaseLogger
   /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
   readonly now?: () => number
@@ -27,23 +34,45 @@ export interface AppDeps {
 const BODY_LIMIT_BYTES = 64 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 
+/** TRUST_PROXY=N: trust the N proxies nearest to this server (proxy-addr's hop count). */
+function trustHops (hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops
+}
+
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
-  const { config, db, mailer } = deps
+  const { config, db, mailer, counters } = deps
   const app = Fastify({
     loggerInstance: deps.logger,
+    trustProxy: typeof config.http.trustProxy === 'number'
+      ? trustHops(config.http.trustProxy)
+      : config.http.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     // Strict validation: no type coercion, unknown attributes are reported, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: handleFrameworkError,
     return503OnClosing: true
   })
-  const ctx: AuthContext = { db, config, mailer, now: deps.now ?? Date.now }
+  const ctx: AuthContext = { db, config, mailer, counters, now: deps.now ?? Date.now }
 
   app.addHook('onClose', async () => {
     await mailer.close()
+    await counters.close()
     await db.destroy()
   })
 
+  // Security headers for a JSON API: no content may load, no framing, no sniffing.
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    hsts: config.env === 'production'
+  })
+  await app.register(cors, {
+    origin: config.http.trustedOrigins.length > 0 ? [...config.http.trustedOrigins] : false,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'X-Session-ID', 'Prefer'],
+    exposedHeaders: ['Retry-After'],
+    maxAge: 600
+  })
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
   // Bodies are JSON or form data; Fastify's built-in text/plain parser would let a
@@ -60,8 +89,19 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     void reply.header('cache-control', 'no-store')
   })
   registerErrorHandlers(app)
+  app.addHook('onRequest', createCsrfCheck(config.publicUrl, config.http.trustedOrigins))
 
-  const routeDeps: RouteDeps = { ctx, config, requireSession: createRequireSession(ctx) }
+  const { limits } = config
+  const routeDeps: RouteDeps = {
+    ctx,
+    config,
+    requireSession: createRequireSession(ctx),
+    rateLimits: {
+      register: createIpRateLimit(counters, 'register', limits.registerPerIp, limits.windowSeconds),
+      login: createIpRateLimit(counters, 'login', limits.loginPerIp, limits.windowSeconds),
+      reset: createIpRateLimit(counters, 'reset', limits.resetPerIp, limits.windowSeconds)
+    }
+  }
   app.get('/', async () => ({ message: 'Bienvenue' }))
   userRoutes(app, routeDeps)
   sessionRoutes(app, routeDeps)

@@ -12,7 +12,8 @@ const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   EMAIL_TAKEN: 400,
   INVALID_CREDENTIALS: 401,
   INVALID_RESET_TOKEN: 403,
-  FORBIDDEN: 403
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429
 }
 
 // Fastify's parser errors, reworded for clients of this API.
@@ -58,7 +59,10 @@ export function registerErrorHandlers (app: FastifyInstance): void {
   app.setNotFoundHandler(async (_request, reply) => sendMessage(reply, 404, 'not found'))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    if (error instanceof AuthError) return sendMessage(reply, STATUS_BY_CODE[error.code], error.message)
+    if (error instanceof AuthError) {
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
+      return sendMessage(reply, STATUS_BY_CODE[error.code], error.message)
+    }
     if (error.validation !== undefined) return sendMessage(reply, 400, describeSchemaIssue(error.validation[0]))
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {

@@ -6,6 +6,7 @@ import { type Config, loadConfig } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { buildApp } from '../../src/http/app.js'
+import { createCounterStore } from '../../src/limits/counter-store.js'
 import { createMailer } from '../../src/mail/mailer.js'
 import { createTestDatabase } from './database.js'
 
@@ -25,17 +26,27 @@ export interface StartOptions {
   readonly migrate?: boolean
 }
 
+/** The abuse limits are off unless a test sets them: most tests make many requests. */
+export const LIMITS_OFF = {
+  RATE_LIMIT_REGISTER: '0',
+  RATE_LIMIT_LOGIN: '0',
+  RATE_LIMIT_RESET: '0',
+  LOGIN_THROTTLE_MAX_DELAY: '0',
+  RESET_MAIL_LIMIT: '0'
+} as const
+
 /** Starts the app on a fresh database of this run's kind (see support/database.ts). */
 export async function startServer (env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const database = env.DATABASE_URL === undefined ? await createTestDatabase() : { url: env.DATABASE_URL, drop: async () => {} }
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env })
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...LIMITS_OFF, ...env })
   const logger = pino({ level: config.logLevel })
   const db = createDb(config.database, logger)
   if (options.migrate !== false) {
     const migration = await migrateToLatest(db)
     if (migration.error !== undefined) throw migration.error
   }
-  const app = await buildApp({ config, db, logger, mailer: createMailer(config.mail, logger) })
+  const counters = await createCounterStore(config.redis, logger)
+  const app = await buildApp({ config, db, logger, counters, mailer: createMailer(config.mail, logger) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address')

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { requestPasswordReset, resetPassword } from '../../auth/password-reset.js'
 import { bodyOf, replies } from '../schemas.js'
-import type { RouteDeps } from './context.js'
+import { onRequest, type RouteDeps } from './context.js'
 
 interface ResetRequestBody { email: string }
 interface ResetBody { email: string, reset_token: string, new_password: string }
 
-export function passwordResetRoutes (app: FastifyInstance, { ctx, config }: RouteDeps): void {
+export function passwordResetRoutes (app: FastifyInstance, { ctx, config, rateLimits }: RouteDeps): void {
   app.post<{ Body: ResetRequestBody }>('/reset_password', {
+    onRequest: onRequest(rateLimits.reset),
     schema: { body: bodyOf(['email'], ['email']), response: { 200: replies.resetRequested } }
   }, async (request) => {
     const { email, token } = await requestPasswordReset(ctx, request.body.email)
@@ -17,6 +18,7 @@ export function passwordResetRoutes (app: FastifyInstance, { ctx, config }: Rout
   })
 
   app.put<{ Body: ResetBody }>('/reset_password', {
+    onRequest: onRequest(rateLimits.reset),
     schema: { body: bodyOf(['email', 'reset_token', 'new_password'], ['email', 'reset_token', 'new_password']), response: { 200: replies.emailMessage } }
   }, async (request) => {
     const { email } = await resetPassword(ctx, {

@@ -3,12 +3,13 @@ import { createSession, invalidateSession } from '../../auth/sessions.js'
 import { verifyCredentials } from '../../auth/users.js'
 import { clearSessionCookie, sessionOf, setSessionCookie } from '../plugins/session.js'
 import { bodyOf, replies } from '../schemas.js'
-import type { RouteDeps } from './context.js'
+import { onRequest, type RouteDeps } from './context.js'
 
 interface Credentials { email: string, password: string }
 
-export function sessionRoutes (app: FastifyInstance, { ctx, config, requireSession }: RouteDeps): void {
+export function sessionRoutes (app: FastifyInstance, { ctx, config, requireSession, rateLimits }: RouteDeps): void {
   app.post<{ Body: Credentials }>('/sessions', {
+    onRequest: onRequest(rateLimits.login),
     schema: { body: bodyOf(['email', 'password'], ['email', 'password']), response: { 200: replies.emailMessage } }
   }, async (request, reply) => {
     const user = await verifyCredentials(ctx, request.body)

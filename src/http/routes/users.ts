@@ -3,7 +3,7 @@ import { AuthError, invalidField } from '../../auth/errors.js'
 import { deleteUser, registerUser, updateUser } from '../../auth/users.js'
 import { clearSessionCookie, sessionOf } from '../plugins/session.js'
 import { bodyOf, replies } from '../schemas.js'
-import type { RouteDeps } from './context.js'
+import { onRequest, type RouteDeps } from './context.js'
 
 interface Registration { email: string, password?: string, hashed_password?: string }
 interface UserUpdateBody { email?: string, password?: string, current_password?: string }
@@ -16,8 +16,9 @@ function ownUserId (request: FastifyRequest<{ Params: UserParams }>): number {
   return user.id
 }
 
-export function userRoutes (app: FastifyInstance, { ctx, config, requireSession }: RouteDeps): void {
+export function userRoutes (app: FastifyInstance, { ctx, config, requireSession, rateLimits }: RouteDeps): void {
   app.post<{ Body: Registration }>('/users', {
+    onRequest: onRequest(rateLimits.register),
     schema: { body: bodyOf(['email'], ['email', 'password', 'hashed_password']), response: { 200: replies.emailMessage } }
   }, async (request) => {
     // `hashed_password` is seed 004's name for the same plain-text field.

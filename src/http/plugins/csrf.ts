@@ -1,0 +1,25 @@
+// CSRF defence for cookie sessions (as Hono's csrf middleware): an unsafe request that
+// carries the session_id cookie must come from this service's own origin or from one of
+// TRUSTED_ORIGINS. Requests with X-Session-ID are not affected: a cross-site page cannot
+// set that header without a CORS preflight that only trusted origins pass.
+import type { FastifyRequest } from 'fastify'
+import { AuthError } from '../../auth/errors.js'
+import { SESSION_COOKIE, SESSION_HEADER } from './session.js'
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly string[]) {
+  const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
+  return async function csrfCheck (request: FastifyRequest): Promise<void> {
+    if (SAFE_METHODS.has(request.method)) return
+    if (request.cookies[SESSION_COOKIE] === undefined || request.headers[SESSION_HEADER] !== undefined) return
+    const origin = request.headers.origin
+    const fetchSite = request.headers['sec-fetch-site']
+    // Browsers send Origin on every cross-origin unsafe request; Sec-Fetch-Site where
+    // Origin is absent tells the same. Non-browser clients send neither.
+    const trusted = origin !== undefined
+      ? allowed.has(origin)
+      : fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none'
+    if (!trusted) throw new AuthError('FORBIDDEN', 'cross-site request refused: its origin is not trusted')
+  }
+}
