@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { type DialectAdapter, Kysely, MysqlDialect, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely'
+import { type DialectAdapter, Kysely, MysqlDialect, PostgresDialect, SqliteAdapter, type SqliteDatabase, SqliteDialect, sql } from 'kysely'
 import { createPool as createMysqlPool } from 'mysql2'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
@@ -16,6 +16,7 @@ export interface DbLogger {
 }
 
 const PG_INT8_OID = 20
+const SQLITE_STATEMENT_CACHE_SIZE = 256
 
 function openSqlite (file: string): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -47,8 +48,30 @@ class SqliteAdapterWithMigrationLock extends SqliteAdapter {
   }
 }
 
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs as much as running
+ * a small query. The service issues a few dozen distinct SQL strings, so prepared
+ * statements are kept by their text (bounded, oldest dropped). SQLite re-prepares a
+ * kept statement by itself when a migration changes the schema.
+ */
+function withStatementCache (sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => { sqlite.close() },
+    prepare (text: string) {
+      let statement = statements.get(text)
+      if (statement === undefined) {
+        statement = sqlite.prepare(text)
+        statements.set(text, statement)
+        if (statements.size > SQLITE_STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
+      }
+      return statement
+    }
+  }
+}
+
 class SqliteDialectWithMigrationLock extends SqliteDialect {
-  constructor (private readonly sqlite: SQLite.Database) { super({ database: sqlite }) }
+  constructor (private readonly sqlite: SQLite.Database) { super({ database: withStatementCache(sqlite) }) }
 
   override createAdapter (): DialectAdapter {
     return new SqliteAdapterWithMigrationLock(this.sqlite)

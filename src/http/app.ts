@@ -11,7 +11,7 @@ import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
-import { handleFrameworkError, registerErrorHandlers } from './errors.js'
+import { handleClientError, handleExpectation, handleFrameworkError, registerErrorHandlers } from './errors.js'
 import { createCsrfCheck } from './plugins/csrf.js'
 import { createIpRateLimit } from './plugins/rate-limit.js'
 import { createRequireSession } from './plugins/session.js'
@@ -50,9 +50,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     // Strict validation: no type coercion, unknown attributes are reported, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
     return503OnClosing: true
   })
   const ctx: AuthContext = { db, config, mailer, counters, now: deps.now ?? Date.now }
+  app.server.on('checkExpectation', handleExpectation)
 
   app.addHook('onClose', async () => {
     await mailer.close()

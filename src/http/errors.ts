@@ -1,5 +1,7 @@
 // The one place that turns errors into statuses: domain codes, schema failures, Fastify's
 // own 4xx errors. Anything else is logged and answered with a bare 500.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError, type AuthErrorCode } from '../auth/errors.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
@@ -47,6 +49,32 @@ export function describeSchemaIssue (issue: SchemaIssue | undefined): string {
 
 function sendMessage (reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ message })
+}
+
+function rawJson (status: number, message: string): { head: string, body: string } {
+  const body = JSON.stringify({ message })
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : status === 417 ? 'Expectation Failed' : 'Bad Request'
+  return {
+    head: `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n`,
+    body
+  }
+}
+
+/** Requests Node's HTTP parser rejects before Fastify sees them: still a JSON message. */
+export function handleClientError (error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
+  const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'request headers are too large']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timed out'] : [400, 'malformed HTTP request']
+  const { head, body } = rawJson(status, message)
+  socket.end(head + body)
+}
+
+/** Node answers an Expect header other than 100-continue with a bare 417; say it in JSON. */
+export function handleExpectation (_request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify({ message: 'unsupported Expect header (only 100-continue is supported)' })
+  response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+  response.end(body)
 }
 
 /** Errors Fastify meets before routing (bad URL, unknown content type …), all 4xx. */

@@ -1,0 +1,235 @@
+// `npm run bench [-- --full]`: one run measures the runtime's ceiling (bare node:http),
+// the hashing ceiling, and the service on SQLite and PostgreSQL, each driven by autocannon
+// from a separate process; prints a table of figures and ratios and writes BENCHMARKS.md.
+// The abuse limits are switched off for the run (they would turn the load into 429s).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { benchToken, seed } from './seed.js'
+
+const full = process.argv.includes('--full')
+const secondsArg = process.argv.find(arg => arg.startsWith('--seconds='))
+const SECONDS = secondsArg !== undefined ? Number(secondsArg.slice('--seconds='.length)) : full ? 20 : 5
+const usersArg = process.argv.find(arg => arg.startsWith('--scale-users='))
+const SCALE_USERS = usersArg !== undefined ? Number(usersArg.slice('--scale-users='.length)) : 1_000_000
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const PASSWORD = 'bench password long enough'
+const LIMITS_OFF = { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_RESET: '0', LOGIN_THROTTLE_MAX_DELAY: '0', RESET_MAIL_LIMIT: '0' }
+
+interface Summary { requests: number, rps: number, p50: number, p99: number, errors: number, statuses: Record<string, number> }
+interface Row { target: string, workload: string, result: Summary, rssMb?: number, note?: string }
+const rows: Row[] = []
+
+function log (message: string): void { process.stderr.write(`${message}\n`) }
+
+async function freePort (): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+interface Running { child: ChildProcess, url: string, stop: () => Promise<void> }
+
+async function start (args: string[], env: Record<string, string>): Promise<Running> {
+  const port = await freePort()
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
+    try {
+      await fetch(url)
+      break
+    } catch {
+      if (i > 300) throw new Error(`${args.join(' ')} did not come up`)
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+  return {
+    child,
+    url,
+    stop: async () => {
+      const exited = new Promise(resolve => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
+
+async function load (url: string, workload: string, extra: Record<string, unknown> = {}): Promise<Record<string, Summary>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify({ url, workload, seconds: SECONDS, ...extra })], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  await new Promise(resolve => child.once('exit', resolve))
+  return JSON.parse(out) as Record<string, Summary>
+}
+
+function peakRssMb (pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+}
+
+async function post (url: string, body: Record<string, string>): Promise<Response> {
+  return await fetch(url, { method: 'POST', body: new URLSearchParams(body) })
+}
+
+async function signIn (url: string, email: string): Promise<string> {
+  await post(`${url}/users`, { email, password: PASSWORD })
+  const reply = await post(`${url}/sessions`, { email, password: PASSWORD })
+  const token = /session_id=([^;]+)/.exec(reply.headers.get('set-cookie') ?? '')?.[1]
+  if (token === undefined) throw new Error(`login failed: ${reply.status}`)
+  return token
+}
+
+async function postgresDatabase (): Promise<{ url: string, drop: () => Promise<void> } | null> {
+  const name = `authsvc_bench_${randomBytes(4).toString('hex')}`
+  const admin = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
+    await client.connect()
+    try { await client.query(statement) } finally { await client.end() }
+  }
+  try {
+    await admin(`CREATE DATABASE ${name}`)
+  } catch (error) {
+    log(`PostgreSQL skipped: cannot create a database at ${POSTGRES_URL} (${String(error)}); set BENCH_POSTGRES_URL`)
+    return null
+  }
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${name}`
+  return { url: url.toString(), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) } }
+}
+
+function sqliteDatabase (): { url: string, drop: () => Promise<void> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authsvc-bench-'))
+  return { url: path.join(dir, 'bench.sqlite'), drop: async () => { fs.rmSync(dir, { recursive: true, force: true }) } }
+}
+
+async function serve (databaseUrl: string): Promise<Running> {
+  return await start(['dist/cli.js', 'serve'], { ...LIMITS_OFF, DATABASE_URL: databaseUrl, NODE_ENV: 'development' })
+}
+
+async function benchService (target: string, database: { url: string, drop: () => Promise<void> }): Promise<void> {
+  let service: Running | undefined
+  try {
+    service = await serve(database.url)
+    const email = `bench-${target}@example.com`
+    const token = await signIn(service.url, email)
+    log(`${target}: profile`)
+    rows.push({ target, workload: 'profile', result: (await load(service.url, 'profile', { token })).main as Summary, rssMb: peakRssMb(service.child.pid as number) })
+    log(`${target}: profile-header`)
+    rows.push({ target, workload: 'profile-header', result: (await load(service.url, 'profile-header', { token })).main as Summary })
+    log(`${target}: login`)
+    rows.push({ target, workload: 'login', result: (await load(service.url, 'login', { email, password: PASSWORD })).main as Summary })
+    log(`${target}: register`)
+    rows.push({ target, workload: 'register', result: (await load(service.url, 'register')).main as Summary })
+    log(`${target}: storm`)
+    const storm = await load(service.url, 'storm', { token, email, password: PASSWORD })
+    rows.push({ target, workload: 'storm (profile)', result: storm.main as Summary })
+    rows.push({ target, workload: 'storm (login flood)', result: storm.flood as Summary })
+  } finally {
+    await service?.stop()
+    await database.drop()
+  }
+}
+
+async function benchScale (target: string, database: { url: string, drop: () => Promise<void> }): Promise<void> {
+  try {
+    // Create the schema, then fill it while the service is stopped.
+    await (await serve(database.url)).stop()
+    log(`${target}: seeding ${SCALE_USERS} users and sessions`)
+    const started = Date.now()
+    await seed(database.url, SCALE_USERS)
+    const seedSeconds = (Date.now() - started) / 1000
+    const service = await serve(database.url)
+    try {
+      log(`${target}: profile at scale`)
+      const result = (await load(service.url, 'profile', { token: benchToken(SCALE_USERS - 7) })).main as Summary
+      rows.push({ target, workload: `profile, ${SCALE_USERS / 1e6}M users + sessions`, result, note: `seeded in ${seedSeconds.toFixed(1)} s` })
+    } finally {
+      await service.stop()
+    }
+  } finally {
+    await database.drop()
+  }
+}
+
+const bare = await start(['bench/bare-server.mjs'], {})
+log('bare node:http')
+rows.push({ target: 'node:http', workload: 'fixed JSON', result: (await load(bare.url, 'get')).main as Summary })
+await bare.stop()
+
+log('hashing ceiling')
+const hashChild = spawn(process.execPath, ['--import', 'tsx', 'bench/hash.ts', String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] })
+let hashOut = ''
+hashChild.stdout.on('data', (chunk: Buffer) => { hashOut += chunk.toString() })
+await new Promise(resolve => hashChild.once('exit', resolve))
+const hash = JSON.parse(hashOut) as { rps: number, parallel: number }
+
+await benchService('SQLite', sqliteDatabase())
+const pgDatabase = await postgresDatabase()
+if (pgDatabase !== null) await benchService('PostgreSQL', pgDatabase)
+await benchScale('SQLite', sqliteDatabase())
+if (full) {
+  const pgScale = await postgresDatabase()
+  if (pgScale !== null) await benchScale('PostgreSQL', pgScale)
+}
+
+// ---- report ----
+const find = (target: string, workload: string): Summary | undefined => rows.find(r => r.target === target && r.workload === workload)?.result
+const bareRps = find('node:http', 'fixed JSON')?.rps ?? NaN
+const ratio = (value: number | undefined, base: number): string => value === undefined ? '–' : (value / base).toFixed(2)
+const fmt = (n: number): string => n >= 100 ? n.toFixed(0) : n.toFixed(1)
+
+const targets: Array<[string, string, boolean]> = []
+const check = (name: string, value: number | undefined, goal: number, higherIsBetter: boolean, unit = '×'): void => {
+  if (value === undefined || Number.isNaN(value)) return
+  const met = higherIsBetter ? value >= goal : value < goal
+  targets.push([name, `${unit === '×' ? value.toFixed(2) + ' ×' : value.toFixed(1) + ' ' + unit} (goal ${higherIsBetter ? '≥' : '<'} ${goal}${unit === '×' ? ' ×' : ' ' + unit})`, met])
+}
+check('profile on SQLite vs bare node:http', (find('SQLite', 'profile')?.rps ?? NaN) / bareRps, 0.6, true)
+check('profile on SQLite, p99', find('SQLite', 'profile')?.p99, 10, false, 'ms')
+check('profile on PostgreSQL vs bare node:http', (find('PostgreSQL', 'profile')?.rps ?? NaN) / bareRps, 0.35, true)
+for (const target of ['SQLite', 'PostgreSQL']) {
+  check(`login on ${target} vs hashing ceiling`, (find(target, 'login')?.rps ?? NaN) / hash.rps, 0.9, true)
+  check(`register on ${target} vs hashing ceiling`, (find(target, 'register')?.rps ?? NaN) / hash.rps, 0.9, true)
+  check(`storm on ${target}: profile p99`, find(target, 'storm (profile)')?.p99, 25, false, 'ms')
+  check(`peak RSS under profile on ${target}`, rows.find(r => r.target === target && r.workload === 'profile')?.rssMb, 150, false, 'MB')
+  const scale = rows.find(r => r.target === target && r.workload.startsWith('profile, '))
+  check(`profile at 1M users on ${target} vs small database`, scale === undefined ? undefined : scale.result.rps / (find(target, 'profile')?.rps ?? NaN), 0.8, true)
+}
+
+const versions = (name: string): string => {
+  try { return JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, 'utf8')).version as string } catch { return '?' }
+}
+let postgresVersion = 'not measured'
+try {
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  await client.connect()
+  postgresVersion = ((await client.query('SHOW server_version')).rows[0] as { server_version: string }).server_version
+  await client.end()
+} catch { /* PostgreSQL was skipped above and said so */ }
+
+const table = [
+  '| target | workload | req/s | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
+  '|---|---|---:|---:|---:|---:|---:|---|',
+  `| argon2id | hash (${hash.parallel} at once) | ${fmt(hash.rps)} | | | | | hashing ceiling |`,
+  ...rows.map(r => {
+    const base = r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood')
+      ? `${ratio(r.result.rps, hash.rps)} × hashing`
+      : `${ratio(r.result.rps, bareRps)} × node:http`
+    return `| ${r.target} | ${r.workload} | ${fmt(r.result.rps)} | ${r.result.p50} | ${r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${base}${r.note === undefined ? '' : '; ' + r.note} |`
+  })
+].join('\n')
+const goals = ['| goal | measured | met |', '|---|---|---|', ...targets.map(([name, value, met]) => `| ${name} | ${value} | ${met ? 'yes' : '**no**'} |`)].join('\n')
+const header = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${full ? ' -- --full' : ''}\` (${SECONDS} s per workload), ` +
+  `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node.js ${process.version}; fastify ${versions('fastify')}, kysely ${versions('kysely')}, ` +
+  `better-sqlite3 ${versions('better-sqlite3')}, pg ${versions('pg')}, PostgreSQL ${postgresVersion}, @node-rs/argon2 ${versions('@node-rs/argon2')}, autocannon ${versions('autocannon')}. ` +
+  'Abuse limits off; the service logs at its default level (info) to a discarded stdout. Load generator and service share the machine.'
+const report = `# Benchmarks\n\n${header}\n\n${table}\n\n${goals}\n`
+process.stdout.write(`\n${report}`)
+fs.writeFileSync('BENCHMARKS.md', report)
