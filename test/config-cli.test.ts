@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { runCli } from './support/cli.js'
+import { freePort } from './support/service.js'
 
-async function freePort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 describe('loadConfig', () => {
   it('has working defaults: port 5000, SQLite under ./data, 7 and 30 day sessions, 30 min reset tokens', () => {
