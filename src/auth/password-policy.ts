@@ -1,12 +1,14 @@
 // NIST SP 800-63B length rules, no composition rules, a common-password list.
-import { dictionary } from '@zxcvbn-ts/language-common'
+import { createRequire } from 'node:module'
 import type { PasswordPolicyConfig } from '../config.js'
 import { invalidField } from './errors.js'
 
-// 49,000 passwords from breach corpora, maintained by the zxcvbn-ts project; all lower case.
+// 49,000 passwords from breach corpora, maintained by the zxcvbn-ts project; all lower
+// case. Loaded at the first check, not at start-up: the package holds other word lists too.
+const require = createRequire(import.meta.url)
 let commonPasswords: Set<string> | undefined
 function isCommonPassword (password: string): boolean {
-  commonPasswords ??= new Set(dictionary['passwords-common'] as string[])
+  commonPasswords ??= new Set((require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> }).dictionary['passwords-common'])
   return commonPasswords.has(password.toLowerCase())
 }
 

@@ -1,11 +1,12 @@
 // createDb(config.database) → Kysely<Database>. The only place that knows drivers:
 // SQLite (better-sqlite3), PostgreSQL (pg pool) and MySQL/MariaDB (mysql2 pool).
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
-import SQLite from 'better-sqlite3'
+import type SQLite from 'better-sqlite3'
 import { type DialectAdapter, Kysely, MysqlDialect, PostgresDialect, SqliteAdapter, type SqliteDatabase, SqliteDialect, sql } from 'kysely'
-import { createPool as createMysqlPool } from 'mysql2'
-import pg from 'pg'
+import type Mysql from 'mysql2'
+import type Pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './schema.js'
 
@@ -15,12 +16,16 @@ export interface DbLogger {
   warn: (obj: object, msg: string) => void
 }
 
+// Only the driver of the database in use is loaded: each costs megabytes of memory.
+const require = createRequire(import.meta.url)
+
 const PG_INT8_OID = 20
 const SQLITE_STATEMENT_CACHE_SIZE = 256
 
 function openSqlite (file: string): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const sqlite = new SQLite(file)
+  const Database = require('better-sqlite3') as typeof SQLite
+  const sqlite = new Database(file)
   // WAL lets readers run beside the writer; busy_timeout waits out another process's
   // write lock instead of failing; foreign keys are off in SQLite unless asked for.
   sqlite.pragma('journal_mode = WAL')
@@ -78,7 +83,8 @@ class SqliteDialectWithMigrationLock extends SqliteDialect {
   }
 }
 
-function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs: number }, log: DbLogger | undefined): pg.Pool {
+function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs: number }, log: DbLogger | undefined): Pg.Pool {
+  const pg = require('pg') as typeof Pg
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
@@ -102,8 +108,9 @@ function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs
   return pool
 }
 
-function mysqlPool (config: { url: string, poolSize: number, connectTimeoutMs: number }): ReturnType<typeof createMysqlPool> {
-  return createMysqlPool({
+function mysqlPool (config: { url: string, poolSize: number, connectTimeoutMs: number }): Mysql.Pool {
+  const mysql = require('mysql2') as typeof Mysql
+  return mysql.createPool({
     uri: config.url,
     connectionLimit: config.poolSize,
     connectTimeout: config.connectTimeoutMs,

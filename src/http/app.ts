@@ -3,7 +3,6 @@
 import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AuthContext } from '../auth/context.js'
 import { deleteExpiredRows } from '../auth/sessions.js'
@@ -14,6 +13,7 @@ import type { Mailer } from '../mail/mailer.js'
 import { handleClientError, handleExpectation, handleFrameworkError, registerErrorHandlers } from './errors.js'
 import { createCsrfCheck } from './plugins/csrf.js'
 import { createIpRateLimit } from './plugins/rate-limit.js'
+import { createSecurityHeaders } from './plugins/security-headers.js'
 import { createRequireSession } from './plugins/session.js'
 import type { RouteDeps } from './routes/context.js'
 import { passwordResetRoutes } from './routes/password-reset.js'
@@ -51,6 +51,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
+    // Two log lines per request cost more than the session check itself; requests are
+    // logged at debug level instead (below), errors always.
+    disableRequestLogging: true,
     return503OnClosing: true
   })
   const ctx: AuthContext = { db, config, mailer, counters, now: deps.now ?? Date.now }
@@ -62,19 +65,23 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await db.destroy()
   })
 
-  // Security headers for a JSON API: no content may load, no framing, no sniffing.
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    hsts: config.env === 'production'
-  })
-  await app.register(cors, {
-    origin: config.http.trustedOrigins.length > 0 ? [...config.http.trustedOrigins] : false,
-    credentials: true,
-    methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['Content-Type', 'X-Session-ID', 'Prefer'],
-    exposedHeaders: ['Retry-After'],
-    maxAge: 600
-  })
+  app.addHook('onRequest', createSecurityHeaders(config.env === 'production'))
+  if (app.log.level === 'debug' || app.log.level === 'trace') {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request')
+    })
+  }
+  // CORS only for TRUSTED_ORIGINS; without any, browsers get no cross-origin access.
+  if (config.http.trustedOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...config.http.trustedOrigins],
+      credentials: true,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'X-Session-ID', 'Prefer'],
+      exposedHeaders: ['Retry-After'],
+      maxAge: 600
+    })
+  }
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
   // Bodies are JSON or form data; Fastify's built-in text/plain parser would let a
@@ -85,10 +92,6 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // missing field instead of complaining about the body's type.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined) request.body = {}
-  })
-  // Every reply may carry or reflect a credential: keep it out of caches.
-  app.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store')
   })
   registerErrorHandlers(app)
   app.addHook('onRequest', createCsrfCheck(config.publicUrl, config.http.trustedOrigins))

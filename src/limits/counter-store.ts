@@ -1,6 +1,6 @@
 // Counters with expiry for the abuse limits: in this process's memory on a single
 // instance, in Redis when several instances must enforce one limit (REDIS_URL).
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { RedisConfig } from '../config.js'
 
 export interface Count {
@@ -134,6 +134,8 @@ async function waitUntilReady (redis: Redis, ms: number, log: StoreLogger): Prom
 /** The store the configuration asks for: memory, or Redis with a memory fallback. */
 export async function createCounterStore (config: RedisConfig, log: StoreLogger): Promise<CounterStore> {
   if (config.url === null) return createMemoryStore()
+  // Loaded only when configured, like the database drivers.
+  const { Redis } = await import('ioredis')
   const redis = new Redis(config.url, {
     keyPrefix: config.keyPrefix,
     // Fail fast while disconnected instead of queueing: a request must not wait on Redis.

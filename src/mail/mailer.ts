@@ -1,7 +1,11 @@
 // Outgoing mail through nodemailer: SMTP when SMTP_URL is set, otherwise the log
 // (config.ts refuses the log in production).
-import nodemailer from 'nodemailer'
+import { createRequire } from 'node:module'
+import type Nodemailer from 'nodemailer'
 import type { MailConfig } from '../config.js'
+
+// nodemailer is loaded only when SMTP_URL is set: it is a sizeable module.
+const require = createRequire(import.meta.url)
 
 export interface MailMessage {
   readonly to: string
@@ -25,7 +29,7 @@ export interface Mailer {
 export function createMailer (config: MailConfig, log: MailLogger): Mailer {
   const transport = config.smtpUrl === null
     ? null
-    : nodemailer.createTransport(config.smtpUrl, { from: config.from })
+    : (require('nodemailer') as typeof Nodemailer).createTransport(config.smtpUrl, { from: config.from })
   const pending = new Set<Promise<void>>()
 
   async function send (message: MailMessage): Promise<void> {
