@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
-import { hashPassword } from '../src/auth/passwords.js'
+import { hashPasswordSync } from '../src/auth/passwords.js'
 import { loadConfig } from '../src/config.js'
 
 export function benchToken (i: number): string {
@@ -16,7 +16,7 @@ const sha256hex = (text: string): string => createHash('sha256').update(text).di
 
 export async function seed (databaseUrl: string, count: number): Promise<void> {
   const database = loadConfig({ DATABASE_URL: databaseUrl }).database
-  const passwordHash = await hashPassword('bench password long enough')
+  const passwordHash = hashPasswordSync('bench password long enough')
   const now = Date.now()
   const expires = now + 7 * 24 * 3600 * 1000
   if (database.dialect === 'sqlite') {

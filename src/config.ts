@@ -53,6 +53,12 @@ export interface HttpConfig {
   readonly trustedOrigins: readonly string[]
 }
 
+export interface HashingConfig {
+  /** Hashing worker threads; 0 means one per CPU core. */
+  readonly threads: number
+  readonly queueLimit: number
+}
+
 export interface RedisConfig {
   readonly url: string | null
   readonly keyPrefix: string
@@ -72,6 +78,7 @@ export interface Config {
   readonly limits: LimitsConfig
   readonly http: HttpConfig
   readonly redis: RedisConfig
+  readonly hashing: HashingConfig
 }
 
 export class ConfigError extends Error {
@@ -247,6 +254,10 @@ export function loadConfig (env: Env = process.env): Config {
     resetMailPerEmail: reader.integer('RESET_MAIL_LIMIT', 3, 0, 1000),
     resetMailWindowSeconds: reader.integer('RESET_MAIL_WINDOW', 3600, 1, 7 * 24 * 3600)
   }
+  const hashing: HashingConfig = {
+    threads: reader.integer('HASH_THREADS', 0, 0, 256),
+    queueLimit: reader.integer('HASH_QUEUE_LIMIT', 64, 1, 100_000)
+  }
   const http: HttpConfig = { trustProxy: parseTrustProxy(reader), trustedOrigins: parseOrigins(reader) }
   const redis: RedisConfig = {
     url: reader.url('REDIS_URL', null, ['redis:', 'rediss:']),
@@ -276,6 +287,7 @@ export function loadConfig (env: Env = process.env): Config {
     passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),
     limits: Object.freeze(limits),
     http: Object.freeze({ ...http, trustedOrigins: Object.freeze(http.trustedOrigins) }),
-    redis: Object.freeze(redis)
+    redis: Object.freeze(redis),
+    hashing: Object.freeze(hashing)
   })
 }

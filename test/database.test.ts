@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
+import { createPasswordHasher } from '../src/auth/password-hasher.js'
 import { createSession } from '../src/auth/sessions.js'
 import { createMemoryStore } from '../src/limits/counter-store.js'
 import { createMailer } from '../src/mail/mailer.js'
@@ -120,9 +121,11 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     assert.deepEqual(replies.find(r => r.status === 400)?.body, { message: 'email already registered' })
   })
 
-  it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async () => {
+  it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async (t) => {
     // createSession uses neither mail nor counters; real ones all the same.
-    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, pino({ level: 'silent' })), counters: createMemoryStore(), now: Date.now }
+    const hasher = createPasswordHasher({ threads: 1, queueLimit: 1 })
+    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, pino({ level: 'silent' })), counters: createMemoryStore(), hasher, now: Date.now }
+    t.after(async () => { await hasher.close() })
     await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)
       assert.equal(error.code, 'FORBIDDEN')

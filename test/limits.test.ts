@@ -257,3 +257,24 @@ describe('Redis down', () => {
     }
   })
 })
+
+describe('bounded password-hashing queue', () => {
+  it('answers 503 with Retry-After past HASH_QUEUE_LIMIT instead of queueing without bound', async () => {
+    const server = await startServer({ HASH_THREADS: '1', HASH_QUEUE_LIMIT: '1' })
+    try {
+      const user = await signUp(server)
+      const replies = await Promise.all(Array.from({ length: 10 }, async () =>
+        await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })))
+      const overloaded = replies.filter(r => r.status === 503)
+      assert.ok(overloaded.length >= 1, `statuses: ${replies.map(r => r.status).join(',')}`)
+      assert.ok(replies.some(r => r.status === 200), 'the ones that fit in are served')
+      for (const reply of overloaded) {
+        assert.equal(reply.headers.get('retry-after'), '1')
+        assert.deepEqual(reply.body, { message: 'too many sign-ins at once; try again shortly' })
+      }
+      assert.equal((await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).status, 200, 'served again once the queue drains')
+    } finally {
+      await server.close()
+    }
+  })
+})

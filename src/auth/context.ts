@@ -2,6 +2,7 @@ import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
+import type { PasswordHasher } from './password-hasher.js'
 
 /** What the domain functions need; built once by the caller of buildApp(). */
 export interface AuthContext {
@@ -10,6 +11,8 @@ export interface AuthContext {
   readonly mailer: Mailer
   /** Counters of the abuse limits (memory or Redis). */
   readonly counters: CounterStore
+  /** argon2id/bcrypt off the event loop, with a bounded queue. */
+  readonly hasher: PasswordHasher
   /** Milliseconds since the epoch. */
   readonly now: () => number
 }

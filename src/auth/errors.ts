@@ -6,6 +6,7 @@ export type AuthErrorCode =
   | 'INVALID_RESET_TOKEN' // wrong, expired, used, or not this email's
   | 'FORBIDDEN' // the session may not do this
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again
+  | 'OVERLOADED' // the password hashers' queue is full; retry shortly
 
 export class AuthError extends Error {
   constructor (readonly code: AuthErrorCode, message: string, readonly retryAfterSeconds?: number) {

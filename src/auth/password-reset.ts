@@ -6,7 +6,6 @@ import type { AuthContext } from './context.js'
 import { normalizeEmail } from './emails.js'
 import { AuthError } from './errors.js'
 import { checkPasswordPolicy } from './password-policy.js'
-import { hashPassword } from './passwords.js'
 import { constantTimeEqual, generateToken, hashToken, isWellFormedToken } from './tokens.js'
 
 const INVALID_TOKEN = 'invalid or expired reset token'
@@ -93,7 +92,7 @@ export async function resetPassword (ctx: AuthContext, input: PasswordResetInput
 
   // Checked before the token is consumed: a rejected password leaves the token usable.
   checkPasswordPolicy(ctx.config.passwordPolicy, input.newPassword, email, 'new_password')
-  const passwordHash = await hashPassword(input.newPassword)
+  const passwordHash = await ctx.hasher.hash(input.newPassword)
 
   await ctx.db.transaction().execute(async trx => {
     // Consumed only if still unused and unexpired: of two racing requests, one wins.

@@ -1,7 +1,7 @@
-// Password hashing. Both libraries hash on libuv's thread pool, never on the event loop.
-import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2'
-import { verify as bcryptVerify } from '@node-rs/bcrypt'
-import { randomBytes } from 'node:crypto'
+// Password hashing primitives. They block the thread they run on, so the service calls
+// them only inside the hashing worker threads (password-hasher.ts), never on the event loop.
+import { Algorithm, hashSync as argon2Hash, verifySync as argon2Verify } from '@node-rs/argon2'
+import { verifySync as bcryptVerify } from '@node-rs/bcrypt'
 
 // OWASP Password Storage Cheat Sheet, argon2id: 19 MiB, 2 iterations, 1 lane.
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
@@ -16,35 +16,24 @@ export interface PasswordCheck {
   readonly needsRehash: boolean
 }
 
-export async function hashPassword (password: string): Promise<string> {
-  return await argon2Hash(password, ARGON2_OPTIONS)
-}
-
 export function isLegacyBcryptHash (stored: string): boolean {
   return BCRYPT_PREFIX.test(stored)
 }
 
+export function hashPasswordSync (password: string): string {
+  return argon2Hash(password, ARGON2_OPTIONS)
+}
+
 /** Verifies the password exactly as given (no trimming, no normalization). */
-export async function verifyPassword (stored: string, password: string): Promise<PasswordCheck> {
+export function verifyPasswordSync (stored: string, password: string): PasswordCheck {
   const legacy = isLegacyBcryptHash(stored)
   if (legacy && Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return { valid: false, needsRehash: false }
   let valid: boolean
   try {
-    valid = legacy ? await bcryptVerify(password, stored) : await argon2Verify(stored, password)
+    valid = legacy ? bcryptVerify(password, stored) : argon2Verify(stored, password)
   } catch {
     // A malformed stored hash must not become a 500 for the person logging in.
     valid = false
   }
   return { valid, needsRehash: valid && (legacy || !stored.startsWith(ARGON2_PARAMS)) }
-}
-
-let dummyHash: Promise<string> | undefined
-
-/**
- * Spends the time a real verification would, for an email that has no account, so
- * "unknown email" and "wrong password" cannot be told apart by timing.
- */
-export async function verifyDummyPassword (password: string): Promise<void> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('base64url'))
-  await verifyPassword(await dummyHash, password)
 }

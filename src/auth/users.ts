@@ -4,7 +4,6 @@ import { normalizeEmail } from './emails.js'
 import { AuthError, invalidField } from './errors.js'
 import { checkLoginThrottle, clearLoginFailures, recordLoginFailure } from './login-throttle.js'
 import { checkPasswordPolicy } from './password-policy.js'
-import { hashPassword, verifyDummyPassword, verifyPassword } from './passwords.js'
 
 const EMAIL_TAKEN = 'email already registered'
 const INVALID_CREDENTIALS = 'invalid email or password'
@@ -24,7 +23,7 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
   checkPasswordPolicy(ctx.config.passwordPolicy, input.password, email)
   // Checked before hashing to spare the hash; the unique index decides the races.
   if (await isEmailTaken(ctx, email)) throw new AuthError('EMAIL_TAKEN', EMAIL_TAKEN)
-  const passwordHash = await hashPassword(input.password)
+  const passwordHash = await ctx.hasher.hash(input.password)
   const now = ctx.now()
   try {
     // No RETURNING: MySQL lacks it, and the email identifies the new row everywhere.
@@ -48,18 +47,18 @@ export async function verifyCredentials (ctx: AuthContext, input: { email: strin
   await checkLoginThrottle(ctx, email)
   const row = await ctx.db.selectFrom('users').select(['id', 'email', 'password_hash']).where('email', '=', email).executeTakeFirst()
   if (row === undefined) {
-    await verifyDummyPassword(input.password)
+    await ctx.hasher.verifyDummy(input.password)
     await recordLoginFailure(ctx, email)
     throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS)
   }
-  const check = await verifyPassword(row.password_hash, input.password)
+  const check = await ctx.hasher.verify(row.password_hash, input.password)
   if (!check.valid) {
     await recordLoginFailure(ctx, email)
     throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS)
   }
   await clearLoginFailures(ctx, email)
   if (check.needsRehash) {
-    const passwordHash = await hashPassword(input.password)
+    const passwordHash = await ctx.hasher.hash(input.password)
     // Only if nobody changed the password meanwhile.
     await ctx.db.updateTable('users')
       .set({ password_hash: passwordHash, updated_at: ctx.now() })
@@ -91,9 +90,9 @@ export async function updateUser (ctx: AuthContext, userId: number, currentSessi
   if (changes.password !== undefined) {
     if (changes.currentPassword === undefined) throw invalidField('current_password is required to change the password')
     checkPasswordPolicy(ctx.config.passwordPolicy, changes.password, email)
-    const check = await verifyPassword(row.password_hash, changes.currentPassword)
+    const check = await ctx.hasher.verify(row.password_hash, changes.currentPassword)
     if (!check.valid) throw new AuthError('FORBIDDEN', 'current_password is incorrect')
-    passwordHash = await hashPassword(changes.password)
+    passwordHash = await ctx.hasher.hash(changes.password)
   }
   if (email !== row.email && await isEmailTaken(ctx, email)) throw new AuthError('EMAIL_TAKEN', EMAIL_TAKEN)
 

@@ -5,6 +5,7 @@ import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AuthContext } from '../auth/context.js'
+import { createPasswordHasher, defaultHashThreads } from '../auth/password-hasher.js'
 import { deleteExpiredRows } from '../auth/sessions.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
@@ -56,12 +57,14 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     disableRequestLogging: true,
     return503OnClosing: true
   })
-  const ctx: AuthContext = { db, config, mailer, counters, now: deps.now ?? Date.now }
+  const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
+  const ctx: AuthContext = { db, config, mailer, counters, hasher, now: deps.now ?? Date.now }
   app.server.on('checkExpectation', handleExpectation)
 
   app.addHook('onClose', async () => {
     await mailer.close()
     await counters.close()
+    await hasher.close()
     await db.destroy()
   })
 

@@ -15,7 +15,8 @@ const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   INVALID_CREDENTIALS: 401,
   INVALID_RESET_TOKEN: 403,
   FORBIDDEN: 403,
-  RATE_LIMITED: 429
+  RATE_LIMITED: 429,
+  OVERLOADED: 503
 }
 
 // Fastify's parser errors, reworded for clients of this API.
