@@ -39,6 +39,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
     minThreads: 0,
     maxThreads: options.threads,
     maxQueue: options.queueLimit,
+    concurrentTasksPerWorker: 2,
     // Idle threads go after a minute: each holds an isolate and argon2's 19 MiB.
     idleTimeout: 60_000
   })
