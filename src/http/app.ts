@@ -93,8 +93,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('session', null)
   // A request without a body is validated as an empty one, so the reply names the
   // missing field instead of complaining about the body's type.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined) request.body = {}
+    done()
   })
   registerErrorHandlers(app)
   app.addHook('onRequest', createCsrfCheck(config.publicUrl, config.http.trustedOrigins))

@@ -2,7 +2,7 @@
 // carries the session_id cookie must come from this service's own origin or from one of
 // TRUSTED_ORIGINS. Requests with X-Session-ID are not affected: a cross-site page cannot
 // set that header without a CORS preflight that only trusted origins pass.
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AuthError } from '../../auth/errors.js'
 import { SESSION_COOKIE, SESSION_HEADER } from './session.js'
 
@@ -10,9 +10,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly string[]) {
   const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
-  return async function csrfCheck (request: FastifyRequest): Promise<void> {
-    if (SAFE_METHODS.has(request.method)) return
-    if (request.cookies[SESSION_COOKIE] === undefined || request.headers[SESSION_HEADER] !== undefined) return
+  // A callback hook, not an async one: it runs on every request and never waits.
+  return function csrfCheck (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (SAFE_METHODS.has(request.method) || request.cookies[SESSION_COOKIE] === undefined || request.headers[SESSION_HEADER] !== undefined) {
+      done()
+      return
+    }
     const origin = request.headers.origin
     const fetchSite = request.headers['sec-fetch-site']
     // Browsers send Origin on every cross-origin unsafe request; Sec-Fetch-Site where
@@ -20,6 +23,6 @@ export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly str
     const trusted = origin !== undefined
       ? allowed.has(origin)
       : fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none'
-    if (!trusted) throw new AuthError('FORBIDDEN', 'cross-site request refused: its origin is not trusted')
+    done(trusted ? undefined : new AuthError('FORBIDDEN', 'cross-site request refused: its origin is not trusted'))
   }
 }
