@@ -3,7 +3,7 @@
 import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { AuthContext } from '../auth/context.js'
 import { createPasswordHasher, defaultHashThreads } from '../auth/password-hasher.js'
 import { deleteExpiredRows } from '../auth/sessions.js'
@@ -54,7 +54,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: handleClientError,
     // Two log lines per request cost more than the session check itself; requests are
     // logged at debug level instead (below), errors always.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true
   })
   const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
