@@ -28,7 +28,8 @@ function count (output, word) {
 }
 
 const typecheck = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test', '--noEmit'])
-if (typecheck.code !== 0) {
+const typecheckBench = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'bench', '--noEmit'])
+if (typecheck.code !== 0 || typecheckBench.code !== 0) {
   console.error('type check failed')
   process.exit(1)
 }
