@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
 import { createPasswordHasher } from '../src/auth/password-hasher.js'
+import { createBackground } from '../src/background.js'
 import { createSession } from '../src/auth/sessions.js'
 import { createMemoryStore } from '../src/limits/counter-store.js'
 import { createMailer } from '../src/mail/mailer.js'
@@ -124,7 +125,8 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
   it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async (t) => {
     // createSession uses neither mail nor counters; real ones all the same.
     const hasher = createPasswordHasher({ threads: 1, queueLimit: 1 })
-    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, pino({ level: 'silent' })), counters: createMemoryStore(), hasher, now: Date.now }
+    const log = pino({ level: 'silent' })
+    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, log), counters: createMemoryStore(), hasher, background: createBackground(log), now: Date.now }
     t.after(async () => { await hasher.close() })
     await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)

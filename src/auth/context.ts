@@ -1,3 +1,4 @@
+import type { Background } from '../background.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
@@ -13,6 +14,8 @@ export interface AuthContext {
   readonly counters: CounterStore
   /** argon2id/bcrypt off the event loop, with a bounded queue. */
   readonly hasher: PasswordHasher
+  /** Runs work after the reply (reset tokens and their mail). */
+  readonly background: Background
   /** Milliseconds since the epoch. */
   readonly now: () => number
 }

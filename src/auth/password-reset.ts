@@ -36,33 +36,51 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string):
     if (ctx.config.resetToken.inResponse) throw new AuthError('FORBIDDEN', 'no account with this email')
     return { email, token: null }
   }
-  if (!await mayMail(ctx, email)) return { email, token: null }
+  if (ctx.config.resetToken.inResponse) {
+    const token = await issueResetToken(ctx, user.id, email)
+    if (token !== null) ctx.background.defer('reset mail', async () => { await sendResetMail(ctx, email, token) })
+    return { email, token }
+  }
+  // Token and mail come after the reply: an existing account then costs the request no
+  // more time than an unknown email, so neither the answer nor its timing tells them apart.
+  ctx.background.defer('password reset request', async () => {
+    const token = await issueResetToken(ctx, user.id, email)
+    if (token !== null) await sendResetMail(ctx, email, token)
+  })
+  return { email, token: null }
+}
+
+/** Stores a new token for the user, voiding older ones; null past the mail limit or
+ *  when the user was deleted meanwhile. */
+async function issueResetToken (ctx: AuthContext, userId: number, email: string): Promise<string | null> {
+  if (!await mayMail(ctx, email)) return null
   const token = generateToken()
   const now = ctx.now()
   try {
     await ctx.db.transaction().execute(async trx => {
-      await trx.deleteFrom('password_reset_tokens').where('user_id', '=', user.id).execute()
+      await trx.deleteFrom('password_reset_tokens').where('user_id', '=', userId).execute()
       await trx.insertInto('password_reset_tokens').values({
         id: hashToken(token),
-        user_id: user.id,
+        user_id: userId,
         created_at: now,
         expires_at: now + ctx.config.resetToken.ttlSeconds * 1000,
         used_at: null
       }).execute()
     })
   } catch (error) {
-    // Deleted meanwhile: answer as for any email without an account.
-    if (isForeignKeyViolation(error)) return { email, token: null }
+    if (isForeignKeyViolation(error)) return null
     throw error
   }
-  // Sent after the reply, so a slow mail server does not reveal that the account exists.
-  ctx.mailer.sendLater(passwordResetMessage({
+  return token
+}
+
+async function sendResetMail (ctx: AuthContext, email: string, token: string): Promise<void> {
+  await ctx.mailer.send(passwordResetMessage({
     to: email,
     token,
     publicUrl: ctx.config.publicUrl,
     ttlSeconds: ctx.config.resetToken.ttlSeconds
   }))
-  return { email, token }
 }
 
 export interface PasswordResetInput {

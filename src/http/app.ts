@@ -5,6 +5,7 @@ import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { AuthContext } from '../auth/context.js'
+import { createBackground } from '../background.js'
 import { createPasswordHasher, defaultHashThreads } from '../auth/password-hasher.js'
 import { deleteExpiredRows } from '../auth/sessions.js'
 import type { Config } from '../config.js'
@@ -58,10 +59,12 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true
   })
   const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
-  const ctx: AuthContext = { db, config, mailer, counters, hasher, now: deps.now ?? Date.now }
+  const background = createBackground(app.log)
+  const ctx: AuthContext = { db, config, mailer, counters, hasher, background, now: deps.now ?? Date.now }
   app.server.on('checkExpectation', handleExpectation)
 
   app.addHook('onClose', async () => {
+    await background.drain()
     await mailer.close()
     await counters.close()
     await hasher.close()

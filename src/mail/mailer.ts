@@ -15,14 +15,11 @@ export interface MailMessage {
 
 export interface MailLogger {
   info: (obj: object, msg: string) => void
-  error: (obj: object, msg: string) => void
 }
 
 export interface Mailer {
   send: (message: MailMessage) => Promise<void>
-  /** Sends in the background; a failure is logged, never thrown at the caller. */
-  sendLater: (message: MailMessage) => void
-  /** Waits for messages still being sent, then closes the connection pool. */
+  /** Closes the connection pool. */
   close: () => Promise<void>
 }
 
@@ -30,8 +27,6 @@ export function createMailer (config: MailConfig, log: MailLogger): Mailer {
   const transport = config.smtpUrl === null
     ? null
     : (require('nodemailer') as typeof Nodemailer).createTransport(config.smtpUrl, { from: config.from })
-  const pending = new Set<Promise<void>>()
-
   async function send (message: MailMessage): Promise<void> {
     if (transport === null) {
       log.info({ mail: { from: config.from, ...message } }, 'mail not sent (no SMTP_URL): written to the log instead')
@@ -42,15 +37,6 @@ export function createMailer (config: MailConfig, log: MailLogger): Mailer {
 
   return {
     send,
-    sendLater (message) {
-      const delivery = send(message)
-        .catch((err: unknown) => { log.error({ err, to: message.to, subject: message.subject }, 'mail delivery failed') })
-        .finally(() => pending.delete(delivery))
-      pending.add(delivery)
-    },
-    async close () {
-      await Promise.allSettled([...pending])
-      transport?.close()
-    }
+    async close () { transport?.close() }
   }
 }
