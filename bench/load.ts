@@ -7,7 +7,7 @@ interface Options {
   workload: 'get' | 'profile' | 'profile-header' | 'login' | 'register' | 'storm'
   seconds: number
   /** Measured runs; the one with the median req/s is reported. */
-  repeats: number
+  repeats?: number
   token?: string
   email?: string
   password?: string
@@ -74,7 +74,7 @@ const register: autocannon.Options = {
 async function measure (opts: autocannon.Options): Promise<Summary> {
   await run({ ...opts, duration: WARM_UP_SECONDS })
   const runs: Summary[] = []
-  for (let i = 0; i < Math.max(1, options.repeats); i++) runs.push(summarize(await run(opts)))
+  for (let i = 0; i < Math.max(1, options.repeats ?? 1); i++) runs.push(summarize(await run(opts)))
   runs.sort((a, b) => a.rps - b.rps)
   const median = runs[Math.floor(runs.length / 2)] as Summary
   return { ...median, rpsRange: [runs[0]?.rps ?? 0, runs[runs.length - 1]?.rps ?? 0] }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
 import { createPasswordHasher } from '../src/auth/password-hasher.js'
+import { createSessionLookup } from '../src/auth/session-lookup.js'
 import { createBackground } from '../src/background.js'
 import { createSession } from '../src/auth/sessions.js'
 import { createMemoryStore } from '../src/limits/counter-store.js'
@@ -126,12 +127,33 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     // createSession uses neither mail nor counters; real ones all the same.
     const hasher = createPasswordHasher({ threads: 1, queueLimit: 1 })
     const log = pino({ level: 'silent' })
-    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, log), counters: createMemoryStore(), hasher, background: createBackground(log), now: Date.now }
+    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, log), counters: createMemoryStore(), hasher, background: createBackground(log), sessionLookup: createSessionLookup(server.db, { batch: false }), now: Date.now }
     t.after(async () => { await hasher.close() })
     await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)
       assert.equal(error.code, 'FORBIDDEN')
       return true
     })
+  })
+})
+
+describe(`session checks at once on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  before(async () => { server = await startServer() })
+  after(async () => { await server.close() })
+
+  it('many concurrent checks of different sessions each answer for their own user; revoked ones are refused', async () => {
+    const users = await Promise.all(Array.from({ length: 12 }, async () => await signUp(server)))
+    const revoked = users.slice(0, 3)
+    await Promise.all(revoked.map(async user => await request(server, 'DELETE', '/sessions', undefined, { session: user.token })))
+    const checks = Array.from({ length: 120 }, (_, i) => users[i % users.length] as typeof users[number])
+    const replies = await Promise.all(checks.map(async user => ({ user, reply: await request(server, 'GET', '/profile', undefined, { session: user.token, transport: 'header' }) })))
+    for (const { user, reply } of replies) {
+      if (revoked.includes(user)) {
+        assert.equal(reply.status, 403, user.email)
+      } else {
+        assert.deepEqual([reply.status, reply.body], [200, { email: user.email, id: user.id }])
+      }
+    }
   })
 })

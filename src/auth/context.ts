@@ -4,6 +4,7 @@ import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
 import type { PasswordHasher } from './password-hasher.js'
+import type { SessionLookup } from './session-lookup.js'
 
 /** What the domain functions need; built once by the caller of buildApp(). */
 export interface AuthContext {
@@ -14,6 +15,8 @@ export interface AuthContext {
   readonly counters: CounterStore
   /** argon2id/bcrypt off the event loop, with a bounded queue. */
   readonly hasher: PasswordHasher
+  /** Finds a session by token hash (the query of every authenticated request). */
+  readonly sessionLookup: SessionLookup
   /** Runs work after the reply (reset tokens and their mail). */
   readonly background: Background
   /** Milliseconds since the epoch. */

@@ -1,8 +1,6 @@
 // Server-side sessions (Lucia's model): the client holds a random token, the database
 // holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
-import type { CompiledQuery } from 'kysely'
 import { isForeignKeyViolation } from '../db/errors.js'
-import type { Db } from '../db/index.js'
 import type { AuthContext, PublicUser } from './context.js'
 import { AuthError } from './errors.js'
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
@@ -48,31 +46,11 @@ export async function createSession (ctx: AuthContext, userId: number, meta: Ses
   return token
 }
 
-interface SessionLookupRow { created_at: number, last_seen_at: number, expires_at: number, user_id: number, email: string }
-
-// The lookup runs on every authenticated request: it is compiled once per database
-// and then only its parameter changes, so the hot path skips Kysely's query builder.
-const sessionLookups = new WeakMap<Db, CompiledQuery<SessionLookupRow>>()
-function sessionLookup (db: Db): CompiledQuery<SessionLookupRow> {
-  let query = sessionLookups.get(db)
-  if (query === undefined) {
-    query = db.selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['sessions.created_at', 'sessions.last_seen_at', 'sessions.expires_at', 'users.id as user_id', 'users.email'])
-      .where('sessions.id', '=', '')
-      .compile()
-    sessionLookups.set(db, query)
-  }
-  return query
-}
-
 /** The session and its user, or null for an unknown, malformed or expired token. */
 export async function validateSessionToken (ctx: AuthContext, token: string): Promise<ValidSession | null> {
   if (!isWellFormedToken(token)) return null
   const id = hashToken(token)
-  const query: CompiledQuery<SessionLookupRow> = { ...sessionLookup(ctx.db), parameters: [id] }
-  const { rows } = await ctx.db.executeQuery(query)
-  const row = rows[0]
+  const row = await ctx.sessionLookup.find(id)
   if (row === undefined) return null
   const now = ctx.now()
   if (now >= row.expires_at) {

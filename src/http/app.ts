@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { AuthContext } from '../auth/context.js'
 import { createBackground } from '../background.js'
 import { createPasswordHasher, defaultHashThreads } from '../auth/password-hasher.js'
+import { createSessionLookup } from '../auth/session-lookup.js'
 import { deleteExpiredRows } from '../auth/sessions.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
@@ -60,7 +61,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
   const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
   const background = createBackground(app.log)
-  const ctx: AuthContext = { db, config, mailer, counters, hasher, background, now: deps.now ?? Date.now }
+  const sessionLookup = createSessionLookup(db, { batch: config.database.dialect !== 'sqlite' })
+  const ctx: AuthContext = { db, config, mailer, counters, hasher, background, sessionLookup, now: deps.now ?? Date.now }
   app.server.on('checkExpectation', handleExpectation)
 
   app.addHook('onClose', async () => {
