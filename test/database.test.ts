@@ -127,7 +127,7 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     // createSession uses neither mail nor counters; real ones all the same.
     const hasher = createPasswordHasher({ threads: 1, queueLimit: 1 })
     const log = pino({ level: 'silent' })
-    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, log), counters: createMemoryStore(), hasher, background: createBackground(log), sessionLookup: createSessionLookup(server.db, { batch: false }), now: Date.now }
+    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, log), counters: createMemoryStore(), hasher, background: createBackground(log), sessionLookup: createSessionLookup(server.db), now: Date.now }
     t.after(async () => { await hasher.close() })
     await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)

@@ -61,7 +61,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
   const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
   const background = createBackground(app.log)
-  const sessionLookup = createSessionLookup(db, { batch: config.database.dialect !== 'sqlite' })
+  const sessionLookup = createSessionLookup(db)
   const ctx: AuthContext = { db, config, mailer, counters, hasher, background, sessionLookup, now: deps.now ?? Date.now }
   app.server.on('checkExpectation', handleExpectation)
 
