@@ -38,8 +38,8 @@ function run (opts: autocannon.Options): Promise<autocannon.Result> {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options
-// One second of the same load first, not counted: the service's JIT warms up.
-const WARM_UP_SECONDS = 1
+// Two seconds of the same load first, not counted: the service's JIT warms up.
+const WARM_UP_SECONDS = 2
 const form = 'application/x-www-form-urlencoded'
 const profile = (header: boolean): autocannon.Options => ({
   url: `${options.url}/profile`,
