@@ -5,7 +5,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { runCli } from './support/cli.js'
-import { freePort } from './support/service.js'
+import { startService } from './support/service.js'
 
 
 describe('loadConfig', () => {
@@ -128,22 +128,17 @@ describe('authsvc CLI', () => {
   })
 
   it('serve migrates, answers HTTP and stops cleanly on SIGTERM', async () => {
-    const port = await freePort()
-    const done = runCli(['serve'], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: path.join(dir, 'serve', 'auth.sqlite'), LOG_LEVEL: 'warn' })
-    const { child } = done
+    // startService waits until GET / answers, and throws with the output if it never does.
+    const service = await startService({ DATABASE_URL: path.join(dir, 'serve', 'auth.sqlite'), LOG_LEVEL: 'warn' })
+    let run
     try {
-      let reply: Response | undefined
-      for (let attempt = 0; attempt < 100 && reply === undefined; attempt++) {
-        reply = await fetch(`http://127.0.0.1:${port}/`).catch(async () => { await new Promise(resolve => setTimeout(resolve, 100)) }) ?? undefined
-      }
-      assert.ok(reply !== undefined, 'the server came up')
+      const reply = await fetch(`${service.url}/`)
       assert.deepEqual(await reply.json(), { message: 'Bienvenue' })
-      const created = await fetch(`http://127.0.0.1:${port}/users`, { method: 'POST', body: new URLSearchParams({ email: 'cli@example.com', password: 'cli password long' }) })
+      const created = await fetch(`${service.url}/users`, { method: 'POST', body: new URLSearchParams({ email: 'cli@example.com', password: 'cli password long' }) })
       assert.equal(created.status, 200)
     } finally {
-      child.kill('SIGTERM')
+      run = await service.stop('SIGTERM')
     }
-    const run = await done
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /SMTP_URL is not set/)
   })

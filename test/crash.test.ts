@@ -8,10 +8,9 @@ import SQLite from 'better-sqlite3'
 import { loadConfig } from '../src/config.js'
 import { createDb, type Db } from '../src/db/index.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
+import { LIMITS_OFF } from './support/server.js'
 import { type ServiceProcess, startService } from './support/service.js'
 
-// The rate limits and login throttling to come must not turn answers into 429s here.
-const NO_RATE_LIMITS = { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_RESET: '0', LOGIN_THROTTLE_MAX_DELAY: '0', RESET_MAIL_LIMIT: '0' }
 const IN_FLIGHT = 16
 const LOAD_MS = { min: 1000, max: 2000 }
 
@@ -51,7 +50,7 @@ function checkSqliteFile (file: string, when: string): void {
 describe(`crash (SIGKILL) under load on ${TEST_DIALECT}`, () => {
   it('loses no confirmed registration, half-writes no user and leaves the database consistent', { timeout: 60_000 }, async (t) => {
     const database: TestDatabase = await createTestDatabase()
-    const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...NO_RATE_LIMITS }
+    const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...LIMITS_OFF }
     const services: ServiceProcess[] = []
     let db: Db | undefined
     try {

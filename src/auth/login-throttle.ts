@@ -5,13 +5,12 @@
 // account are throttled alike, so the 429 reveals nothing.
 import type { AuthContext } from './context.js'
 import { rateLimited } from './errors.js'
-import { hashToken } from './tokens.js'
+import { counterKeyOf } from './tokens.js'
 
 const FORGET_FAILURES_MS = 60 * 60 * 1000
 
-// Keys carry a hash, not the email: the counter store need not hold personal data.
 function keys (email: string): { failures: string, blocked: string } {
-  const id = hashToken(email).slice(0, 32)
+  const id = counterKeyOf(email)
   return { failures: `login-failures:${id}`, blocked: `login-blocked:${id}` }
 }
 

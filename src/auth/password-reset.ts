@@ -6,7 +6,7 @@ import type { AuthContext } from './context.js'
 import { normalizeEmail } from './emails.js'
 import { AuthError } from './errors.js'
 import { checkPasswordPolicy } from './password-policy.js'
-import { constantTimeEqual, generateToken, hashToken, isWellFormedToken } from './tokens.js'
+import { constantTimeEqual, counterKeyOf, generateToken, hashToken, isWellFormedToken } from './tokens.js'
 
 const INVALID_TOKEN = 'invalid or expired reset token'
 
@@ -14,7 +14,7 @@ const INVALID_TOKEN = 'invalid or expired reset token'
 async function mayMail (ctx: AuthContext, email: string): Promise<boolean> {
   const { resetMailPerEmail, resetMailWindowSeconds } = ctx.config.limits
   if (resetMailPerEmail === 0) return true
-  const { count } = await ctx.counters.increment(`reset-mail:${hashToken(email).slice(0, 32)}`, resetMailWindowSeconds * 1000)
+  const { count } = await ctx.counters.increment(`reset-mail:${counterKeyOf(email)}`, resetMailWindowSeconds * 1000)
   return count <= resetMailPerEmail
 }
 

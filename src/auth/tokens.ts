@@ -20,6 +20,11 @@ export function hashToken (token: string): string {
   return hash('sha256', token, 'hex')
 }
 
+/** A short digest of an email for counter keys: Redis then holds no addresses. */
+export function counterKeyOf (email: string): string {
+  return hashToken(email).slice(0, 32)
+}
+
 export function constantTimeEqual (a: string, b: string): boolean {
   const left = Buffer.from(a)
   const right = Buffer.from(b)

@@ -8,11 +8,6 @@ import { checkPasswordPolicy } from './password-policy.js'
 const EMAIL_TAKEN = 'email already registered'
 const INVALID_CREDENTIALS = 'invalid email or password'
 
-export async function findUserById (ctx: AuthContext, id: number): Promise<PublicUser | null> {
-  const row = await ctx.db.selectFrom('users').select(['id', 'email']).where('id', '=', id).executeTakeFirst()
-  return row === undefined ? null : toPublicUser(row)
-}
-
 async function isEmailTaken (ctx: AuthContext, email: string): Promise<boolean> {
   const row = await ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
   return row !== undefined

@@ -96,15 +96,12 @@ export function createRedisStore (redis: Redis): CounterStore {
  * instance instead of failing open altogether, and the service keeps serving.
  */
 export function createFallbackStore (primary: CounterStore, fallback: CounterStore, log: StoreLogger): CounterStore {
-  let lastWarning = 0
+  const warn = warnAtMostEvery30s(log)
   async function attempt<T> (run: (store: CounterStore) => Promise<T>): Promise<T> {
     try {
       return await run(primary)
     } catch (err) {
-      if (Date.now() - lastWarning > 30_000) {
-        lastWarning = Date.now()
-        log.warn({ err }, 'Redis unavailable: abuse limits are kept in this instance\'s memory until it is back')
-      }
+      warn(err, 'Redis unavailable: abuse limits are kept in this instance\'s memory until it is back')
       return await run(fallback)
     }
   }
@@ -117,6 +114,16 @@ export function createFallbackStore (primary: CounterStore, fallback: CounterSto
       await primary.close()
       await fallback.close()
     }
+  }
+}
+
+/** A warning that repeats at most every 30 s: a Redis outage would otherwise flood the log. */
+function warnAtMostEvery30s (log: StoreLogger): (err: unknown, msg: string) => void {
+  let last = 0
+  return (err, msg) => {
+    if (Date.now() - last < 30_000) return
+    last = Date.now()
+    log.warn({ err }, msg)
   }
 }
 
@@ -144,13 +151,8 @@ export async function createCounterStore (config: RedisConfig, log: StoreLogger)
     connectTimeout: 2000,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000)
   })
-  let lastError = 0
-  redis.on('error', (err: unknown) => {
-    if (Date.now() - lastError > 30_000) {
-      lastError = Date.now()
-      log.warn({ err }, 'Redis connection error; retrying')
-    }
-  })
+  const warn = warnAtMostEvery30s(log)
+  redis.on('error', (err: unknown) => { warn(err, 'Redis connection error; retrying') })
   await waitUntilReady(redis, 2000, log)
   return createFallbackStore(createRedisStore(redis), createMemoryStore(), log)
 }
