@@ -142,4 +142,23 @@ describe('authsvc CLI', () => {
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /SMTP_URL is not set/)
   })
+
+  it('logs each request at LOG_LEVEL=debug, bound to its request id, and none at the default level', async () => {
+    const logged = async (level: string): Promise<Array<Record<string, unknown>>> => {
+      const service = await startService({ DATABASE_URL: path.join(dir, `log-${level}`, 'auth.sqlite'), LOG_LEVEL: level })
+      let run
+      try {
+        assert.equal((await fetch(`${service.url}/profile`)).status, 403)
+      } finally {
+        run = await service.stop('SIGTERM')
+      }
+      assert.equal(run.code, 0, run.stderr)
+      return run.stdout.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>)
+    }
+    const debug = (await logged('debug')).filter(line => line.msg === 'request' && line.url === '/profile')
+    assert.equal(debug.length, 1)
+    assert.equal(debug[0]?.statusCode, 403)
+    assert.match(String(debug[0]?.reqId), /^req-/)
+    assert.deepEqual((await logged('info')).filter(line => line.msg === 'request'), [])
+  })
 })

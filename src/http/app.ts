@@ -1,6 +1,5 @@
 // buildApp(deps) → FastifyInstance: plugins, hooks and routes. It never listens; the CLI
 // and the tests do. It owns db and mailer from here on and closes them in onClose.
-import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
@@ -17,6 +16,7 @@ import { handleClientError, handleExpectation, handleFrameworkError, registerErr
 import { createCsrfCheck } from './plugins/csrf.js'
 import { createIpRateLimit } from './plugins/rate-limit.js'
 import { createSecurityHeaders } from './plugins/security-headers.js'
+import { lazyChildLogger } from './request-logger.js'
 import { createRequireSession } from './plugins/session.js'
 import type { RouteDeps } from './routes/context.js'
 import { passwordResetRoutes } from './routes/password-reset.js'
@@ -57,6 +57,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     // Two log lines per request cost more than the session check itself; requests are
     // logged at debug level instead (below), errors always.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     return503OnClosing: true
   })
   const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
@@ -90,7 +91,6 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       maxAge: 600
     })
   }
-  await app.register(cookie)
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
   // Bodies are JSON or form data; Fastify's built-in text/plain parser would let a
   // string through to validation, so such a request gets a clear 415 instead.

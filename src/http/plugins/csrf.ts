@@ -4,7 +4,7 @@
 // set that header without a CORS preflight that only trusted origins pass.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AuthError } from '../../auth/errors.js'
-import { SESSION_COOKIE, SESSION_HEADER } from './session.js'
+import { SESSION_HEADER, sessionCookie } from './session.js'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -12,7 +12,7 @@ export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly str
   const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
   // A callback hook, not an async one: it runs on every request and never waits.
   return function csrfCheck (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (SAFE_METHODS.has(request.method) || request.cookies[SESSION_COOKIE] === undefined || request.headers[SESSION_HEADER] !== undefined) {
+    if (SAFE_METHODS.has(request.method) || sessionCookie(request) === undefined || request.headers[SESSION_HEADER] !== undefined) {
       done()
       return
     }

@@ -1,5 +1,8 @@
 // Reads the session token from the X-Session-ID header or the session_id cookie and
 // resolves it once per request. Routes that need a user add `onRequest: requireSession`.
+// The cookie is read and written with `cookie` (jshttp) directly rather than through
+// @fastify/cookie, whose two hooks ran on every request, cookie or not.
+import { parse, serialize } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
@@ -15,10 +18,16 @@ declare module 'fastify' {
   }
 }
 
+/** The session_id cookie's value, if the request has one. */
+export function sessionCookie (request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie
+  return header === undefined ? undefined : parse(header)[SESSION_COOKIE]
+}
+
 export function presentedToken (request: FastifyRequest): string | undefined {
   const header = request.headers[SESSION_HEADER]
   if (typeof header === 'string' && header !== '') return header
-  return request.cookies[SESSION_COOKIE]
+  return sessionCookie(request)
 }
 
 /** An onRequest hook: 403 unless a valid session is presented; sets request.session. */
@@ -32,17 +41,24 @@ export function createRequireSession (ctx: AuthContext) {
 }
 
 export function setSessionCookie (reply: FastifyReply, config: Config, token: string): void {
-  void reply.setCookie(SESSION_COOKIE, token, {
+  void reply.header('set-cookie', serialize(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
     secure: config.env === 'production',
     maxAge: config.session.absoluteTtlSeconds
-  })
+  }))
 }
 
 export function clearSessionCookie (reply: FastifyReply, config: Config): void {
-  void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: config.env === 'production' })
+  void reply.header('set-cookie', serialize(SESSION_COOKIE, '', {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: config.env === 'production',
+    maxAge: 0,
+    expires: new Date(0)
+  }))
 }
 
 /** request.session after requireSession ran; a route without the hook is a programming error. */
