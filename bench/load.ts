@@ -8,6 +8,8 @@ interface Options {
   seconds: number
   /** Measured runs; the one with the median req/s is reported. */
   repeats?: number
+  /** Two seconds of the same load first, not counted (default true). */
+  warmUp?: boolean
   token?: string
   email?: string
   password?: string
@@ -72,7 +74,7 @@ const register: autocannon.Options = {
 
 /** Warm-up, then `repeats` runs; the median run by req/s, with the range of all runs. */
 async function measure (opts: autocannon.Options): Promise<Summary> {
-  await run({ ...opts, duration: WARM_UP_SECONDS })
+  if (options.warmUp !== false) await run({ ...opts, duration: WARM_UP_SECONDS })
   const runs: Summary[] = []
   for (let i = 0; i < Math.max(1, options.repeats ?? 1); i++) runs.push(summarize(await run(opts)))
   runs.sort((a, b) => a.rps - b.rps)

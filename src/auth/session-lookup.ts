@@ -58,7 +58,8 @@ export function createSessionLookup (db: Db): SessionLookup {
     })
   }
   return {
-    find: async (id) => await new Promise((resolve, reject) => {
+    // Not an async function: that would wrap the promise in one more, on every request.
+    find: (id) => new Promise((resolve, reject) => {
       waiting.push({ id, resolve, reject })
       if (waiting.length === 1) setImmediate(flush)
     })
