@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { deleteExpiredRows } from '../src/auth/sessions.js'
 import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 describe('POST /sessions', () => {
@@ -138,6 +139,33 @@ describe('session expiry', () => {
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
       await sleep(1700) // 4.3 s after login: past the absolute limit although used 1.7 s ago
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('the expired-row sweep deletes every expired session and reset token, over several batches, and nothing live', async () => {
+    const server = await startServer()
+    try {
+      const user = await signUp(server)
+      const other = await signUp(server)
+      const now = Date.now()
+      const expired = (i: number): { id: string, user_id: number, created_at: number, expires_at: number } =>
+        ({ id: `expired-${String(i).padStart(6, '0')}`.padEnd(64, 'x'), user_id: i % 2 === 0 ? user.id : other.id, created_at: now - 10_000, expires_at: now - 1 - i })
+      // More than two of the sweep's batches, written in chunks the drivers' parameter limits allow.
+      const rows = Array.from({ length: 2500 }, (_, i) => ({ ...expired(i), last_seen_at: now - 10_000, ip: null, user_agent: null }))
+      for (let i = 0; i < rows.length; i += 500) await server.db.insertInto('sessions').values(rows.slice(i, i + 500)).execute()
+      await server.db.insertInto('password_reset_tokens').values([0, 1, 2].map(i => ({ ...expired(i), used_at: null }))).execute()
+      await server.db.insertInto('password_reset_tokens').values({ id: 'live'.padEnd(64, '0'), user_id: user.id, created_at: now, expires_at: now + 60_000, used_at: null }).execute()
+
+      assert.equal(await deleteExpiredRows(server.db, now), 2503)
+      const expiredLeft = await server.db.selectFrom('sessions').select('id').where('expires_at', '<=', now).execute()
+      assert.deepEqual(expiredLeft, [])
+      assert.deepEqual(await server.db.selectFrom('password_reset_tokens').select('id').execute(), [{ id: 'live'.padEnd(64, '0') }])
+      // The two sign-up sessions were not expired and still work.
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: other.token })).status, 200)
+      assert.equal(await deleteExpiredRows(server.db, now), 0)
     } finally {
       await server.close()
     }

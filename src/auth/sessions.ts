@@ -1,6 +1,7 @@
 // Server-side sessions (Lucia's model): the client holds a random token, the database
 // holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
 import { isForeignKeyViolation } from '../db/errors.js'
+import type { Db } from '../db/index.js'
 import type { AuthContext, PublicUser } from './context.js'
 import { AuthError } from './errors.js'
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
@@ -71,10 +72,27 @@ export async function invalidateSession (ctx: AuthContext, sessionId: string): P
   await ctx.db.deleteFrom('sessions').where('id', '=', sessionId).execute()
 }
 
-/** Removes expired sessions and reset tokens; returns how many rows went. */
-export async function deleteExpiredRows (ctx: AuthContext): Promise<number> {
-  const now = ctx.now()
-  const sessions = await ctx.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst()
-  const tokens = await ctx.db.deleteFrom('password_reset_tokens').where('expires_at', '<=', now).executeTakeFirst()
-  return Number(sessions.numDeletedRows) + Number(tokens.numDeletedRows)
+// Rows deleted per statement by the sweep. One DELETE of every expired row took 4 s for
+// 500,000 sessions on SQLite, where the driver is synchronous: the event loop, and every
+// session check with it, would stand still that long. In batches, requests run between.
+const SWEEP_BATCH = 1000
+
+/** Removes expired sessions and reset tokens, in batches; returns how many rows went. */
+export async function deleteExpiredRows (db: Db, now: number): Promise<number> {
+  return await deleteExpired(db, 'sessions', now) + await deleteExpired(db, 'password_reset_tokens', now)
+}
+
+async function deleteExpired (db: Db, table: 'sessions' | 'password_reset_tokens', now: number): Promise<number> {
+  let deleted = 0
+  for (;;) {
+    // Ids first, then those rows: DELETE … LIMIT and LIMIT in an IN subquery are not
+    // portable (MySQL refuses the one, SQLite builds usually lack the other).
+    const ids = (await db.selectFrom(table).select('id').where('expires_at', '<=', now).limit(SWEEP_BATCH).execute()).map(row => row.id)
+    if (ids.length === 0) return deleted
+    // expires_at again: a session refreshed since the SELECT stays.
+    const result = await db.deleteFrom(table).where('id', 'in', ids).where('expires_at', '<=', now).executeTakeFirst()
+    deleted += Number(result.numDeletedRows)
+    if (ids.length < SWEEP_BATCH) return deleted
+    await new Promise(resolve => setImmediate(resolve))
+  }
 }

@@ -124,7 +124,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   let sweep: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
     sweep = setInterval(() => {
-      deleteExpiredRows(ctx).catch((err: unknown) => { app.log.warn({ err }, 'expired-row sweep failed') })
+      deleteExpiredRows(db, ctx.now()).catch((err: unknown) => { app.log.warn({ err }, 'expired-row sweep failed') })
     }, SWEEP_INTERVAL_MS).unref()
   })
   app.addHook('preClose', async () => { clearInterval(sweep) })
