@@ -1,21 +1,18 @@
 // Load driver, run as its own process so the load does not share the service's event
-// loop: `node --import tsx bench/load.ts '<json options>'` prints one JSON result.
+// loop: `node --import tsx bench/load.ts '<json options>'` runs the workload once and
+// prints one JSON result. Warm-up and repeated runs are bench/run.ts's (inTurns).
 import autocannon from 'autocannon'
 
 interface Options {
   url: string
   workload: 'get' | 'profile' | 'profile-header' | 'login' | 'register' | 'storm'
   seconds: number
-  /** Measured runs; the one with the median req/s is reported. */
-  repeats?: number
-  /** Two seconds of the same load first, not counted (default true). */
-  warmUp?: boolean
   token?: string
   email?: string
   password?: string
 }
 
-interface Summary { requests: number, rps: number, p50: number, p99: number, errors: number, statuses: Record<string, number>, rpsRange?: [number, number] }
+interface Summary { requests: number, rps: number, p50: number, p99: number, errors: number, statuses: Record<string, number> }
 
 function summarize (result: autocannon.Result): Summary {
   const statuses: Record<string, number> = {}
@@ -40,8 +37,6 @@ function run (opts: autocannon.Options): Promise<autocannon.Result> {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options
-// Two seconds of the same load first, not counted: the service's JIT warms up.
-const WARM_UP_SECONDS = 2
 const form = 'application/x-www-form-urlencoded'
 const profile = (header: boolean): autocannon.Options => ({
   url: `${options.url}/profile`,
@@ -72,23 +67,13 @@ const register: autocannon.Options = {
   }]
 }
 
-/** Warm-up, then `repeats` runs; the median run by req/s, with the range of all runs. */
-async function measure (opts: autocannon.Options): Promise<Summary> {
-  if (options.warmUp !== false) await run({ ...opts, duration: WARM_UP_SECONDS })
-  const runs: Summary[] = []
-  for (let i = 0; i < Math.max(1, options.repeats ?? 1); i++) runs.push(summarize(await run(opts)))
-  runs.sort((a, b) => a.rps - b.rps)
-  const median = runs[Math.floor(runs.length / 2)] as Summary
-  return { ...median, rpsRange: [runs[0]?.rps ?? 0, runs[runs.length - 1]?.rps ?? 0] }
-}
-
 let output: Record<string, Summary>
 switch (options.workload) {
-  case 'get': output = { main: await measure({ url: options.url, connections: 64, duration: options.seconds }) }; break
-  case 'profile': output = { main: await measure(profile(false)) }; break
-  case 'profile-header': output = { main: await measure(profile(true)) }; break
-  case 'login': output = { main: await measure(login) }; break
-  case 'register': output = { main: await measure(register) }; break
+  case 'get': output = { main: summarize(await run({ url: options.url, connections: 64, duration: options.seconds })) }; break
+  case 'profile': output = { main: summarize(await run(profile(false))) }; break
+  case 'profile-header': output = { main: summarize(await run(profile(true))) }; break
+  case 'login': output = { main: summarize(await run(login)) }; break
+  case 'register': output = { main: summarize(await run(register)) }; break
   case 'storm': {
     const [main, flood] = await Promise.all([run(profile(false)), run(login)])
     output = { main: summarize(main), flood: summarize(flood) }

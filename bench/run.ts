@@ -72,7 +72,7 @@ async function start (args: string[], env: Record<string, string>): Promise<Runn
 }
 
 async function load (url: string, workload: string, extra: Record<string, unknown> = {}): Promise<Record<string, Summary>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify({ url, workload, seconds: workload === 'storm' ? SECONDS * REPEATS : SECONDS, repeats: workload === 'storm' ? 1 : REPEATS, ...extra })], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify({ url, workload, seconds: SECONDS, ...extra })], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
   await new Promise(resolve => child.once('exit', resolve))
@@ -164,9 +164,9 @@ async function benchService (target: string, database: Database): Promise<void> 
     const token = await signIn(service.url, email)
     log(`${target}: bare node:http, profile and profile-header, in turns`)
     const http = await inTurns({
-      bare: async (seconds) => (await load(bareServer.url, 'get', { seconds, repeats: 1, warmUp: false })).main as Summary,
-      profile: async (seconds) => (await load(service.url, 'profile', { token, seconds, repeats: 1, warmUp: false })).main as Summary,
-      'profile-header': async (seconds) => (await load(service.url, 'profile-header', { token, seconds, repeats: 1, warmUp: false })).main as Summary
+      bare: async (seconds) => (await load(bareServer.url, 'get', { seconds })).main as Summary,
+      profile: async (seconds) => (await load(service.url, 'profile', { token, seconds })).main as Summary,
+      'profile-header': async (seconds) => (await load(service.url, 'profile-header', { token, seconds })).main as Summary
     })
     const bare = http.bare as Summary
     rows.push({ target, workload: 'baseline: bare node:http, fixed JSON', result: bare })
@@ -180,8 +180,8 @@ async function benchService (target: string, database: Database): Promise<void> 
         hashThreads = hash.parallel
         return { requests: 0, rps: hash.rps, p50: NaN, p99: NaN, errors: 0, statuses: {} }
       },
-      login: async (seconds) => (await load(service.url, 'login', { email, password: PASSWORD, seconds, repeats: 1, warmUp: false })).main as Summary,
-      register: async (seconds) => (await load(service.url, 'register', { seconds, repeats: 1, warmUp: false })).main as Summary
+      login: async (seconds) => (await load(service.url, 'login', { email, password: PASSWORD, seconds })).main as Summary,
+      register: async (seconds) => (await load(service.url, 'register', { seconds })).main as Summary
     })
     const hash = turns.hash as Summary
     baselines.set(target, { bareRps: bare.rps, hashRps: hash.rps, hashThreads })
@@ -189,7 +189,7 @@ async function benchService (target: string, database: Database): Promise<void> 
     rows.push({ target, workload: 'login', result: turns.login as Summary })
     rows.push({ target, workload: 'register', result: turns.register as Summary })
     log(`${target}: storm`)
-    const storm = await load(service.url, 'storm', { token, email, password: PASSWORD })
+    const storm = await load(service.url, 'storm', { token, email, password: PASSWORD, seconds: SECONDS * REPEATS })
     rows.push({ target, workload: 'storm (profile)', result: storm.main as Summary })
     rows.push({ target, workload: 'storm (login flood)', result: storm.flood as Summary })
   } finally {
@@ -214,8 +214,8 @@ async function benchScale (target: string, small: Database, large: Database): Pr
     services.push(largeService)
     log(`${target}: profile on a small and on the seeded database, in turns`)
     const turns = await inTurns({
-      small: async (seconds) => (await load(smallService.url, 'profile', { token: smallToken, seconds, repeats: 1, warmUp: false })).main as Summary,
-      large: async (seconds) => (await load(largeService.url, 'profile', { token: benchToken(SCALE_USERS - 7), seconds, repeats: 1, warmUp: false })).main as Summary
+      small: async (seconds) => (await load(smallService.url, 'profile', { token: smallToken, seconds })).main as Summary,
+      large: async (seconds) => (await load(largeService.url, 'profile', { token: benchToken(SCALE_USERS - 7), seconds })).main as Summary
     })
     rows.push({ target, workload: 'profile, small database (in turns with the next row)', result: turns.small as Summary })
     rows.push({ target, workload: `profile, ${SCALE_USERS / 1e6}M users + sessions`, result: turns.large as Summary, rssMb: peakRssMb(largeService.child.pid as number), note: `seeded in ${seedSeconds.toFixed(1)} s` })

@@ -2,7 +2,7 @@
 // resolves it once per request. Routes that need a user add `onRequest: requireSession`.
 // The cookie is read and written with `cookie` (jshttp) directly rather than through
 // @fastify/cookie, whose two hooks ran on every request, cookie or not.
-import { parse, serialize } from 'cookie'
+import { parse, serialize, type SerializeOptions } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
@@ -40,25 +40,16 @@ export function createRequireSession (ctx: AuthContext) {
   }
 }
 
+function cookieAttributes (config: Config): SerializeOptions {
+  return { httpOnly: true, sameSite: 'lax', path: '/', secure: config.env === 'production' }
+}
+
 export function setSessionCookie (reply: FastifyReply, config: Config, token: string): void {
-  void reply.header('set-cookie', serialize(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: config.env === 'production',
-    maxAge: config.session.absoluteTtlSeconds
-  }))
+  void reply.header('set-cookie', serialize(SESSION_COOKIE, token, { ...cookieAttributes(config), maxAge: config.session.absoluteTtlSeconds }))
 }
 
 export function clearSessionCookie (reply: FastifyReply, config: Config): void {
-  void reply.header('set-cookie', serialize(SESSION_COOKIE, '', {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: config.env === 'production',
-    maxAge: 0,
-    expires: new Date(0)
-  }))
+  void reply.header('set-cookie', serialize(SESSION_COOKIE, '', { ...cookieAttributes(config), maxAge: 0, expires: new Date(0) }))
 }
 
 /** request.session after requireSession ran; a route without the hook is a programming error. */
