@@ -158,6 +158,8 @@ async function benchService (target: string, database: Database): Promise<void> 
   try {
     const bareServer = await start(['bench/bare-server.mjs'], {})
     running.push(bareServer)
+    const floorServer = await start(['--import', 'tsx', 'bench/sign-in-floor.ts'], {})
+    running.push(floorServer)
     const service = await serve(database.url)
     running.push(service)
     const email = `bench-${target}@example.com`
@@ -172,7 +174,7 @@ async function benchService (target: string, database: Database): Promise<void> 
     rows.push({ target, workload: 'baseline: bare node:http, fixed JSON', result: bare })
     rows.push({ target, workload: 'profile', result: http.profile as Summary, rssMb: peakRssMb(service.child.pid as number) })
     rows.push({ target, workload: 'profile-header', result: http['profile-header'] as Summary })
-    log(`${target}: hashing ceiling, login and register, in turns`)
+    log(`${target}: hashing ceiling, sign-in floor, login and register, in turns`)
     let hashThreads = 0
     const turns = await inTurns({
       hash: async (seconds) => {
@@ -180,12 +182,14 @@ async function benchService (target: string, database: Database): Promise<void> 
         hashThreads = hash.parallel
         return { requests: 0, rps: hash.rps, p50: NaN, p99: NaN, errors: 0, statuses: {} }
       },
+      floor: async (seconds) => (await load(floorServer.url, 'login', { email, password: PASSWORD, seconds })).main as Summary,
       login: async (seconds) => (await load(service.url, 'login', { email, password: PASSWORD, seconds })).main as Summary,
       register: async (seconds) => (await load(service.url, 'register', { seconds })).main as Summary
     })
     const hash = turns.hash as Summary
     baselines.set(target, { bareRps: bare.rps, hashRps: hash.rps, hashThreads })
     rows.push({ target, workload: `baseline: password hasher alone (${hashThreads} threads)`, result: hash })
+    rows.push({ target, workload: 'sign-in floor: bare node:http + one password check', result: turns.floor as Summary })
     rows.push({ target, workload: 'login', result: turns.login as Summary })
     rows.push({ target, workload: 'register', result: turns.register as Summary })
     log(`${target}: storm`)
@@ -277,7 +281,7 @@ const table = [
   '| target | workload | req/s (median) | range of runs | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
   '|---|---|---:|---|---:|---:|---:|---:|---|',
   ...rows.map(r => {
-    const base = r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood')
+    const base = r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood') || r.workload.startsWith('sign-in floor')
       ? `${ratio(r.result.rps, hashOf(r.target))} × hashing`
       : r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, bareOf(r.target))} × node:http`
     const range = r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`
