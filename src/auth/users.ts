@@ -13,7 +13,8 @@ async function isEmailTaken (ctx: AuthContext, email: string): Promise<boolean> 
   return row !== undefined
 }
 
-export async function registerUser (ctx: AuthContext, input: { email: string, password: string }): Promise<PublicUser> {
+/** Creates the account; returns the email as stored (normalized). */
+export async function registerUser (ctx: AuthContext, input: { email: string, password: string }): Promise<string> {
   const email = normalizeEmail(input.email)
   checkPasswordPolicy(ctx.config.passwordPolicy, input.password, email)
   // Checked before hashing to spare the hash; the unique index decides the races.
@@ -21,7 +22,6 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
   const passwordHash = await ctx.hasher.hash(input.password)
   const now = ctx.now()
   try {
-    // No RETURNING: MySQL lacks it, and the email identifies the new row everywhere.
     await ctx.db.insertInto('users')
       .values({ email, password_hash: passwordHash, created_at: now, updated_at: now })
       .execute()
@@ -29,8 +29,7 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN', EMAIL_TAKEN)
     throw error
   }
-  const row = await ctx.db.selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirstOrThrow()
-  return toPublicUser(row)
+  return email
 }
 
 /**

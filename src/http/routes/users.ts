@@ -24,8 +24,8 @@ export function userRoutes (app: FastifyInstance, { ctx, config, requireSession,
     // `hashed_password` is seed 004's name for the same plain-text field.
     const password = request.body.password ?? request.body.hashed_password
     if (password === undefined) throw invalidField('password is required')
-    const user = await registerUser(ctx, { email: request.body.email, password })
-    return { email: user.email, message: 'user created' }
+    const email = await registerUser(ctx, { email: request.body.email, password })
+    return { email, message: 'user created' }
   })
 
   app.get<{ Params: UserParams }>('/users/:id', {
