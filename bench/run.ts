@@ -164,6 +164,9 @@ async function benchService (target: string, database: Database): Promise<void> 
     running.push(service)
     const email = `bench-${target}@example.com`
     const token = await signIn(service.url, email)
+    // After the sign-up above: it reads that user from the service's own database.
+    const databaseFloor = await start(['--import', 'tsx', 'bench/sign-in-floor.ts'], { FLOOR_DATABASE_URL: database.url })
+    running.push(databaseFloor)
     log(`${target}: bare node:http, profile and profile-header, in turns`)
     const http = await inTurns({
       bare: async (seconds) => (await load(bareServer.url, 'get', { seconds })).main as Summary,
@@ -174,7 +177,7 @@ async function benchService (target: string, database: Database): Promise<void> 
     rows.push({ target, workload: 'baseline: bare node:http, fixed JSON', result: bare })
     rows.push({ target, workload: 'profile', result: http.profile as Summary, rssMb: peakRssMb(service.child.pid as number) })
     rows.push({ target, workload: 'profile-header', result: http['profile-header'] as Summary })
-    log(`${target}: hashing ceiling, sign-in floor, login and register, in turns`)
+    log(`${target}: hashing ceiling, sign-in floors, login and register, in turns`)
     let hashThreads = 0
     const turns = await inTurns({
       hash: async (seconds) => {
@@ -183,6 +186,7 @@ async function benchService (target: string, database: Database): Promise<void> 
         return { requests: 0, rps: hash.rps, p50: NaN, p99: NaN, errors: 0, statuses: {} }
       },
       floor: async (seconds) => (await load(floorServer.url, 'login', { email, password: PASSWORD, seconds })).main as Summary,
+      databaseFloor: async (seconds) => (await load(databaseFloor.url, 'login', { email, password: PASSWORD, seconds })).main as Summary,
       login: async (seconds) => (await load(service.url, 'login', { email, password: PASSWORD, seconds })).main as Summary,
       register: async (seconds) => (await load(service.url, 'register', { seconds })).main as Summary
     })
@@ -190,6 +194,7 @@ async function benchService (target: string, database: Database): Promise<void> 
     baselines.set(target, { bareRps: bare.rps, hashRps: hash.rps, hashThreads })
     rows.push({ target, workload: `baseline: password hasher alone (${hashThreads} threads)`, result: hash })
     rows.push({ target, workload: 'sign-in floor: bare node:http + one password check', result: turns.floor as Summary })
+    rows.push({ target, workload: `sign-in floor on ${target}: the same + the user read and the session written by the driver`, result: turns.databaseFloor as Summary })
     rows.push({ target, workload: 'login', result: turns.login as Summary })
     rows.push({ target, workload: 'register', result: turns.register as Summary })
     log(`${target}: storm`)
