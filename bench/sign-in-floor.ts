@@ -8,10 +8,10 @@
 // does what a sign-in must do there, straight through the driver with prepared
 // statements: read the user by email, check the password against the stored hash, insert
 // a session row. That is the floor for any sign-in on that database, here.
-import { hash, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import { normalizeEmail } from '../src/auth/emails.js'
 import { createPasswordHasher, defaultHashThreads } from '../src/auth/password-hasher.js'
+import { generateToken, hashToken } from '../src/auth/tokens.js'
 
 const PASSWORD = 'bench password long enough'
 const threads = Number(process.env.HASH_THREADS ?? 0) || defaultHashThreads()
@@ -63,7 +63,7 @@ async function signIn (request: http.IncomingMessage, body: string): Promise<str
   const user = await store.findUser(normalizeEmail(form.get('email') ?? ''))
   if (user === undefined || !(await hasher.verify(user.password_hash, form.get('password') ?? '')).valid) throw new Error('invalid email or password')
   const now = Date.now()
-  await store.insertSession([hash('sha256', randomBytes(32).toString('base64url'), 'hex'), user.id, now, now, now + 86_400_000, request.socket.remoteAddress ?? null, request.headers['user-agent'] ?? null])
+  await store.insertSession([hashToken(generateToken()), user.id, now, now, now + 86_400_000, request.socket.remoteAddress ?? null, request.headers['user-agent'] ?? null])
   return JSON.stringify({ email: user.email, message: 'logged in' })
 }
 
