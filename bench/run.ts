@@ -23,7 +23,7 @@ const usersArg = process.argv.find(arg => arg.startsWith('--scale-users='))
 const SCALE_USERS = usersArg !== undefined ? Number(usersArg.slice('--scale-users='.length)) : 1_000_000
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const PASSWORD = 'bench password long enough'
-const LIMITS_OFF = { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_RESET: '0', LOGIN_THROTTLE_MAX_DELAY: '0', RESET_MAIL_LIMIT: '0' }
+const LIMITS_OFF = { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_RESET: '0', RATE_LIMIT_ACCOUNT: '0', LOGIN_THROTTLE_MAX_DELAY: '0', RESET_MAIL_LIMIT: '0' }
 
 interface Summary { requests: number, rps: number, p50: number, p99: number, errors: number, statuses: Record<string, number>, rpsRange?: [number, number] }
 interface Row { target: string, workload: string, result: Summary, rssMb?: number, note?: string }

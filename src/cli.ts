@@ -56,7 +56,7 @@ async function serve (config: Config, db: Db, logger: pino.Logger): Promise<void
   } else {
     await migrate(config, db)
   }
-  const counters = await createCounterStore(config.redis, logger)
+  const counters = await createCounterStore(config, logger)
   const app = await buildApp({ config, db, logger, counters, mailer: createMailer(config.mail, logger) })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -44,6 +44,10 @@ export interface LimitsConfig {
   readonly loginMaxDelaySeconds: number
   readonly resetMailPerEmail: number
   readonly resetMailWindowSeconds: number
+  /** Per-IP limit of the account routes that check a password (PUT /users/:id). */
+  readonly accountPerIp: number
+  /** Most counters of one kind (per-IP, throttle, reset mail) kept in this instance's memory. */
+  readonly memoryKeys: number
 }
 
 export interface HttpConfig {
@@ -51,17 +55,25 @@ export interface HttpConfig {
   readonly trustProxy: boolean | number | string
   /** Origins (scheme://host[:port]) allowed to make credentialed cross-site requests. */
   readonly trustedOrigins: readonly string[]
+  /** Time a request may take to arrive, headers and body, before it is answered 408. */
+  readonly requestTimeoutSeconds: number
+  /** Time an idle keep-alive connection is kept open. */
+  readonly keepAliveTimeoutSeconds: number
 }
 
 export interface HashingConfig {
   /** Hashing worker threads; 0 means one per CPU core. */
   readonly threads: number
   readonly queueLimit: number
+  /** Hashes one client (IP, or IPv6 /64) may have queued or running at once. */
+  readonly perClientLimit: number
 }
 
 export interface RedisConfig {
   readonly url: string | null
   readonly keyPrefix: string
+  /** A command unanswered after this long counts as Redis unavailable. */
+  readonly commandTimeoutMs: number
 }
 
 export interface Config {
@@ -72,7 +84,12 @@ export interface Config {
   readonly logLevel: string
   readonly database: DatabaseConfig
   readonly mail: MailConfig
-  readonly session: { readonly idleTtlSeconds: number, readonly absoluteTtlSeconds: number }
+  readonly session: {
+    readonly idleTtlSeconds: number
+    readonly absoluteTtlSeconds: number
+    /** A session younger than this may change the email without the password. */
+    readonly reauthMaxAgeSeconds: number
+  }
   readonly resetToken: { readonly ttlSeconds: number, readonly inResponse: boolean }
   readonly passwordPolicy: PasswordPolicyConfig
   readonly limits: LimitsConfig
@@ -238,6 +255,7 @@ export function loadConfig (env: Env = process.env): Config {
   const from = reader.string('MAIL_FROM', 'Auth Service <no-reply@localhost>')
   const idleTtlSeconds = reader.integer('SESSION_IDLE_TTL', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const absoluteTtlSeconds = reader.integer('SESSION_ABSOLUTE_TTL', 30 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
+  const reauthMaxAgeSeconds = reader.integer('REAUTH_MAX_AGE', 600, 0, 24 * 3600)
   const resetTtlSeconds = reader.integer('RESET_TOKEN_TTL', 1800, 1, 7 * 24 * 3600)
   const inResponse = reader.boolean('RESET_TOKEN_IN_RESPONSE', false)
   const minLength = reader.integer('PASSWORD_MIN_LENGTH', 8, 1, 1024)
@@ -252,16 +270,27 @@ export function loadConfig (env: Env = process.env): Config {
     loginFreeAttempts: reader.integer('LOGIN_THROTTLE_FREE_ATTEMPTS', 5, 1, 1000),
     loginMaxDelaySeconds: reader.integer('LOGIN_THROTTLE_MAX_DELAY', 900, 0, 24 * 3600),
     resetMailPerEmail: reader.integer('RESET_MAIL_LIMIT', 3, 0, 1000),
-    resetMailWindowSeconds: reader.integer('RESET_MAIL_WINDOW', 3600, 1, 7 * 24 * 3600)
+    resetMailWindowSeconds: reader.integer('RESET_MAIL_WINDOW', 3600, 1, 7 * 24 * 3600),
+    accountPerIp: reader.integer('RATE_LIMIT_ACCOUNT', 10, 0, 1_000_000),
+    memoryKeys: reader.integer('RATE_LIMIT_MEMORY_KEYS', 100_000, 10, 100_000_000)
   }
+  const queueLimit = reader.integer('HASH_QUEUE_LIMIT', 64, 1, 100_000)
   const hashing: HashingConfig = {
     threads: reader.integer('HASH_THREADS', 0, 0, 256),
-    queueLimit: reader.integer('HASH_QUEUE_LIMIT', 64, 1, 100_000)
+    queueLimit,
+    // A quarter of the queue by default: one client can never take all of it.
+    perClientLimit: reader.integer('HASH_QUEUE_PER_CLIENT', Math.ceil(queueLimit / 4), 1, 100_000)
   }
-  const http: HttpConfig = { trustProxy: parseTrustProxy(reader), trustedOrigins: parseOrigins(reader) }
+  const http: HttpConfig = {
+    trustProxy: parseTrustProxy(reader),
+    trustedOrigins: parseOrigins(reader),
+    requestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT', 10, 1, 3600),
+    keepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT', 5, 1, 3600)
+  }
   const redis: RedisConfig = {
     url: reader.url('REDIS_URL', null, ['redis:', 'rediss:']),
-    keyPrefix: reader.string('REDIS_KEY_PREFIX', 'authsvc:')
+    keyPrefix: reader.string('REDIS_KEY_PREFIX', 'authsvc:'),
+    commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT', 300, 10, 60_000)
   }
 
   if (absoluteTtlSeconds < idleTtlSeconds) {
@@ -282,7 +311,7 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel,
     database: Object.freeze(database),
     mail: Object.freeze({ smtpUrl, from }),
-    session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds }),
+    session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds, reauthMaxAgeSeconds }),
     resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
     passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),
     limits: Object.freeze(limits),

@@ -18,19 +18,19 @@ describe('transport', () => {
     const reply = await request(server, 'GET', '/nope')
     assert.equal(reply.status, 404)
     assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8')
-    assert.deepEqual(reply.body, { message: 'not found' })
+    assert.deepEqual(reply.body, { message: 'not found', code: 'not_found' })
   })
 
   it('a known path with another method is a JSON 404', async () => {
     const reply = await request(server, 'PATCH', '/users/1', { email: 'a@b.co' })
     assert.equal(reply.status, 404)
-    assert.deepEqual(reply.body, { message: 'not found' })
+    assert.deepEqual(reply.body, { message: 'not found', code: 'not_found' })
   })
 
   it('malformed JSON is a 400 that says so', async () => {
     const reply = await rawRequest(server, 'POST', '/users', '{"email": "a@b.co", ', { 'content-type': 'application/json' })
     assert.equal(reply.status, 400)
-    assert.deepEqual(reply.body, { message: 'request body is not valid JSON' })
+    assert.deepEqual(reply.body, { message: 'request body is not valid JSON', code: 'bad_request' })
   })
 
   it('an empty JSON body is a 400, not a 500', async () => {
@@ -79,6 +79,6 @@ describe('transport', () => {
   it('a POST without a body names the missing field', async () => {
     const reply = await rawRequest(server, 'POST', '/sessions', undefined)
     assert.equal(reply.status, 400)
-    assert.deepEqual(reply.body, { message: 'email is required' })
+    assert.deepEqual(reply.body, { message: 'email is required', code: 'invalid_field' })
   })
 })

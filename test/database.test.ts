@@ -120,7 +120,7 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     const replies = await Promise.all([alice, bob].map(async user =>
       await request(server, 'PUT', `/users/${user.id}`, { email: target }, { session: user.token })))
     assert.deepEqual(replies.map(r => r.status).sort(), [200, 400])
-    assert.deepEqual(replies.find(r => r.status === 400)?.body, { message: 'email already registered' })
+    assert.deepEqual(replies.find(r => r.status === 400)?.body, { message: 'email already registered', code: 'email_taken' })
   })
 
   it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async (t) => {

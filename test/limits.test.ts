@@ -138,7 +138,7 @@ describe('CSRF and CORS', () => {
   it('refuses a cookie-authenticated unsafe request from another site', async () => {
     const user = await signUp(server)
     const evil = await request(server, 'PUT', `/users/${user.id}`, { email: uniqueEmail('evil') }, { session: user.token, headers: { origin: 'https://evil.example' } })
-    assert.deepEqual([evil.status, evil.body], [403, { message: 'cross-site request refused: its origin is not trusted' }])
+    assert.deepEqual([evil.status, evil.body], [403, { message: 'cross-site request refused: its origin is not trusted', code: 'forbidden' }])
     const fetchSite = await request(server, 'DELETE', '/sessions', undefined, { session: user.token, headers: { 'sec-fetch-site': 'cross-site' } })
     assert.equal(fetchSite.status, 403)
     const profile = await request(server, 'GET', '/profile', undefined, { session: user.token, headers: { origin: 'https://evil.example' } })
@@ -242,6 +242,15 @@ describe('limits shared through Redis by two instances', async () => {
     assert.ok(keys.length >= 2, `keys under the prefix: ${keys.join(', ')}`)
     assert.ok(keys.every(key => !key.includes('@')), 'no email in the keys')
   })
+
+  it('the throttle holds for concurrent guesses spread over both instances', { skip }, async () => {
+    const user = await signUp(a)
+    const burst = await Promise.all(Array.from({ length: 20 }, async (_, i) =>
+      await request(i % 2 === 0 ? a : b, 'POST', '/sessions', { email: user.email, password: i === 19 ? PASSWORD : `wrong ${i}` }, from(`10.7.0.${i}`))))
+    const statuses = burst.map(reply => reply.status)
+    assert.equal(statuses.filter(status => status === 401).length, 3, `3 free attempts checked: ${statuses.join(',')}`)
+    assert.equal(statuses.filter(status => status === 429).length, 17, statuses.join(','))
+  })
 })
 
 describe('Redis down', () => {
@@ -270,7 +279,7 @@ describe('bounded password-hashing queue', () => {
       assert.ok(replies.some(r => r.status === 200), 'the ones that fit in are served')
       for (const reply of overloaded) {
         assert.equal(reply.headers.get('retry-after'), '1')
-        assert.deepEqual(reply.body, { message: 'too many sign-ins at once; try again shortly' })
+        assert.deepEqual(reply.body, { message: 'too many sign-ins at once; try again shortly', code: 'overloaded' })
       }
       assert.equal((await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).status, 200, 'served again once the queue drains')
     } finally {

@@ -109,7 +109,7 @@ describe('password reset by mail', () => {
     const user = await signUp(server)
     const token = await mailedToken(user.email)
     const weak = await request(server, 'PUT', '/reset_password', { email: user.email, reset_token: token, new_password: 'short' })
-    assert.deepEqual([weak.status, weak.body], [400, { message: 'new_password must be at least 8 characters' }])
+    assert.deepEqual([weak.status, weak.body], [400, { message: 'new_password must be at least 8 characters', code: 'invalid_field' }])
     const common = await request(server, 'PUT', '/reset_password', { email: user.email, reset_token: token, new_password: 'iloveyou123' })
     assert.equal(common.status, 400)
     assert.match(common.body.message, /^new_password is too common/)
@@ -122,10 +122,10 @@ describe('password reset by mail', () => {
       const body: Record<string, string> = { email: user.email, reset_token: 'x'.repeat(43), new_password: NEW_PASSWORD }
       delete body[missing]
       const reply = await request(server, 'PUT', '/reset_password', body, { encoding: 'json' })
-      assert.deepEqual([reply.status, reply.body], [400, { message: `${missing} is required` }])
+      assert.deepEqual([reply.status, reply.body], [400, { message: `${missing} is required`, code: 'invalid_field' }])
     }
     const noEmail = await request(server, 'POST', '/reset_password', {})
-    assert.deepEqual([noEmail.status, noEmail.body], [400, { message: 'email is required' }])
+    assert.deepEqual([noEmail.status, noEmail.body], [400, { message: 'email is required', code: 'invalid_field' }])
   })
 
   it('of two resets racing with one token, exactly one succeeds', async () => {

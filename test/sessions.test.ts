@@ -36,9 +36,9 @@ describe('POST /sessions', () => {
 
   it('names missing or malformed fields with a 400', async () => {
     const noPassword = await request(server, 'POST', '/sessions', { email: uniqueEmail() })
-    assert.deepEqual([noPassword.status, noPassword.body], [400, { message: 'password is required' }])
+    assert.deepEqual([noPassword.status, noPassword.body], [400, { message: 'password is required', code: 'invalid_field' }])
     const badEmail = await request(server, 'POST', '/sessions', { email: 'nope', password: PASSWORD })
-    assert.deepEqual([badEmail.status, badEmail.body], [400, { message: 'email must be a valid email address' }])
+    assert.deepEqual([badEmail.status, badEmail.body], [400, { message: 'email must be a valid email address', code: 'invalid_field' }])
   })
 
   it('issues a fresh token on every login, ignoring one presented with it', async () => {

@@ -5,6 +5,7 @@ export type AuthErrorCode =
   | 'INVALID_CREDENTIALS' // unknown email or wrong password: one code, one message
   | 'INVALID_RESET_TOKEN' // wrong, expired, used, or not this email's
   | 'FORBIDDEN' // the session may not do this
+  | 'REAUTHENTICATION_REQUIRED' // needs the current password or a recent sign-in
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again
   | 'OVERLOADED' // the password hashers' queue is full; retry shortly
 

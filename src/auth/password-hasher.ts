@@ -1,21 +1,37 @@
 // Password hashing off the event loop: a pool of worker threads (piscina) at a lower CPU
 // priority, with a bounded queue. Past the queue, callers get OVERLOADED (503 with
-// Retry-After) at once instead of a latency that grows without bound.
+// Retry-After) at once instead of a latency that grows without bound; past its share of
+// the queue, so does a single client, so one flood cannot take every sign-in down.
+//
+// A failed verification is padded to the time the slowest hash in the database would
+// take (legacy bcrypt ones, after an import), so the time of a 401 does not tell which
+// kind of hash, or whether any account, stands behind an email.
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Piscina } from 'piscina'
 import { AuthError } from './errors.js'
+import { bcryptCostOf } from './password-forms.js'
 import type { PasswordCheck } from './passwords.js'
-import type { HashTask } from './password-worker.js'
+import type { HashTask, TimedCheck } from './password-worker.js'
 
 export interface PasswordHasher {
-  hash: (password: string) => Promise<string>
-  verify: (stored: string, password: string) => Promise<PasswordCheck>
+  /** `client` (an IP key) is held to its share of the queue. */
+  hash: (password: string, client?: string) => Promise<string>
+  /** A failure answers no sooner than the slowest stored hash would (see calibrate). */
+  verify: (stored: string, password: string, client?: string) => Promise<PasswordCheck>
   /**
-   * Spends the time a real verification would, for an email that has no account, so
+   * Spends the time a failed verification would, for an email that has no account, so
    * "unknown email" and "wrong password" cannot be told apart by timing.
    */
-  verifyDummy: (password: string) => Promise<void>
+  verifyDummy: (password: string, client?: string) => Promise<void>
+  /**
+   * Measures how long a verification of `slowestStored` (the costliest legacy hash in the
+   * database) takes, the time every failure is padded to; null turns padding off.
+   */
+  calibrate: (slowestStored: string | null) => Promise<void>
+  /** Computes the dummy hash ahead of the first unknown email. */
+  warmUp: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -24,6 +40,8 @@ export interface HasherOptions {
   readonly threads: number
   /** Hashes allowed to wait for a thread; more are refused. */
   readonly queueLimit: number
+  /** Hashes one client may have waiting or running; unlimited when absent. */
+  readonly perClientLimit?: number
 }
 
 export function defaultHashThreads (): number {
@@ -32,6 +50,17 @@ export function defaultHashThreads (): number {
 
 // Under tsx (tests, development) the worker is the TypeScript source.
 const WORKER = new URL(import.meta.url.endsWith('.ts') ? './password-worker.ts' : './password-worker.js', import.meta.url).href
+const CALIBRATION_ROUNDS = 3
+
+interface Slowest {
+  readonly bcryptCost: number
+  /** How long its verification takes here: measured, then kept current by real logins. */
+  targetMs: number
+}
+
+function median (values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
+}
 
 export function createPasswordHasher (options: HasherOptions): PasswordHasher {
   const pool = new Piscina({
@@ -43,7 +72,10 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
     // Idle threads go after a minute: each holds an isolate and argon2's 19 MiB.
     idleTimeout: 60_000
   })
-  async function run<T> (task: HashTask): Promise<T> {
+  const perClientLimit = options.perClientLimit ?? Infinity
+  const perClient = new Map<string, number>()
+
+  async function runInPool<T> (task: HashTask): Promise<T> {
     if (pool.queueSize >= options.queueLimit) throw overloaded()
     try {
       return await pool.run(task) as T
@@ -52,15 +84,82 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
       throw error
     }
   }
-  let dummyHash: Promise<string> | undefined
+  async function run<T> (task: HashTask, client: string | undefined): Promise<T> {
+    if (client === undefined) return await runInPool<T>(task)
+    const held = perClient.get(client) ?? 0
+    if (held >= perClientLimit) throw overloaded()
+    perClient.set(client, held + 1)
+    try {
+      return await runInPool<T>(task)
+    } finally {
+      const left = (perClient.get(client) ?? 1) - 1
+      if (left === 0) perClient.delete(client)
+      else perClient.set(client, left)
+    }
+  }
+
+  // Cached only once made: a failed attempt (a full queue) must not stay the answer.
+  let dummyHash: string | undefined
+  async function dummy (client?: string): Promise<string> {
+    dummyHash ??= await run<string>({ op: 'hash', password: randomBytes(16).toString('base64url') }, client)
+    return dummyHash
+  }
+
+  let slowest: Slowest | null = null
+  let calibrating: Promise<void> | undefined
+  async function measure (stored: string): Promise<number> {
+    const check = await runInPool<TimedCheck>({ op: 'verify', stored, password: randomBytes(16).toString('base64url') })
+    return check.computeMs
+  }
+  async function calibrate (slowestStored: string | null): Promise<void> {
+    const cost = slowestStored === null ? null : bcryptCostOf(slowestStored)
+    if (slowestStored === null || cost === null) {
+      slowest = null
+      return
+    }
+    const times: number[] = []
+    for (let round = 0; round < CALIBRATION_ROUNDS; round++) times.push(await measure(slowestStored))
+    slowest = { bcryptCost: cost, targetMs: median(times) }
+  }
+  /**
+   * Every verification of the slowest kind moves the target toward what it took (a
+   * moving average), so the target follows this machine's load as the real ones do.
+   */
+  function observe (stored: string, computeMs: number): void {
+    if (slowest !== null && bcryptCostOf(stored) === slowest.bcryptCost) slowest.targetMs += (computeMs - slowest.targetMs) * 0.2
+  }
+  function noticeStoredHash (stored: string): void {
+    const cost = bcryptCostOf(stored)
+    // A legacy hash costlier than any known (imported while running): calibrate to it now.
+    if (cost === null || (slowest !== null && cost <= slowest.bcryptCost) || calibrating !== undefined) return
+    calibrating = calibrate(stored).catch(() => { /* a busy pool: the next such login tries again */ }).finally(() => { calibrating = undefined })
+  }
+
+  async function verify (stored: string, password: string, client?: string): Promise<PasswordCheck> {
+    noticeStoredHash(stored)
+    const { valid, needsRehash, computeMs } = await run<TimedCheck>({ op: 'verify', stored, password }, client)
+    observe(stored, computeMs)
+    // A failure is held until it has taken as long as the slowest stored hash would.
+    const pad = valid || slowest === null ? 0 : slowest.targetMs - computeMs
+    if (pad >= 1) await sleep(pad)
+    return { valid, needsRehash }
+  }
+
   return {
-    hash: async (password) => await run<string>({ op: 'hash', password }),
-    verify: async (stored, password) => await run<PasswordCheck>({ op: 'verify', stored, password }),
-    async verifyDummy (password) {
-      dummyHash ??= run<string>({ op: 'hash', password: randomBytes(16).toString('base64url') })
-      await run<PasswordCheck>({ op: 'verify', stored: await dummyHash, password })
+    hash: async (password, client) => await run<string>({ op: 'hash', password }, client),
+    verify,
+    async verifyDummy (password, client) {
+      await verify(await dummy(client), password, client)
     },
-    close: async () => { await pool.destroy() }
+    async calibrate (slowestStored) {
+      await calibrating
+      await calibrate(slowestStored)
+    },
+    async warmUp () { await dummy() },
+    close: async () => {
+      await calibrating
+      await pool.destroy()
+    }
   }
 }
 

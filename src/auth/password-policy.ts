@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module'
 import type { PasswordPolicyConfig } from '../config.js'
 import { invalidField } from './errors.js'
+import { normalizePassword } from './password-forms.js'
 
 // 49,000 passwords from breach corpora, maintained by the zxcvbn-ts project; all lower
 // case. Loaded at the first check, not at start-up: the package holds other word lists too.
@@ -14,15 +15,19 @@ function isCommonPassword (password: string): boolean {
 
 /** Throws INVALID_FIELD naming `field` and the rule when the password is not acceptable. */
 export function checkPasswordPolicy (policy: PasswordPolicyConfig, password: string, email: string, field = 'password'): void {
-  // Length in code points after NFKC, so "é" typed either way counts once.
-  const length = [...password.normalize('NFKC')].length
+  // The rules see what is hashed: the NFKC form (fullwidth "ｐａｓｓｗｏｒｄ" is "password").
+  const normalized = normalizePassword(password)
+  // Length in code points, typed and normalized, whichever is shorter: one typed "ﷺ"
+  // expands to 18 under NFKC but is one character to type, and "é" typed as e + accent
+  // is one character, not two.
+  const length = Math.min([...password].length, [...normalized].length)
   if (length < policy.minLength) throw invalidField(`${field} must be at least ${policy.minLength} characters`)
   if (length > policy.maxLength) throw invalidField(`${field} must be at most ${policy.maxLength} characters`)
   if (!policy.blockCommon) return
-  const lowered = password.toLowerCase()
+  const lowered = normalized.toLowerCase()
   const localPart = email.slice(0, email.lastIndexOf('@'))
   if (lowered === email || (localPart !== '' && lowered === localPart)) {
     throw invalidField(`${field} must not be your email address`)
   }
-  if (isCommonPassword(password)) throw invalidField(`${field} is too common; choose a less predictable one`)
+  if (isCommonPassword(lowered)) throw invalidField(`${field} is too common; choose a less predictable one`)
 }

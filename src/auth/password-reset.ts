@@ -87,6 +87,8 @@ export interface PasswordResetInput {
   readonly email: string
   readonly token: string
   readonly newPassword: string
+  /** The requester's key for its share of the hashing queue. */
+  readonly client?: string
 }
 
 /**
@@ -110,7 +112,7 @@ export async function resetPassword (ctx: AuthContext, input: PasswordResetInput
 
   // Checked before the token is consumed: a rejected password leaves the token usable.
   checkPasswordPolicy(ctx.config.passwordPolicy, input.newPassword, email, 'new_password')
-  const passwordHash = await ctx.hasher.hash(input.newPassword)
+  const passwordHash = await ctx.hasher.hash(input.newPassword, input.client)
 
   await ctx.db.transaction().execute(async trx => {
     // Consumed only if still unused and unexpired: of two racing requests, one wins.

@@ -2,38 +2,46 @@
 // them only inside the hashing worker threads (password-hasher.ts), never on the event loop.
 import { Algorithm, hashSync as argon2Hash, verifySync as argon2Verify } from '@node-rs/argon2'
 import { verifySync as bcryptVerify } from '@node-rs/bcrypt'
+import { bcryptCostOf, normalizePassword } from './password-forms.js'
 
 // OWASP Password Storage Cheat Sheet, argon2id: 19 MiB, 2 iterations, 1 lane.
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
 const ARGON2_PARAMS = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`
-const BCRYPT_PREFIX = /^\$2[aby]\$\d\d\$/
 // bcrypt reads at most 72 bytes; a longer password would be checked by its prefix alone.
 const BCRYPT_MAX_BYTES = 72
 
 export interface PasswordCheck {
   readonly valid: boolean
-  /** The stored hash is bcrypt or weaker argon2 parameters: store a fresh argon2id hash. */
+  /** The stored hash is bcrypt, weaker argon2 parameters or an unnormalized password: store a fresh argon2id hash. */
   readonly needsRehash: boolean
 }
 
-export function isLegacyBcryptHash (stored: string): boolean {
-  return BCRYPT_PREFIX.test(stored)
-}
-
 export function hashPasswordSync (password: string): string {
-  return argon2Hash(password, ARGON2_OPTIONS)
+  return argon2Hash(normalizePassword(password), ARGON2_OPTIONS)
 }
 
-/** Verifies the password exactly as given (no trimming, no normalization). */
-export function verifyPasswordSync (stored: string, password: string): PasswordCheck {
-  const legacy = isLegacyBcryptHash(stored)
-  if (legacy && Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return { valid: false, needsRehash: false }
-  let valid: boolean
+function matches (stored: string, password: string, legacy: boolean): boolean {
+  if (legacy && Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return false
   try {
-    valid = legacy ? bcryptVerify(password, stored) : argon2Verify(stored, password)
+    return legacy ? bcryptVerify(password, stored) : argon2Verify(stored, password)
   } catch {
     // A malformed stored hash must not become a 500 for the person logging in.
-    valid = false
+    return false
   }
-  return { valid, needsRehash: valid && (legacy || !stored.startsWith(ARGON2_PARAMS)) }
+}
+
+/**
+ * Verifies the normalized password, then, if it differs, the password exactly as typed:
+ * hashes stored before passwords were normalized (legacy bcrypt ones, argon2id ones of
+ * earlier versions) hold it that way. Never trimmed. Both forms are tried on a failure
+ * whatever the stored hash, so the time taken does not depend on which one matched.
+ */
+export function verifyPasswordSync (stored: string, password: string): PasswordCheck {
+  const legacy = bcryptCostOf(stored) !== null
+  const normalized = normalizePassword(password)
+  const forms = normalized === password ? [password] : [normalized, password]
+  for (const [index, form] of forms.entries()) {
+    if (matches(stored, form, legacy)) return { valid: true, needsRehash: index > 0 || legacy || !stored.startsWith(ARGON2_PARAMS) }
+  }
+  return { valid: false, needsRehash: false }
 }

@@ -13,6 +13,8 @@ export interface SessionMeta {
 
 export interface ValidSession {
   readonly id: string
+  /** When the session was created, by a sign-in: milliseconds since the epoch. */
+  readonly createdAt: number
   readonly user: PublicUser
 }
 
@@ -65,7 +67,7 @@ export async function validateSessionToken (ctx: AuthContext, token: string): Pr
       .where('id', '=', id)
       .execute()
   }
-  return { id, user: { id: row.user_id, email: row.email } }
+  return { id, createdAt: row.created_at, user: { id: row.user_id, email: row.email } }
 }
 
 export async function invalidateSession (ctx: AuthContext, sessionId: string): Promise<void> {

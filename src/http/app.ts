@@ -12,10 +12,11 @@ import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
-import { handleClientError, handleExpectation, handleFrameworkError, registerErrorHandlers } from './errors.js'
+import { findSlowestStoredHash } from '../auth/users.js'
+import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { createCsrfCheck } from './plugins/csrf.js'
 import { createIpRateLimit } from './plugins/rate-limit.js'
-import { createSecurityHeaders } from './plugins/security-headers.js'
+import { createSecurityHeaders, securityHeaders } from './plugins/security-headers.js'
 import { createRequireSession } from './plugins/session.js'
 import { lazyChildLogger } from './request-logger.js'
 import type { RouteDeps } from './routes/context.js'
@@ -27,7 +28,7 @@ export interface AppDeps {
   readonly config: Config
   readonly db: Db
   readonly mailer: Mailer
-  /** Counters of the abuse limits: createCounterStore(config.redis, …). */
+  /** Counters of the abuse limits: createCounterStore(config, …). */
   readonly counters: CounterStore
   readonly logger: FastifyBaseLogger
   /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
@@ -37,6 +38,11 @@ export interface AppDeps {
 const BODY_LIMIT_BYTES = 64 * 1024
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 
+function pathOf (url: string): string {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
+
 /** TRUST_PROXY=N: trust the N proxies nearest to this server (proxy-addr's hop count). */
 function trustHops (hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops
@@ -44,12 +50,21 @@ function trustHops (hops: number): (address: string, hop: number) => boolean {
 
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const { config, db, mailer, counters } = deps
+  const headers = securityHeaders(config.env === 'production')
+  const { handleClientError, handleExpectation, handleFrameworkError } = createEarlyErrorHandlers(headers)
+  const requestTimeoutMs = config.http.requestTimeoutSeconds * 1000
   const app = Fastify({
     loggerInstance: deps.logger,
     trustProxy: typeof config.http.trustProxy === 'number'
       ? trustHops(config.http.trustProxy)
       : config.http.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request that stops arriving (headers or body) is answered 408 and closed, and an
+    // idle keep-alive connection closed: slow clients cannot hold sockets for good.
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutSeconds * 1000,
+    // Node checks those timeouts every 30 s by default, which would add up to 30 s to each.
+    http: { headersTimeout: requestTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs / 2) },
     // Strict validation: no type coercion, unknown attributes are reported, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: handleFrameworkError,
@@ -60,7 +75,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: lazyChildLogger,
     return503OnClosing: true
   })
-  const hasher = createPasswordHasher({ threads: config.hashing.threads || defaultHashThreads(), queueLimit: config.hashing.queueLimit })
+  const hasher = createPasswordHasher({
+    threads: config.hashing.threads || defaultHashThreads(),
+    queueLimit: config.hashing.queueLimit,
+    perClientLimit: config.hashing.perClientLimit
+  })
   const background = createBackground(app.log)
   const sessionLookup = createSessionLookup(db)
   const ctx: AuthContext = { db, config, mailer, counters, hasher, background, sessionLookup, now: deps.now ?? Date.now }
@@ -74,10 +93,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await db.destroy()
   })
 
-  app.addHook('onRequest', createSecurityHeaders(config.env === 'production'))
+  app.addHook('onRequest', createSecurityHeaders(headers))
   if (app.log.level === 'debug' || app.log.level === 'trace') {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request')
+      // The path only: a query string may hold a token (a reset link's), and no log line may.
+      request.log.debug({ method: request.method, url: pathOf(request.url), statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request')
     })
   }
   // CORS only for TRUSTED_ORIGINS; without any, browsers get no cross-origin access.
@@ -113,7 +133,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     rateLimits: {
       register: createIpRateLimit(counters, 'register', limits.registerPerIp, limits.windowSeconds),
       login: createIpRateLimit(counters, 'login', limits.loginPerIp, limits.windowSeconds),
-      reset: createIpRateLimit(counters, 'reset', limits.resetPerIp, limits.windowSeconds)
+      reset: createIpRateLimit(counters, 'reset', limits.resetPerIp, limits.windowSeconds),
+      account: createIpRateLimit(counters, 'account', limits.accountPerIp, limits.windowSeconds)
     }
   }
   app.get('/', async () => ({ message: 'Bienvenue' }))
@@ -121,10 +142,23 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   sessionRoutes(app, routeDeps)
   passwordResetRoutes(app, routeDeps)
 
+  // Failed logins are padded to the slowest stored hash: measured before the first request,
+  // and again by each sweep, which notices when the last legacy hash has been replaced.
+  // A database that is down at start delays it to the next sweep; it never stops the start.
+  const calibrateFailures = async (): Promise<void> => {
+    try {
+      await hasher.calibrate(await findSlowestStoredHash(db))
+    } catch (err) {
+      app.log.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep')
+    }
+  }
   let sweep: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
+    await hasher.warmUp()
+    await calibrateFailures()
     sweep = setInterval(() => {
       deleteExpiredRows(db, ctx.now()).catch((err: unknown) => { app.log.warn({ err }, 'expired-row sweep failed') })
+      void calibrateFailures()
     }, SWEEP_INTERVAL_MS).unref()
   })
   app.addHook('preClose', async () => { clearInterval(sweep) })

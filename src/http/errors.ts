@@ -9,14 +9,33 @@ import { isDatabaseUnavailable } from '../db/errors.js'
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
-const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
-  INVALID_FIELD: 400,
-  EMAIL_TAKEN: 400,
-  INVALID_CREDENTIALS: 401,
-  INVALID_RESET_TOKEN: 403,
-  FORBIDDEN: 403,
-  RATE_LIMITED: 429,
-  OVERLOADED: 503
+// Each domain code: its status and the stable snake_case `code` of the error body.
+const REPLY_BY_CODE: Record<AuthErrorCode, { status: number, code: string }> = {
+  INVALID_FIELD: { status: 400, code: 'invalid_field' },
+  EMAIL_TAKEN: { status: 400, code: 'email_taken' },
+  INVALID_CREDENTIALS: { status: 401, code: 'invalid_credentials' },
+  INVALID_RESET_TOKEN: { status: 403, code: 'invalid_token' },
+  FORBIDDEN: { status: 403, code: 'forbidden' },
+  REAUTHENTICATION_REQUIRED: { status: 403, code: 'reauthentication_required' },
+  RATE_LIMITED: { status: 429, code: 'rate_limited' },
+  OVERLOADED: { status: 503, code: 'overloaded' }
+}
+
+// The code of an error that is not the domain's, by status.
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  417: 'expectation_failed',
+  431: 'headers_too_large',
+  500: 'internal_error',
+  503: 'unavailable'
+}
+
+function codeOfStatus (status: number): string {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request')
 }
 
 // Fastify's parser errors, reworded for clients of this API.
@@ -48,62 +67,66 @@ export function describeSchemaIssue (issue: SchemaIssue | undefined): string {
   }
 }
 
-function sendMessage (reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ message })
+function sendError (reply: FastifyReply, status: number, message: string, code = codeOfStatus(status)): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ message, code })
 }
 
-function rawJson (status: number, message: string): { head: string, body: string } {
-  const body = JSON.stringify({ message })
-  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : status === 417 ? 'Expectation Failed' : 'Bad Request'
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large' }
+
+/**
+ * The handlers for what Node's HTTP parser and Fastify's router refuse before any hook
+ * runs: still a JSON body with `message` and `code`, and still the security headers.
+ */
+export function createEarlyErrorHandlers (headers: Readonly<Record<string, string>>): {
+  handleClientError: (error: NodeJS.ErrnoException, socket: Socket) => void
+  handleExpectation: (request: IncomingMessage, response: ServerResponse) => void
+  handleFrameworkError: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void
+} {
+  const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
   return {
-    head: `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n`,
-    body
+    handleClientError (error, socket) {
+      if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
+      const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request headers are too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timed out'] : [400, 'malformed HTTP request']
+      const body = JSON.stringify({ message, code: codeOfStatus(status) })
+      socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headerLines}Connection: close\r\n\r\n${body}`)
+    },
+    // Node answers an Expect header other than 100-continue with a bare 417; say it in JSON.
+    handleExpectation (_request, response) {
+      const body = JSON.stringify({ message: 'unsupported Expect header (only 100-continue is supported)', code: codeOfStatus(417) })
+      response.writeHead(417, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+      response.end(body)
+    },
+    // Errors Fastify meets before routing (bad URL, unknown content type …), all 4xx.
+    handleFrameworkError (error, _request, reply) {
+      const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+      void sendError(reply.headers(headers), status, FRAMEWORK_MESSAGES[error.code] ?? 'malformed request')
+    }
   }
 }
 
-/** Requests Node's HTTP parser rejects before Fastify sees them: still a JSON message. */
-export function handleClientError (error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
-  const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
-    ? [431, 'request headers are too large']
-    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timed out'] : [400, 'malformed HTTP request']
-  const { head, body } = rawJson(status, message)
-  socket.end(head + body)
-}
-
-/** Node answers an Expect header other than 100-continue with a bare 417; say it in JSON. */
-export function handleExpectation (_request: IncomingMessage, response: ServerResponse): void {
-  const body = JSON.stringify({ message: 'unsupported Expect header (only 100-continue is supported)' })
-  response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
-  response.end(body)
-}
-
-/** Errors Fastify meets before routing (bad URL, unknown content type …), all 4xx. */
-export function handleFrameworkError (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
-  void sendMessage(reply, status, FRAMEWORK_MESSAGES[error.code] ?? 'malformed request')
-}
-
 export function registerErrorHandlers (app: FastifyInstance): void {
-  app.setNotFoundHandler(async (_request, reply) => sendMessage(reply, 404, 'not found'))
+  app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, 'not found'))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof AuthError) {
       if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-      return sendMessage(reply, STATUS_BY_CODE[error.code], error.message)
+      const { status, code } = REPLY_BY_CODE[error.code]
+      return sendError(reply, status, error.message, code)
     }
-    if (error.validation !== undefined) return sendMessage(reply, 400, describeSchemaIssue(error.validation[0]))
+    if (error.validation !== undefined) return sendError(reply, 400, describeSchemaIssue(error.validation[0]), REPLY_BY_CODE.INVALID_FIELD.code)
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
-      return sendMessage(reply, status, FRAMEWORK_MESSAGES[error.code] ?? (error.code?.startsWith('FST_') === true ? error.message : 'bad request'))
+      return sendError(reply, status, FRAMEWORK_MESSAGES[error.code] ?? (error.code?.startsWith('FST_') === true ? error.message : 'bad request'))
     }
     if (isDatabaseUnavailable(error)) {
       // Drivers reconnect on their own: the next request may well succeed.
       request.log.warn({ err: error }, 'database unavailable')
       void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-      return sendMessage(reply, 503, 'service temporarily unavailable: the database cannot be reached; try again shortly')
+      return sendError(reply, 503, 'service temporarily unavailable: the database cannot be reached; try again shortly')
     }
     request.log.error({ err: error }, 'unhandled error')
-    return sendMessage(reply, 500, 'internal server error')
+    return sendError(reply, 500, 'internal server error')
   })
 }

@@ -4,7 +4,7 @@
 import SQLite from 'better-sqlite3'
 import { normalizeEmail } from '../auth/emails.js'
 import { AuthError } from '../auth/errors.js'
-import { isLegacyBcryptHash } from '../auth/passwords.js'
+import { bcryptCostOf } from '../auth/password-forms.js'
 import type { Db } from '../db/index.js'
 import { syncUserIdSequence } from '../db/sequences.js'
 
@@ -66,7 +66,7 @@ function validateRow (row: LegacyRow): ValidRow | string {
   }
   // SQLAlchemy stored bcrypt's bytes: a BLOB, or TEXT when the column was a String.
   const stored = Buffer.isBuffer(row.hashed_password) ? row.hashed_password.toString('utf8') : row.hashed_password
-  if (typeof stored !== 'string' || !isLegacyBcryptHash(stored)) return 'hashed_password is not a bcrypt hash'
+  if (typeof stored !== 'string' || bcryptCostOf(stored) === null) return 'hashed_password is not a bcrypt hash'
   return { id: row.id, email, passwordHash: stored }
 }
 

@@ -1,12 +1,20 @@
 // Counters with expiry for the abuse limits: in this process's memory on a single
 // instance, in Redis when several instances must enforce one limit (REDIS_URL).
 import type { Redis } from 'ioredis'
-import type { RedisConfig } from '../config.js'
+import type { LimitsConfig, RedisConfig } from '../config.js'
 
 export interface Count {
   readonly count: number
   /** Milliseconds until the counter expires. */
   readonly resetInMs: number
+}
+
+/** A login throttle: `freeAttempts` attempts, then a wait that doubles per attempt up to `maxDelayMs`. */
+export interface AttemptRule {
+  readonly freeAttempts: number
+  /** Attempts are forgotten this long after the latest one. */
+  readonly forgetMs: number
+  readonly maxDelayMs: number
 }
 
 export interface CounterStore {
@@ -15,10 +23,13 @@ export interface CounterStore {
    * was created (a fixed window), or after the latest increment when `extend` is set.
    */
   increment: (key: string, windowMs: number, extend?: boolean) => Promise<Count>
-  /** Marks `key` for `ms` milliseconds. */
-  block: (key: string, ms: number) => Promise<void>
-  /** Milliseconds `key` stays marked; 0 when it is not. */
-  blockedForMs: (key: string) => Promise<number>
+  /**
+   * Reserves one attempt, atomically: returns the milliseconds to wait while `blockKey` is
+   * set (nothing is counted then), else 0 after counting the attempt in `attemptsKey` and,
+   * once the free attempts are used up, setting `blockKey` for the next wait. The block is
+   * set before the attempt is checked, so concurrent attempts cannot all pass.
+   */
+  reserveAttempt: (attemptsKey: string, blockKey: string, rule: AttemptRule) => Promise<number>
   remove: (...keys: string[]) => Promise<void>
   close: () => Promise<void>
 }
@@ -27,12 +38,33 @@ export interface StoreLogger {
   warn: (obj: object, msg: string) => void
 }
 
-// A bound on memory that attacker-chosen keys (emails, IPs) can take; oldest go first.
-const MAX_MEMORY_KEYS = 100_000
+/** The wait after the `count`-th attempt: none within the free attempts, then 1 s, 2 s, 4 s … */
+function delayAfter (count: number, rule: AttemptRule): number {
+  const excess = count - rule.freeAttempts
+  return excess < 0 ? 0 : Math.min(2 ** Math.min(excess, 30) * 1000, rule.maxDelayMs)
+}
 
-export function createMemoryStore (now: () => number = Date.now): CounterStore {
-  const entries = new Map<string, { count: number, expiresAt: number }>()
-  const live = (key: string): { count: number, expiresAt: number } | undefined => {
+interface Entry { count: number, expiresAt: number }
+
+/**
+ * Counters in this process's memory, at most `maxKeysPerKind` of each kind (the text before
+ * the first ":": per-IP windows, throttle, reset mail), oldest evicted first. A flood of
+ * cheap requests from many addresses then evicts only other per-IP counters, never the
+ * login throttle of an account.
+ */
+export function createMemoryStore (maxKeysPerKind = 100_000, now: () => number = Date.now): CounterStore {
+  const kinds = new Map<string, Map<string, Entry>>()
+  const mapOf = (key: string): Map<string, Entry> => {
+    const kind = key.slice(0, key.indexOf(':'))
+    let entries = kinds.get(kind)
+    if (entries === undefined) {
+      entries = new Map()
+      kinds.set(kind, entries)
+    }
+    return entries
+  }
+  const live = (key: string): Entry | undefined => {
+    const entries = mapOf(key)
     const entry = entries.get(key)
     if (entry !== undefined && entry.expiresAt <= now()) {
       entries.delete(key)
@@ -40,14 +72,15 @@ export function createMemoryStore (now: () => number = Date.now): CounterStore {
     }
     return entry
   }
-  const set = (key: string, entry: { count: number, expiresAt: number }): void => {
+  const set = (key: string, entry: Entry): void => {
+    const entries = mapOf(key)
     entries.delete(key) // re-insert: Map order is then the order of last use
     entries.set(key, entry)
-    if (entries.size > MAX_MEMORY_KEYS) entries.delete(entries.keys().next().value as string)
+    if (entries.size > maxKeysPerKind) entries.delete(entries.keys().next().value as string)
   }
   const sweep = setInterval(() => {
     const t = now()
-    for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key)
+    for (const entries of kinds.values()) for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key)
   }, 60_000).unref()
 
   return {
@@ -58,15 +91,20 @@ export function createMemoryStore (now: () => number = Date.now): CounterStore {
       set(key, next)
       return { count: next.count, resetInMs: next.expiresAt - t }
     },
-    async block (key, ms) { set(key, { count: 1, expiresAt: now() + ms }) },
-    async blockedForMs (key) {
-      const entry = live(key)
-      return entry === undefined ? 0 : entry.expiresAt - now()
+    async reserveAttempt (attemptsKey, blockKey, rule) {
+      const t = now()
+      const blocked = live(blockKey)
+      if (blocked !== undefined) return blocked.expiresAt - t
+      const count = (live(attemptsKey)?.count ?? 0) + 1
+      set(attemptsKey, { count, expiresAt: t + rule.forgetMs })
+      const delayMs = delayAfter(count, rule)
+      if (delayMs > 0) set(blockKey, { count: 1, expiresAt: t + delayMs })
+      return 0
     },
-    async remove (...keys) { for (const key of keys) entries.delete(key) },
+    async remove (...keys) { for (const key of keys) mapOf(key).delete(key) },
     async close () {
       clearInterval(sweep)
-      entries.clear()
+      kinds.clear()
     }
   }
 }
@@ -78,37 +116,60 @@ if count == 1 or ARGV[2] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 `
 
+// reserveAttempt() in one step: what the memory store does, with delayAfter() in Lua.
+const RESERVE_SCRIPT = `
+local wait = redis.call('PTTL', KEYS[2])
+if wait > 0 then return wait end
+local count = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local excess = count - tonumber(ARGV[2])
+if excess >= 0 then
+  local delay = math.min(math.pow(2, math.min(excess, 30)) * 1000, tonumber(ARGV[3]))
+  redis.call('SET', KEYS[2], '1', 'PX', string.format('%d', delay))
+end
+return 0
+`
+
 export function createRedisStore (redis: Redis): CounterStore {
   return {
     async increment (key, windowMs, extend = false) {
       const [count, ttl] = await redis.eval(INCREMENT_SCRIPT, 1, key, String(windowMs), extend ? '1' : '0') as [number, number]
       return { count, resetInMs: ttl > 0 ? ttl : windowMs }
     },
-    async block (key, ms) { await redis.set(key, '1', 'PX', ms) },
-    async blockedForMs (key) { return Math.max(0, await redis.pttl(key)) },
+    async reserveAttempt (attemptsKey, blockKey, rule) {
+      return await redis.eval(RESERVE_SCRIPT, 2, attemptsKey, blockKey, String(rule.forgetMs), String(rule.freeAttempts), String(rule.maxDelayMs)) as number
+    },
     async remove (...keys) { if (keys.length > 0) await redis.del(...keys) },
     async close () { redis.disconnect() }
   }
 }
 
+const SKIP_PRIMARY_MS = 1000
+
 /**
  * Redis first; while Redis cannot answer, this instance's memory. Limits then hold per
  * instance instead of failing open altogether, and the service keeps serving.
  */
-export function createFallbackStore (primary: CounterStore, fallback: CounterStore, log: StoreLogger): CounterStore {
+export function createFallbackStore (primary: CounterStore, fallback: CounterStore, log: StoreLogger, now: () => number = Date.now): CounterStore {
   const warn = warnAtMostEvery30s(log)
+  // After a failure (refused, or no answer within the command timeout) the next requests
+  // go straight to memory for a moment: a stalled Redis then costs one timeout a second,
+  // not one per request.
+  let skipPrimaryUntil = 0
   async function attempt<T> (run: (store: CounterStore) => Promise<T>): Promise<T> {
-    try {
-      return await run(primary)
-    } catch (err) {
-      warn(err, 'Redis unavailable: abuse limits are kept in this instance\'s memory until it is back')
-      return await run(fallback)
+    if (now() >= skipPrimaryUntil) {
+      try {
+        return await run(primary)
+      } catch (err) {
+        skipPrimaryUntil = now() + SKIP_PRIMARY_MS
+        warn(err, 'Redis unavailable: abuse limits are kept in this instance\'s memory until it is back')
+      }
     }
+    return await run(fallback)
   }
   return {
     increment: async (key, windowMs, extend) => await attempt(store => store.increment(key, windowMs, extend)),
-    block: async (key, ms) => { await attempt(store => store.block(key, ms)) },
-    blockedForMs: async (key) => await attempt(store => store.blockedForMs(key)),
+    reserveAttempt: async (attemptsKey, blockKey, rule) => await attempt(store => store.reserveAttempt(attemptsKey, blockKey, rule)),
     remove: async (...keys) => { await attempt(store => store.remove(...keys)) },
     async close () {
       await primary.close()
@@ -139,8 +200,8 @@ async function waitUntilReady (redis: Redis, ms: number, log: StoreLogger): Prom
 }
 
 /** The store the configuration asks for: memory, or Redis with a memory fallback. */
-export async function createCounterStore (config: RedisConfig, log: StoreLogger): Promise<CounterStore> {
-  if (config.url === null) return createMemoryStore()
+export async function createCounterStore ({ redis: config, limits }: { redis: RedisConfig, limits: LimitsConfig }, log: StoreLogger): Promise<CounterStore> {
+  if (config.url === null) return createMemoryStore(limits.memoryKeys)
   // Loaded only when configured, like the database drivers.
   const { Redis } = await import('ioredis')
   const redis = new Redis(config.url, {
@@ -149,10 +210,13 @@ export async function createCounterStore (config: RedisConfig, log: StoreLogger)
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    // A Redis that accepts but does not answer (stopped, overloaded, a stalled network)
+    // must not hold requests: past this, the command fails and memory serves instead.
+    commandTimeout: config.commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000)
   })
   const warn = warnAtMostEvery30s(log)
   redis.on('error', (err: unknown) => { warn(err, 'Redis connection error; retrying') })
   await waitUntilReady(redis, 2000, log)
-  return createFallbackStore(createRedisStore(redis), createMemoryStore(), log)
+  return createFallbackStore(createRedisStore(redis), createMemoryStore(limits.memoryKeys), log)
 }

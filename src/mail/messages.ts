@@ -23,3 +23,20 @@ export function passwordResetMessage (input: { to: string, token: string, public
     ].join('\n')
   }
 }
+
+/** To the old address, after the account's email was changed (a stolen session would do it silently). */
+export function emailChangedNotice (input: { to: string, newEmail: string, at: number, ip: string | null }): MailMessage {
+  return {
+    to: input.to,
+    subject: 'The email address of your account was changed',
+    text: [
+      `The email address of your account was changed from ${input.to} to ${input.newEmail}`,
+      `on ${new Date(input.at).toISOString().replace('T', ' at ').replace(/\.\d+Z$/, ' UTC')}${input.ip === null ? '' : `, from the IP address ${input.ip}`}.`,
+      '',
+      'If you made this change, there is nothing to do.',
+      '',
+      'If you did not, someone else has access to your account: reply to this message or',
+      'contact the service\'s support at once, and sign out of every device.'
+    ].join('\n')
+  }
+}

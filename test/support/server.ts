@@ -31,6 +31,7 @@ export const LIMITS_OFF = {
   RATE_LIMIT_REGISTER: '0',
   RATE_LIMIT_LOGIN: '0',
   RATE_LIMIT_RESET: '0',
+  RATE_LIMIT_ACCOUNT: '0',
   LOGIN_THROTTLE_MAX_DELAY: '0',
   RESET_MAIL_LIMIT: '0'
 } as const
@@ -45,7 +46,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
     const migration = await migrateToLatest(db)
     if (migration.error !== undefined) throw migration.error
   }
-  const counters = await createCounterStore(config.redis, logger)
+  const counters = await createCounterStore(config, logger)
   const app = await buildApp({ config, db, logger, counters, mailer: createMailer(config.mail, logger) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()

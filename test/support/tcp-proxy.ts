@@ -8,11 +8,17 @@ export interface TcpProxy {
   cut: () => Promise<void>
   /** Accepts connections again, on the same port. */
   restore: () => Promise<void>
+  /** Keeps every connection open but relays nothing, either way, as a stopped server would. */
+  stall: () => void
+  /** Relays again what stall() held back. */
+  resume: () => void
   close: () => Promise<void>
 }
 
 export async function startTcpProxy (targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
+  const pairs = new Set<[net.Socket, net.Socket]>()
+  let stalled = false
   const track = (socket: net.Socket): void => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -22,8 +28,11 @@ export async function startTcpProxy (targetHost: string, targetPort: number): Pr
     const upstream = net.connect(targetPort, targetHost)
     track(client)
     track(upstream)
+    const pair: [net.Socket, net.Socket] = [client, upstream]
+    pairs.add(pair)
+    if (stalled) for (const socket of pair) socket.pause()
     client.pipe(upstream).pipe(client)
-    client.on('close', () => upstream.destroy())
+    client.on('close', () => { pairs.delete(pair); upstream.destroy() })
     upstream.on('close', () => client.destroy())
   })
   let server = createServer()
@@ -39,6 +48,14 @@ export async function startTcpProxy (targetHost: string, targetPort: number): Pr
     async restore () {
       server = createServer()
       await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
+    },
+    stall () {
+      stalled = true
+      for (const pair of pairs) for (const socket of pair) socket.pause()
+    },
+    resume () {
+      stalled = false
+      for (const pair of pairs) for (const socket of pair) socket.resume()
     },
     close: async () => { if (server.listening) await stop() }
   }

@@ -1,10 +1,20 @@
 // CSRF defence for cookie sessions (as Hono's csrf middleware): an unsafe request that
-// carries the session_id cookie must come from this service's own origin or from one of
-// TRUSTED_ORIGINS. Requests with X-Session-ID are not affected: a cross-site page cannot
-// set that header without a CORS preflight that only trusted origins pass.
+// authenticates with the session_id cookie must come from this service's own origin or
+// from one of TRUSTED_ORIGINS. Requests whose credential is X-Session-ID are not
+// affected: a cross-site page cannot set that header without a CORS preflight that only
+// trusted origins pass. Sign-in and sign-up (routes with `config: { refuseCrossSite: true }`)
+// are checked without any cookie: a page of another site must not sign a visitor's browser
+// into an account of the attacker's (login CSRF).
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AuthError } from '../../auth/errors.js'
-import { SESSION_HEADER, sessionCookie } from './session.js'
+import { presentedCredential } from './session.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Refuse cross-site requests even without a session cookie. */
+    refuseCrossSite?: boolean
+  }
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -12,7 +22,8 @@ export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly str
   const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
   // A callback hook, not an async one: it runs on every request and never waits.
   return function csrfCheck (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (SAFE_METHODS.has(request.method) || sessionCookie(request) === undefined || request.headers[SESSION_HEADER] !== undefined) {
+    if (SAFE_METHODS.has(request.method) ||
+      (request.routeOptions.config.refuseCrossSite !== true && presentedCredential(request)?.transport !== 'cookie')) {
       done()
       return
     }

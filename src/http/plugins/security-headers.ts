@@ -20,8 +20,7 @@ export function securityHeaders (production: boolean): Record<string, string> {
 }
 
 /** An onRequest hook that puts the headers on every reply, errors included. */
-export function createSecurityHeaders (production: boolean) {
-  const headers = securityHeaders(production)
+export function createSecurityHeaders (headers: Readonly<Record<string, string>>) {
   return function setSecurityHeaders (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     void reply.headers(headers)
     done()

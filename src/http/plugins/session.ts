@@ -24,17 +24,23 @@ export function sessionCookie (request: FastifyRequest): string | undefined {
   return header === undefined ? undefined : parse(header)[SESSION_COOKIE]
 }
 
-export function presentedToken (request: FastifyRequest): string | undefined {
+/**
+ * The session token a request presents and how: X-Session-ID when it is not empty, else
+ * the cookie. The CSRF check goes by the same answer, so an empty header beside a cookie
+ * cannot exempt a request that the cookie authenticates.
+ */
+export function presentedCredential (request: FastifyRequest): { token: string, transport: 'header' | 'cookie' } | undefined {
   const header = request.headers[SESSION_HEADER]
-  if (typeof header === 'string' && header !== '') return header
-  return sessionCookie(request)
+  if (typeof header === 'string' && header !== '') return { token: header, transport: 'header' }
+  const cookie = sessionCookie(request)
+  return cookie === undefined ? undefined : { token: cookie, transport: 'cookie' }
 }
 
 /** An onRequest hook: 403 unless a valid session is presented; sets request.session. */
 export function createRequireSession (ctx: AuthContext) {
   return async function requireSession (request: FastifyRequest): Promise<void> {
-    const token = presentedToken(request)
-    const session = token === undefined ? null : await validateSessionToken(ctx, token)
+    const credential = presentedCredential(request)
+    const session = credential === undefined ? null : await validateSessionToken(ctx, credential.token)
     if (session === null) throw new AuthError('FORBIDDEN', 'forbidden: no valid session')
     request.session = session
   }

@@ -10,7 +10,7 @@ export interface RouteDeps {
   readonly config: Config
   readonly requireSession: Hook
   /** Per-IP limits; null when switched off. */
-  readonly rateLimits: { readonly register: Hook | null, readonly login: Hook | null, readonly reset: Hook | null }
+  readonly rateLimits: { readonly register: Hook | null, readonly login: Hook | null, readonly reset: Hook | null, readonly account: Hook | null }
 }
 
 /** The onRequest option of a route: the hooks that are switched on. */

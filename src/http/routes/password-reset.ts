@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { requestPasswordReset, resetPassword } from '../../auth/password-reset.js'
+import { requesterOf } from '../client-address.js'
 import { bodyOf, replies } from '../schemas.js'
 import { onRequest, type RouteDeps } from './context.js'
 
@@ -24,7 +25,8 @@ export function passwordResetRoutes (app: FastifyInstance, { ctx, config, rateLi
     const { email } = await resetPassword(ctx, {
       email: request.body.email,
       token: request.body.reset_token,
-      newPassword: request.body.new_password
+      newPassword: request.body.new_password,
+      client: requesterOf(request).client
     })
     return { email, message: 'Password updated' }
   })

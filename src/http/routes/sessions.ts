@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { createSession, invalidateSession } from '../../auth/sessions.js'
 import { verifyCredentials } from '../../auth/users.js'
+import { requesterOf } from '../client-address.js'
 import { clearSessionCookie, sessionOf, setSessionCookie } from '../plugins/session.js'
 import { bodyOf, replies } from '../schemas.js'
 import { onRequest, type RouteDeps } from './context.js'
@@ -10,9 +11,10 @@ interface Credentials { email: string, password: string }
 export function sessionRoutes (app: FastifyInstance, { ctx, config, requireSession, rateLimits }: RouteDeps): void {
   app.post<{ Body: Credentials }>('/sessions', {
     onRequest: onRequest(rateLimits.login),
+    config: { refuseCrossSite: true },
     schema: { body: bodyOf(['email', 'password'], ['email', 'password']), response: { 200: replies.emailMessage } }
   }, async (request, reply) => {
-    const user = await verifyCredentials(ctx, request.body)
+    const user = await verifyCredentials(ctx, request.body, requesterOf(request))
     // Always a fresh token: a session id planted before login is never reused.
     const token = await createSession(ctx, user.id, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
     setSessionCookie(reply, config, token)

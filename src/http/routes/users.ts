@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AuthError, invalidField } from '../../auth/errors.js'
 import { deleteUser, registerUser, updateUser } from '../../auth/users.js'
+import { requesterOf } from '../client-address.js'
 import { clearSessionCookie, sessionOf } from '../plugins/session.js'
 import { bodyOf, replies } from '../schemas.js'
 import { onRequest, type RouteDeps } from './context.js'
@@ -19,12 +20,13 @@ function ownUserId (request: FastifyRequest<{ Params: UserParams }>): number {
 export function userRoutes (app: FastifyInstance, { ctx, config, requireSession, rateLimits }: RouteDeps): void {
   app.post<{ Body: Registration }>('/users', {
     onRequest: onRequest(rateLimits.register),
+    config: { refuseCrossSite: true },
     schema: { body: bodyOf(['email'], ['email', 'password', 'hashed_password']), response: { 200: replies.emailMessage } }
   }, async (request) => {
     // `hashed_password` is seed 004's name for the same plain-text field.
     const password = request.body.password ?? request.body.hashed_password
     if (password === undefined) throw invalidField('password is required')
-    const email = await registerUser(ctx, { email: request.body.email, password })
+    const email = await registerUser(ctx, { email: request.body.email, password }, requesterOf(request))
     return { email, message: 'user created' }
   })
 
@@ -37,12 +39,13 @@ export function userRoutes (app: FastifyInstance, { ctx, config, requireSession,
   })
 
   app.put<{ Params: UserParams, Body: UserUpdateBody }>('/users/:id', {
-    onRequest: requireSession,
+    // A wrong current_password costs a hash: limited per IP, and throttled per account.
+    onRequest: onRequest(rateLimits.account, requireSession),
     schema: { body: bodyOf([], ['email', 'password', 'current_password'], true), response: { 200: replies.emailMessage } }
   }, async (request) => {
     const userId = ownUserId(request)
     const { email, password, current_password: currentPassword } = request.body
-    const user = await updateUser(ctx, userId, sessionOf(request).id, { email, password, currentPassword })
+    const user = await updateUser(ctx, userId, sessionOf(request), { email, password, currentPassword }, requesterOf(request))
     return { email: user.email, message: 'user updated' }
   })
 
