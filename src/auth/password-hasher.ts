@@ -30,6 +30,8 @@ export interface PasswordHasher {
    * database) takes, the time every failure is padded to; null turns padding off.
    */
   calibrate: (slowestStored: string | null) => Promise<void>
+  /** True while failures are padded (a legacy hash was found or met). */
+  padsFailures: () => boolean
   /** Computes the dummy hash ahead of the first unknown email. */
   warmUp: () => Promise<void>
   close: () => Promise<void>
@@ -155,6 +157,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
       await calibrating
       await calibrate(slowestStored)
     },
+    padsFailures: () => slowest !== null,
     async warmUp () { await dummy() },
     close: async () => {
       await calibrating

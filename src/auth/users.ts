@@ -147,21 +147,31 @@ export async function deleteUser (ctx: AuthContext, userId: number): Promise<voi
   await ctx.db.deleteFrom('users').where('id', '=', userId).execute()
 }
 
+// Ids per statement of the scan below. One scan of a million users took 225 ms on SQLite,
+// where the driver blocks the event loop: in ranges of the primary key, requests run between.
+const SCAN_BATCH = 10_000
+
 /**
  * The costliest legacy bcrypt hash still stored, or null when none is left: failed logins
- * are padded to its verification time (see password-hasher.ts). A scan of the users
- * table, run at start and by the sweep, never per request.
+ * are padded to its verification time (see password-hasher.ts). A scan of the users table
+ * in ranges of ids, run at start and by the sweep, never per request.
  */
 export async function findSlowestStoredHash (db: Db): Promise<string | null> {
-  // '$2b$12$' is what the course service stored; its cost is in the first 7 characters.
-  const prefixes = await db.selectFrom('users')
-    .select(eb => eb.fn<string>('substr', ['password_hash', eb.lit(1), eb.lit(7)]).as('prefix'))
-    .where('password_hash', 'like', '$2%')
-    .distinct()
-    .execute()
+  const last = await db.selectFrom('users').select(eb => eb.fn.max('id').as('id')).executeTakeFirst()
+  const lastId = Number(last?.id ?? 0)
   let slowest: string | null = null
-  for (const { prefix } of prefixes) {
-    if (slowest === null || (bcryptCostOf(prefix) ?? 0) > (bcryptCostOf(slowest) ?? 0)) slowest = prefix
+  for (let from = 0; from < lastId; from += SCAN_BATCH) {
+    // '$2b$12$' is what the course service stored; the cost is in the first 7 characters.
+    const prefixes = await db.selectFrom('users')
+      .select(eb => eb.fn<string>('substr', ['password_hash', eb.lit(1), eb.lit(7)]).as('prefix'))
+      .where('id', '>', from).where('id', '<=', from + SCAN_BATCH)
+      .where('password_hash', 'like', '$2%')
+      .distinct()
+      .execute()
+    for (const { prefix } of prefixes) {
+      if ((bcryptCostOf(prefix) ?? 0) > (slowest === null ? -1 : bcryptCostOf(slowest) ?? 0)) slowest = prefix
+    }
+    await new Promise(resolve => setImmediate(resolve))
   }
   if (slowest === null) return null
   const row = await db.selectFrom('users').select('password_hash').where('password_hash', 'like', `${slowest}%`).limit(1).executeTakeFirst()

@@ -143,11 +143,14 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   passwordResetRoutes(app, routeDeps)
 
   // Failed logins are padded to the slowest stored hash: measured before the first request,
-  // and again by each sweep, which notices when the last legacy hash has been replaced.
-  // A database that is down at start delays it to the next sweep; it never stops the start.
+  // and again by each sweep while there is one, to notice when the last legacy hash has
+  // been replaced (a hash imported later is noticed at its first login). A database that
+  // is down at start delays it to the next sweep; it never stops the start.
+  let calibrated = false
   const calibrateFailures = async (): Promise<void> => {
     try {
       await hasher.calibrate(await findSlowestStoredHash(db))
+      calibrated = true
     } catch (err) {
       app.log.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep')
     }
@@ -158,7 +161,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await calibrateFailures()
     sweep = setInterval(() => {
       deleteExpiredRows(db, ctx.now()).catch((err: unknown) => { app.log.warn({ err }, 'expired-row sweep failed') })
-      void calibrateFailures()
+      if (!calibrated || hasher.padsFailures()) void calibrateFailures()
     }, SWEEP_INTERVAL_MS).unref()
   })
   app.addHook('preClose', async () => { clearInterval(sweep) })
