@@ -69,7 +69,7 @@ async function serve (config: Config, db: Db, logger: pino.Logger): Promise<void
   }
   await app.listen({ host: config.host, port: config.port })
   app.log.info({ database: describeDatabase(config.database) }, 'database')
-  if (config.mail.smtpUrl === null) app.log.warn('SMTP_URL is not set: reset mail is written to this log instead of being sent')
+  if (config.mail.smtpUrl === null) app.log.warn({ outbox: config.mail.outbox }, 'SMTP_URL is not set: mail is written to files in the outbox folder instead of being sent')
 }
 
 async function importLegacy (db: Db, file: string): Promise<number> {

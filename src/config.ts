@@ -26,8 +26,10 @@ export interface PasswordPolicyConfig {
 }
 
 export interface MailConfig {
-  /** SMTP connection URL; null writes messages to the log (development and test only). */
+  /** SMTP connection URL; null writes messages to `outbox` (development and test only). */
   readonly smtpUrl: string | null
+  /** Folder of the messages not sent for want of SMTP_URL, one file each. */
+  readonly outbox: string
   readonly from: string
 }
 
@@ -107,6 +109,7 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const DEFAULT_DATABASE_FILE = path.join('data', 'auth.sqlite')
+const DEFAULT_OUTBOX = path.join('data', 'outbox')
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -253,6 +256,7 @@ export function loadConfig (env: Env = process.env): Config {
   const publicUrl = reader.url('PUBLIC_URL', null, ['http:', 'https:'])
   const smtpUrl = reader.url('SMTP_URL', null, ['smtp:', 'smtps:'])
   const from = reader.string('MAIL_FROM', 'Auth Service <no-reply@localhost>')
+  const outbox = reader.string('MAIL_OUTBOX', DEFAULT_OUTBOX)
   const idleTtlSeconds = reader.integer('SESSION_IDLE_TTL', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const absoluteTtlSeconds = reader.integer('SESSION_ABSOLUTE_TTL', 30 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const reauthMaxAgeSeconds = reader.integer('REAUTH_MAX_AGE', 600, 0, 24 * 3600)
@@ -297,7 +301,7 @@ export function loadConfig (env: Env = process.env): Config {
     reader.problems.push(`SESSION_ABSOLUTE_TTL (${absoluteTtlSeconds}) must not be shorter than SESSION_IDLE_TTL (${idleTtlSeconds})`)
   }
   if (nodeEnv === 'production') {
-    if (smtpUrl === null) reader.problems.push('SMTP_URL is required in production (reset mail cannot go to the log)')
+    if (smtpUrl === null) reader.problems.push('SMTP_URL is required in production (reset mail cannot go to a local folder)')
     if (publicUrl === null) reader.problems.push('PUBLIC_URL is required in production (it is the base of reset links)')
     if (inResponse) reader.problems.push('RESET_TOKEN_IN_RESPONSE=true is refused in production (it hands reset tokens to whoever asks)')
   }
@@ -310,7 +314,7 @@ export function loadConfig (env: Env = process.env): Config {
     publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     logLevel,
     database: Object.freeze(database),
-    mail: Object.freeze({ smtpUrl, from }),
+    mail: Object.freeze({ smtpUrl, from, outbox }),
     session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds, reauthMaxAgeSeconds }),
     resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
     passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),

@@ -93,6 +93,11 @@ describe(`crash (SIGKILL) under load on ${TEST_DIALECT}`, () => {
         }
       }
       const workers = Array.from({ length: IN_FLIGHT }, worker)
+      // The load runs LOAD_MS from the first confirmed registration: a slow machine (or a
+      // busy one, running other test files beside this) may take a second to hash the first.
+      for (let waited = 0; !registrations.some(r => r.outcome === 'confirmed') && waited < 20_000; waited += 50) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
       await new Promise(resolve => setTimeout(resolve, LOAD_MS.min + Math.random() * (LOAD_MS.max - LOAD_MS.min)))
       const inFlightAtKill = inFlight
       killed = true

@@ -1,6 +1,10 @@
-// Outgoing mail through nodemailer: SMTP when SMTP_URL is set, otherwise the log
-// (config.ts refuses the log in production).
+// Outgoing mail through nodemailer: SMTP when SMTP_URL is set, otherwise one text file per
+// message in MAIL_OUTBOX (config.ts refuses that in production). Never the log: a reset
+// mail holds a token, and log lines travel further than anyone means them to.
+import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 import type Nodemailer from 'nodemailer'
 import type { MailConfig } from '../config.js'
 
@@ -23,13 +27,23 @@ export interface Mailer {
   close: () => Promise<void>
 }
 
+/** Writes the message to a file of its own in `folder` (readable by this user only). */
+async function writeToOutbox (folder: string, from: string, message: MailMessage): Promise<string> {
+  await mkdir(folder, { recursive: true, mode: 0o700 })
+  // Names sort in the order the messages were written.
+  const file = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.txt`)
+  await writeFile(file, `From: ${from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`, { mode: 0o600, flag: 'wx' })
+  return file
+}
+
 export function createMailer (config: MailConfig, log: MailLogger): Mailer {
   const transport = config.smtpUrl === null
     ? null
     : (require('nodemailer') as typeof Nodemailer).createTransport(config.smtpUrl, { from: config.from })
   async function send (message: MailMessage): Promise<void> {
     if (transport === null) {
-      log.info({ mail: { from: config.from, ...message } }, 'mail not sent (no SMTP_URL): written to the log instead')
+      const file = await writeToOutbox(config.outbox, config.from, message)
+      log.info({ file, subject: message.subject }, 'mail not sent (no SMTP_URL): written to the outbox')
       return
     }
     await transport.sendMail({ from: config.from, ...message })

@@ -1,8 +1,11 @@
 // Runs the real CLI (src/cli.ts through tsx) in a child process.
 import { type ChildProcess, spawn } from 'node:child_process'
+import os from 'node:os'
 import path from 'node:path'
 
 const CLI = path.resolve('src/cli.ts')
+// Where a CLI run without SMTP_URL writes its mail, unless the test says otherwise.
+const OUTBOX = path.join(os.tmpdir(), `authsvc-test-outbox-${process.pid}`)
 
 export interface CliRun { code: number | null, stdout: string, stderr: string }
 
@@ -13,7 +16,7 @@ export interface CliProcess extends Promise<CliRun> {
 /** Starts `authsvc <args>` with only PATH and `env` in its environment. */
 export function runCli (args: string[], env: Record<string, string>): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', MAIL_OUTBOX: OUTBOX, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''

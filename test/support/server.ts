@@ -1,5 +1,8 @@
 // Starts the real service graph (config → db → migrations → buildApp) on port 0 with a
 // fresh SQLite file, and speaks HTTP to it with fetch. Nothing of ours is mocked.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { type Config, loadConfig } from '../../src/config.js'
@@ -39,7 +42,9 @@ export const LIMITS_OFF = {
 /** Starts the app on a fresh database of this run's kind (see support/database.ts). */
 export async function startServer (env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const database = env.DATABASE_URL === undefined ? await createTestDatabase() : { url: env.DATABASE_URL, drop: async () => {} }
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...LIMITS_OFF, ...env })
+  // Mail without SMTP_URL goes to files: a folder of this server's own, removed at close.
+  const outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-outbox-'))
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, MAIL_OUTBOX: outbox, ...LIMITS_OFF, ...env })
   const logger = pino({ level: config.logLevel })
   const db = createDb(config.database, logger)
   if (options.migrate !== false) {
@@ -62,6 +67,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
       await testDb.destroy()
       await app.close()
       await database.drop()
+      await rm(outbox, { recursive: true, force: true })
     }
   }
 }
