@@ -3,12 +3,11 @@
 import { pino } from 'pino'
 import { ConfigError, type Config, type DatabaseConfig, loadConfig, redactUrl } from './config.js'
 import { isDatabaseUnavailable } from './db/errors.js'
-import { createDb, type Db } from './db/index.js'
+import type { Db } from './db/index.js'
 import { migrateToLatest, pendingMigrations } from './db/migrate.js'
 import { buildApp } from './http/app.js'
 import { importLegacyUsers, LegacyImportError } from './import/legacy-users.js'
-import { createCounterStore } from './limits/counter-store.js'
-import { createMailer } from './mail/mailer.js'
+import { createServices, type Services } from './services.js'
 
 const USAGE = `Usage: authsvc <command> [--help]
 
@@ -48,7 +47,8 @@ async function migrate (config: Config, db: Db): Promise<void> {
   if ((results ?? []).length === 0) console.log('database is up to date')
 }
 
-async function serve (config: Config, db: Db, logger: pino.Logger): Promise<void> {
+async function serve (services: Services): Promise<void> {
+  const { config, db } = services
   if (config.env === 'production') {
     // In production schema changes are a deliberate step, never a side effect of a restart.
     const pending = await pendingMigrations(db)
@@ -56,8 +56,7 @@ async function serve (config: Config, db: Db, logger: pino.Logger): Promise<void
   } else {
     await migrate(config, db)
   }
-  const counters = await createCounterStore(config, logger)
-  const app = await buildApp({ config, db, logger, counters, mailer: createMailer(config.mail, logger) })
+  const app = await buildApp(services)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info({ signal }, 'shutting down')
@@ -111,19 +110,18 @@ export async function main (argv: readonly string[]): Promise<number> {
     }
     throw error
   }
-  const logger = pino({ level: config.logLevel })
-  const db = createDb(config.database, logger)
+  const services = await createServices(config, { logger: pino({ level: config.logLevel }) })
   try {
     if (command === 'serve') {
-      await serve(config, db, logger)
-      return 0 // the server keeps the process alive
+      await serve(services)
+      return 0 // the server keeps the process alive; app.close() closes the services
     }
-    const code = command === 'migrate' ? (await migrate(config, db), 0) : await importLegacy(db, rest[0] ?? '')
-    await db.destroy()
+    const code = command === 'migrate' ? (await migrate(config, services.db), 0) : await importLegacy(services.db, rest[0] ?? '')
+    await services.close()
     return code
   } catch (error) {
     console.error(`${command} failed: ${error instanceof LegacyImportError ? error.message : explain(config, error)}`)
-    await db.destroy().catch(() => { /* already failing; the first error is the one to report */ })
+    await services.close().catch(() => { /* already failing; the first error is the one to report */ })
     return 1
   }
 }

@@ -2,12 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
-import { createPasswordHasher } from '../src/auth/password-hasher.js'
-import { createSessionLookup } from '../src/auth/session-lookup.js'
-import { createBackground } from '../src/background.js'
 import { createSession } from '../src/auth/sessions.js'
-import { createMemoryStore } from '../src/limits/counter-store.js'
-import { createMailer } from '../src/mail/mailer.js'
+import { createServices } from '../src/services.js'
 import { pino } from 'pino'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
@@ -124,12 +120,10 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
   })
 
   it('a session for a user deleted meanwhile is refused as FORBIDDEN, not a 500', async (t) => {
-    // createSession uses neither mail nor counters; real ones all the same.
-    const hasher = createPasswordHasher({ threads: 1, queueLimit: 1 })
-    const log = pino({ level: 'silent' })
-    const ctx = { db: server.db, config: server.config, mailer: createMailer(server.config.mail, log), counters: createMemoryStore(), hasher, background: createBackground(log), sessionLookup: createSessionLookup(server.db), now: Date.now }
-    t.after(async () => { await hasher.close() })
-    await assert.rejects(createSession(ctx, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
+    // The domain function called directly, on the service graph the CLI and the server use.
+    const services = await createServices(server.config, { logger: pino({ level: 'silent' }) })
+    t.after(async () => { await services.close() })
+    await assert.rejects(createSession(services.auth, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)
       assert.equal(error.code, 'FORBIDDEN')
       return true

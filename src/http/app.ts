@@ -1,18 +1,10 @@
-// buildApp(deps) → FastifyInstance: plugins, hooks and routes. It never listens; the CLI
-// and the tests do. It owns db and mailer from here on and closes them in onClose.
+// buildApp(services) → FastifyInstance: plugins, hooks and routes over the service graph
+// of createServices(). It never listens; the CLI and the tests do. It starts the services
+// in onReady and closes them in onClose.
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import type { AuthContext } from '../auth/context.js'
-import { createBackground } from '../background.js'
-import { createPasswordHasher, defaultHashThreads } from '../auth/password-hasher.js'
-import { createSessionLookup } from '../auth/session-lookup.js'
-import { deleteExpiredRows } from '../auth/sessions.js'
-import type { Config } from '../config.js'
-import type { Db } from '../db/index.js'
-import type { CounterStore } from '../limits/counter-store.js'
-import type { Mailer } from '../mail/mailer.js'
-import { findSlowestStoredHash } from '../auth/users.js'
+import type { Services } from '../services.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { createCsrfCheck } from './plugins/csrf.js'
 import { createIpRateLimit } from './plugins/rate-limit.js'
@@ -24,19 +16,7 @@ import { passwordResetRoutes } from './routes/password-reset.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { userRoutes } from './routes/users.js'
 
-export interface AppDeps {
-  readonly config: Config
-  readonly db: Db
-  readonly mailer: Mailer
-  /** Counters of the abuse limits: createCounterStore(config, …). */
-  readonly counters: CounterStore
-  readonly logger: FastifyBaseLogger
-  /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
-  readonly now?: () => number
-}
-
 const BODY_LIMIT_BYTES = 64 * 1024
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 
 function pathOf (url: string): string {
   const query = url.indexOf('?')
@@ -48,13 +28,14 @@ function trustHops (hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops
 }
 
-export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
-  const { config, db, mailer, counters } = deps
+export async function buildApp (services: Services): Promise<FastifyInstance> {
+  const { config, counters, auth: ctx } = services
   const headers = securityHeaders(config.env === 'production')
   const { handleClientError, handleExpectation, handleFrameworkError } = createEarlyErrorHandlers(headers)
   const requestTimeoutMs = config.http.requestTimeoutSeconds * 1000
   const app = Fastify({
-    loggerInstance: deps.logger,
+    // pino's Logger is Fastify's base logger; its type carries a generic Fastify does not.
+    loggerInstance: services.logger as FastifyBaseLogger,
     trustProxy: typeof config.http.trustProxy === 'number'
       ? trustHops(config.http.trustProxy)
       : config.http.trustProxy,
@@ -75,23 +56,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: lazyChildLogger,
     return503OnClosing: true
   })
-  const hasher = createPasswordHasher({
-    threads: config.hashing.threads || defaultHashThreads(),
-    queueLimit: config.hashing.queueLimit,
-    perClientLimit: config.hashing.perClientLimit
-  })
-  const background = createBackground(app.log)
-  const sessionLookup = createSessionLookup(db)
-  const ctx: AuthContext = { db, config, mailer, counters, hasher, background, sessionLookup, now: deps.now ?? Date.now }
   app.server.on('checkExpectation', handleExpectation)
-
-  app.addHook('onClose', async () => {
-    await background.drain()
-    await mailer.close()
-    await counters.close()
-    await hasher.close()
-    await db.destroy()
-  })
+  app.addHook('onReady', async () => { await services.start() })
+  app.addHook('onClose', async () => { await services.close() })
 
   app.addHook('onRequest', createSecurityHeaders(headers))
   if (app.log.level === 'debug' || app.log.level === 'trace') {
@@ -142,28 +109,5 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   sessionRoutes(app, routeDeps)
   passwordResetRoutes(app, routeDeps)
 
-  // Failed logins are padded to the slowest stored hash: measured before the first request,
-  // and again by each sweep while there is one, to notice when the last legacy hash has
-  // been replaced (a hash imported later is noticed at its first login). A database that
-  // is down at start delays it to the next sweep; it never stops the start.
-  let calibrated = false
-  const calibrateFailures = async (): Promise<void> => {
-    try {
-      await hasher.calibrate(await findSlowestStoredHash(db))
-      calibrated = true
-    } catch (err) {
-      app.log.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep')
-    }
-  }
-  let sweep: NodeJS.Timeout | undefined
-  app.addHook('onReady', async () => {
-    await hasher.warmUp()
-    await calibrateFailures()
-    sweep = setInterval(() => {
-      deleteExpiredRows(db, ctx.now()).catch((err: unknown) => { app.log.warn({ err }, 'expired-row sweep failed') })
-      if (!calibrated || hasher.padsFailures()) void calibrateFailures()
-    }, SWEEP_INTERVAL_MS).unref()
-  })
-  app.addHook('preClose', async () => { clearInterval(sweep) })
   return app
 }

@@ -9,8 +9,7 @@ import { type Config, loadConfig } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { buildApp } from '../../src/http/app.js'
-import { createCounterStore } from '../../src/limits/counter-store.js'
-import { createMailer } from '../../src/mail/mailer.js'
+import { createServices } from '../../src/services.js'
 import { createTestDatabase } from './database.js'
 
 export interface TestServer {
@@ -45,14 +44,15 @@ export async function startServer (env: Record<string, string> = {}, options: St
   // Mail without SMTP_URL goes to files: a folder of this server's own, removed at close.
   const outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-outbox-'))
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, MAIL_OUTBOX: outbox, ...LIMITS_OFF, ...env })
-  const logger = pino({ level: config.logLevel })
-  const db = createDb(config.database, logger)
+  const services = await createServices(config, { logger: pino({ level: config.logLevel }) })
   if (options.migrate !== false) {
-    const migration = await migrateToLatest(db)
-    if (migration.error !== undefined) throw migration.error
+    const migration = await migrateToLatest(services.db)
+    if (migration.error !== undefined) {
+      await services.close()
+      throw migration.error
+    }
   }
-  const counters = await createCounterStore(config, logger)
-  const app = await buildApp({ config, db, logger, counters, mailer: createMailer(config.mail, logger) })
+  const app = await buildApp(services)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address')

@@ -1,0 +1,103 @@
+// The composition root: createServices(config) builds the service graph (database,
+// counters, mailer, hasher, session lookup, background work, scheduled jobs) and closes
+// it. `serve`, every CLI command and the tests build it the same way; buildApp() only
+// wires HTTP onto it, so nothing here knows of Fastify.
+import type { Logger } from 'pino'
+import { createBackground, type Background } from './background.js'
+import type { AuthContext } from './auth/context.js'
+import { createPasswordHasher, defaultHashThreads, type PasswordHasher } from './auth/password-hasher.js'
+import { createSessionLookup } from './auth/session-lookup.js'
+import { deleteExpiredRows } from './auth/sessions.js'
+import { findSlowestStoredHash } from './auth/users.js'
+import type { Config } from './config.js'
+import { createDb, type Db } from './db/index.js'
+import { createJobs, type Jobs } from './jobs.js'
+import { createCounterStore, type CounterStore } from './limits/counter-store.js'
+import { createMailer, type Mailer } from './mail/mailer.js'
+
+export interface Services {
+  readonly config: Config
+  readonly logger: Logger
+  readonly db: Db
+  /** Counters of the abuse limits (memory, or Redis with a memory fallback). */
+  readonly counters: CounterStore
+  readonly mailer: Mailer
+  readonly hasher: PasswordHasher
+  readonly background: Background
+  readonly jobs: Jobs
+  /** What the domain functions take. */
+  readonly auth: AuthContext
+  /** Before serving: the hasher's dummy hash, the failure timing, the scheduled jobs. */
+  start: () => Promise<void>
+  /** Stops the jobs, waits for background work, then closes every connection. */
+  close: () => Promise<void>
+}
+
+export interface ServiceOptions {
+  readonly logger: Logger
+  /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
+  readonly now?: () => number
+}
+
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000
+
+export async function createServices (config: Config, { logger, now = Date.now }: ServiceOptions): Promise<Services> {
+  const db = createDb(config.database, logger)
+  const counters = await createCounterStore(config, logger)
+  const mailer = createMailer(config.mail, logger)
+  const hasher = createPasswordHasher({
+    threads: config.hashing.threads || defaultHashThreads(),
+    queueLimit: config.hashing.queueLimit,
+    perClientLimit: config.hashing.perClientLimit
+  })
+  const background = createBackground(logger)
+  const jobs = createJobs(logger)
+  const auth: AuthContext = { db, config, mailer, counters, hasher, background, sessionLookup: createSessionLookup(db), now }
+
+  // Failed logins are padded to the slowest stored hash: measured before the first
+  // request, and again by each sweep while there is one, to notice when the last legacy
+  // hash has been replaced (a hash imported later is noticed at its first login). A
+  // database that is down at start delays it to the next sweep; it never stops the start.
+  let calibrated = false
+  async function calibrateFailures (): Promise<void> {
+    try {
+      await hasher.calibrate(await findSlowestStoredHash(db))
+      calibrated = true
+    } catch (err) {
+      logger.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep')
+    }
+  }
+  jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => { await deleteExpiredRows(db, now()) })
+  jobs.every('failed-login timing', SWEEP_INTERVAL_MS, async () => {
+    if (!calibrated || hasher.padsFailures()) await calibrateFailures()
+  })
+
+  let closing: Promise<void> | undefined
+  return {
+    config,
+    logger,
+    db,
+    counters,
+    mailer,
+    hasher,
+    background,
+    jobs,
+    auth,
+    async start () {
+      await hasher.warmUp()
+      await calibrateFailures()
+      jobs.start()
+    },
+    async close () {
+      closing ??= (async () => {
+        await jobs.close()
+        await background.drain()
+        await mailer.close()
+        await counters.close()
+        await hasher.close()
+        await db.destroy()
+      })()
+      await closing
+    }
+  }
+}
