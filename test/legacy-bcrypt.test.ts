@@ -41,13 +41,22 @@ describe('legacy bcrypt hashes', () => {
     assert.equal((await request(server, 'POST', '/sessions', { email, password: ' spaced out ' })).status, 200)
   })
 
-  it('never let the first 72 bytes of a longer password log in', async () => {
+  it('check a longer password on its first 72 bytes, as the course\'s bcrypt did, then re-hash all of it', async () => {
     const email = uniqueEmail('legacy')
-    const long72 = 'b'.repeat(72)
-    await insertLegacyUser(server, email, long72)
-    const longer = await request(server, 'POST', '/sessions', { email, password: long72 + 'extra' })
-    assert.equal(longer.status, 401, 'bcrypt would have ignored everything past byte 72')
-    assert.match(await storedHash(server, email), /^\$2b\$/)
-    assert.equal((await request(server, 'POST', '/sessions', { email, password: long72 })).status, 200)
+    const typed = 'b'.repeat(72) + ' and eight more'
+    // What the course stored for `typed`: bcrypt 3.x hashed its first 72 bytes.
+    await insertLegacyUser(server, email, typed.slice(0, 72))
+    const login = await request(server, 'POST', '/sessions', { email, password: typed })
+    assert.equal(login.status, 200, 'the user who always typed the long password still gets in')
+    assert.match(await storedHash(server, email), /^\$argon2id\$/)
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: typed.slice(0, 72) })).status, 401, 'from now on the whole password counts')
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: typed })).status, 200)
+  })
+
+  it('cut a multi-byte password at byte 72, as bcrypt did', async () => {
+    const email = uniqueEmail('legacy')
+    const typed = 'é'.repeat(40) // 80 bytes in UTF-8
+    await insertLegacyUser(server, email, 'é'.repeat(36))
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: typed })).status, 200)
   })
 })

@@ -7,7 +7,8 @@ import { bcryptCostOf, normalizePassword } from './password-forms.js'
 // OWASP Password Storage Cheat Sheet, argon2id: 19 MiB, 2 iterations, 1 lane.
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
 const ARGON2_PARAMS = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`
-// bcrypt reads at most 72 bytes; a longer password would be checked by its prefix alone.
+// bcrypt reads at most 72 bytes: the course's bcrypt 3.x hashed the first 72 bytes of a
+// longer password and ignored the rest, so that is what its hashes are checked against.
 const BCRYPT_MAX_BYTES = 72
 
 export interface PasswordCheck {
@@ -21,9 +22,8 @@ export function hashPasswordSync (password: string): string {
 }
 
 function matches (stored: string, password: string, legacy: boolean): boolean {
-  if (legacy && Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return false
   try {
-    return legacy ? bcryptVerify(password, stored) : argon2Verify(stored, password)
+    return legacy ? bcryptVerify(Buffer.from(password).subarray(0, BCRYPT_MAX_BYTES), stored) : argon2Verify(stored, password)
   } catch {
     // A malformed stored hash must not become a 500 for the person logging in.
     return false
