@@ -5,12 +5,17 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError, type AuthErrorCode } from '../auth/errors.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
+import { HttpError, type HttpErrorCode } from './http-error.js'
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
-// Each domain code: its status and the stable snake_case `code` of the error body.
-const REPLY_BY_CODE: Record<AuthErrorCode, { status: number, code: string }> = {
+// Each code, the domain's and HTTP's own: its status and the stable snake_case `code` of
+// the error body.
+const REPLY_BY_CODE: Record<AuthErrorCode | HttpErrorCode, { status: number, code: string }> = {
+  CROSS_SITE: { status: 403, code: 'forbidden' },
+  NO_SESSION: { status: 403, code: 'forbidden' },
+  IP_RATE_LIMITED: { status: 429, code: 'rate_limited' },
   INVALID_FIELD: { status: 400, code: 'invalid_field' },
   EMAIL_TAKEN: { status: 400, code: 'email_taken' },
   INVALID_CREDENTIALS: { status: 401, code: 'invalid_credentials' },
@@ -110,7 +115,7 @@ export function registerErrorHandlers (app: FastifyInstance): void {
   app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, 'not found'))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    if (error instanceof AuthError) {
+    if (error instanceof AuthError || error instanceof HttpError) {
       if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
       const { status, code } = REPLY_BY_CODE[error.code]
       return sendError(reply, status, error.message, code)

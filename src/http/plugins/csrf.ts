@@ -6,7 +6,7 @@
 // are checked without any cookie: a page of another site must not sign a visitor's browser
 // into an account of the attacker's (login CSRF).
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { AuthError } from '../../auth/errors.js'
+import { HttpError } from '../http-error.js'
 import { presentedCredential } from './session.js'
 
 declare module 'fastify' {
@@ -34,6 +34,6 @@ export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly str
     const trusted = origin !== undefined
       ? allowed.has(origin)
       : fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none'
-    done(trusted ? undefined : new AuthError('FORBIDDEN', 'cross-site request refused: its origin is not trusted'))
+    done(trusted ? undefined : new HttpError('CROSS_SITE', 'cross-site request refused: its origin is not trusted'))
   }
 }

@@ -5,9 +5,9 @@
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuthContext } from '../../auth/context.js'
-import { AuthError } from '../../auth/errors.js'
 import { type ValidSession, validateSessionToken } from '../../auth/sessions.js'
 import type { Config } from '../../config.js'
+import { HttpError } from '../http-error.js'
 
 export const SESSION_COOKIE = 'session_id'
 export const SESSION_HEADER = 'x-session-id'
@@ -41,7 +41,7 @@ export function createRequireSession (ctx: AuthContext) {
   return async function requireSession (request: FastifyRequest): Promise<void> {
     const credential = presentedCredential(request)
     const session = credential === undefined ? null : await validateSessionToken(ctx, credential.token)
-    if (session === null) throw new AuthError('FORBIDDEN', 'forbidden: no valid session')
+    if (session === null) throw new HttpError('NO_SESSION', 'forbidden: no valid session')
     request.session = session
   }
 }
