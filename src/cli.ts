@@ -4,7 +4,7 @@ import { pino } from 'pino'
 import { ConfigError, type Config, type DatabaseConfig, loadConfig, redactUrl } from './config.js'
 import { isDatabaseUnavailable } from './db/errors.js'
 import type { Db } from './db/index.js'
-import { migrateToLatest, pendingMigrations } from './db/migrate.js'
+import { isUnmigrated, migrateToLatest, pendingMigrations } from './db/migrate.js'
 import { buildApp } from './http/app.js'
 import { importLegacyUsers, LegacyImportError } from './import/legacy-users.js'
 import { createServices, type Services } from './services.js'
@@ -15,7 +15,8 @@ Commands:
   serve                   Start the HTTP service (applies pending migrations first, except in production)
   migrate                 Apply pending database migrations and print what ran
   import-legacy <file>    Import the users of the course service's SQLite database (ids, emails,
-                          bcrypt hashes); rows already imported are skipped, bad rows are listed.
+                          bcrypt hashes, live sessions); an empty database is migrated first;
+                          rows already imported are skipped, bad rows are listed.
                           Exit code 0: all imported or present; 2: some rows were rejected
 
 Configuration comes from environment variables (see README.md, "Configuration"):
@@ -71,10 +72,22 @@ async function serve (services: Services): Promise<void> {
   if (config.mail.smtpUrl === null) app.log.warn({ outbox: config.mail.outbox }, 'SMTP_URL is not set: mail is written to files in the outbox folder instead of being sent')
 }
 
-async function importLegacy (db: Db, file: string): Promise<number> {
-  const report = await importLegacyUsers(db, file)
+async function importLegacy (config: Config, db: Db, file: string): Promise<number> {
+  // An empty database (none of our tables yet) is migrated first; a partly migrated one
+  // is left to `authsvc migrate`, as `serve` leaves it in production.
+  if (await isUnmigrated(db)) {
+    console.log('the database has none of our tables yet: migrating it first')
+    await migrate(config, db)
+  }
+  const pending = await pendingMigrations(db)
+  if (pending.length > 0) throw new Error(`pending migrations (${pending.join(', ')}): run "authsvc migrate" first`)
+  const report = await importLegacyUsers(db, file, { session: config.session })
   console.log(`imported: ${report.imported}`)
   console.log(`already present (skipped): ${report.alreadyPresent}`)
+  console.log(`sessions kept (users stay signed in): ${report.sessionsKept}`)
+  if (report.duplicateEmails > 0) {
+    console.log(`duplicate emails: ${report.duplicateEmails} rows have the email of an earlier row once lower-cased; the row with the lowest id was imported, the others are listed below`)
+  }
   console.log(`rejected: ${report.rejected.length}`)
   for (const row of report.rejected) console.log(`  id ${String(row.id)} ${JSON.stringify(row.email)}: ${row.reason}`)
   return report.rejected.length > 0 ? 2 : 0
@@ -116,7 +129,7 @@ export async function main (argv: readonly string[]): Promise<number> {
       await serve(services)
       return 0 // the server keeps the process alive; app.close() closes the services
     }
-    const code = command === 'migrate' ? (await migrate(config, services.db), 0) : await importLegacy(services.db, rest[0] ?? '')
+    const code = command === 'migrate' ? (await migrate(config, services.db), 0) : await importLegacy(config, services.db, rest[0] ?? '')
     await services.close()
     return code
   } catch (error) {

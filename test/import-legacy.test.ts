@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { createHash } from 'node:crypto'
 import { hash as bcryptHash } from '@node-rs/bcrypt'
 import SQLite from 'better-sqlite3'
 import { runCli } from './support/cli.js'
@@ -12,6 +13,9 @@ import { request, startServer, type TestServer } from './support/server.js'
 async function pythonBcrypt (password: string): Promise<string> {
   return (await bcryptHash(password, 4)).replace(/^\$2y\$/, '$2b$')
 }
+
+// The course's session ids are str(uuid.uuid4()).
+const ALICE_SESSION = '3f2504e0-4f89-41d3-9a0c-0305e82c3301'
 
 /** The course service's SQLite database, as SQLAlchemy created it. */
 async function buildCourseDatabase (file: string): Promise<void> {
@@ -25,8 +29,8 @@ async function buildCourseDatabase (file: string): Promise<void> {
   )`)
   const insert = db.prepare('INSERT INTO users (id, email, hashed_password, session_id, reset_token) VALUES (?, ?, ?, ?, ?)')
   // Python's bcrypt.hashpw returns bytes; SQLAlchemy stored them as a BLOB.
-  insert.run(3, 'Alice@Example.com', Buffer.from(await pythonBcrypt('alice-old-pw')), 'some-session', null)
-  insert.run(7, 'bob@example.com', await pythonBcrypt('123456'), null, 'some-reset-token')
+  insert.run(3, 'Alice@Example.com', Buffer.from(await pythonBcrypt('alice-old-pw')), ALICE_SESSION, null)
+  insert.run(7, 'bob@example.com', await pythonBcrypt('123456'), 'not-a-course-session-id', 'some-reset-token')
   insert.run(8, 'not-an-email', await pythonBcrypt('whatever'), null, null)
   insert.run(9, 'carol@example.com', 'plain-text-password', null, null)
   insert.run(12, 'ALICE@example.com', await pythonBcrypt('other'), null, null)
@@ -54,11 +58,34 @@ describe('import-legacy', () => {
     assert.match(run.stdout, /^imported: 2$/m)
     assert.match(run.stdout, /^already present \(skipped\): 0$/m)
     assert.match(run.stdout, /^rejected: 3$/m)
+    assert.match(run.stdout, /^sessions kept \(users stay signed in\): 1$/m)
+    assert.match(run.stdout, /^duplicate emails: 1 rows have the email of an earlier row once lower-cased; the row with the lowest id was imported/m)
     assert.match(run.stdout, /id 8 "not-an-email": email must be a valid email address/)
     assert.match(run.stdout, /id 9 "carol@example.com": hashed_password is not a bcrypt hash/)
     assert.match(run.stdout, /id 12 "ALICE@example.com": same email as id 3 once lower-cased/)
     const users = await server.db.selectFrom('users').select(['id', 'email']).orderBy('id').execute()
     assert.deepEqual(users, [{ id: 3, email: 'alice@example.com' }, { id: 7, email: 'bob@example.com' }])
+  })
+
+  it('a live course session stays signed in, stored as its SHA-256 only', async () => {
+    const profile = await request(server, 'GET', '/profile', undefined, { session: ALICE_SESSION })
+    assert.deepEqual([profile.status, profile.body], [200, { email: 'alice@example.com', id: 3 }])
+    const header = await request(server, 'GET', '/profile', undefined, { session: ALICE_SESSION, transport: 'header' })
+    assert.equal(header.status, 200)
+    const sessions = await server.db.selectFrom('sessions').select(['id', 'user_id', 'expires_at']).execute()
+    assert.deepEqual(sessions.map(s => [s.id, s.user_id]), [[createHash('sha256').update(ALICE_SESSION).digest('hex'), 3]])
+    assert.ok(sessions[0] !== undefined && sessions[0].expires_at <= Date.now() + server.config.session.idleTtlSeconds * 1000, 'the usual expiry')
+    const logout = await request(server, 'DELETE', '/sessions', undefined, { session: ALICE_SESSION })
+    assert.equal(logout.status, 200)
+    assert.equal((await request(server, 'GET', '/profile', undefined, { session: ALICE_SESSION })).status, 403, 'and it ends like any other')
+  })
+
+  it('migrates an empty target database first', async () => {
+    const target = path.join(dir, 'fresh-target.sqlite')
+    const run = await runCli(['import-legacy', source], { DATABASE_URL: target })
+    assert.equal(run.code, 2, run.stderr)
+    assert.match(run.stdout, /none of our tables yet: migrating it first/)
+    assert.match(run.stdout, /^imported: 2$/m)
   })
 
   it('imported users log in with their old passwords, which are then re-hashed', async () => {

@@ -4,7 +4,7 @@ import { isForeignKeyViolation } from '../db/errors.js'
 import type { Db } from '../db/index.js'
 import type { AuthContext, PublicUser } from './context.js'
 import { AuthError } from './errors.js'
-import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
+import { generateToken, hashToken, isWellFormedSessionToken } from './tokens.js'
 
 export interface SessionMeta {
   readonly ip: string | null
@@ -24,6 +24,20 @@ const MAX_REFRESH_INTERVAL_MS = 60_000
 
 function ttls (ctx: AuthContext): { idleMs: number, absoluteMs: number } {
   return { idleMs: ctx.config.session.idleTtlSeconds * 1000, absoluteMs: ctx.config.session.absoluteTtlSeconds * 1000 }
+}
+
+/** A session with the usual expiry from `now`, for a token issued elsewhere (the course
+ *  service's, kept by import-legacy); only its SHA-256 is stored. */
+export async function adoptSession (db: Db, userId: number, token: string, now: number, ttl: { idleTtlSeconds: number, absoluteTtlSeconds: number }): Promise<void> {
+  await db.insertInto('sessions').values({
+    id: hashToken(token),
+    user_id: userId,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: now + Math.min(ttl.idleTtlSeconds, ttl.absoluteTtlSeconds) * 1000,
+    ip: null,
+    user_agent: null
+  }).execute()
 }
 
 /** Starts a session for the user and returns the token, which is shown to nobody else. */
@@ -51,7 +65,7 @@ export async function createSession (ctx: AuthContext, userId: number, meta: Ses
 
 /** The session and its user, or null for an unknown, malformed or expired token. */
 export async function validateSessionToken (ctx: AuthContext, token: string): Promise<ValidSession | null> {
-  if (!isWellFormedToken(token)) return null
+  if (!isWellFormedSessionToken(token)) return null
   const id = hashToken(token)
   const row = await ctx.sessionLookup.find(id)
   if (row === undefined) return null

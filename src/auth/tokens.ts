@@ -14,6 +14,14 @@ export function isWellFormedToken (token: string): boolean {
   return TOKEN_PATTERN.test(token)
 }
 
+// The course service's session ids: str(uuid.uuid4()). Imported live sessions keep them.
+const LEGACY_SESSION_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** A session token of ours, or one the course service issued (see import-legacy). */
+export function isWellFormedSessionToken (token: string): boolean {
+  return TOKEN_PATTERN.test(token) || LEGACY_SESSION_PATTERN.test(token)
+}
+
 /** SHA-256, hex. The one-shot crypto.hash() is five times cheaper than createHash() here,
  *  and this runs on every authenticated request. */
 export function hashToken (token: string): string {

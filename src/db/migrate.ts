@@ -24,3 +24,8 @@ export async function pendingMigrations (db: Kysely<any>): Promise<string[]> {
   const all = await createMigrator(db).getMigrations()
   return all.filter(m => m.executedAt === undefined).map(m => m.name)
 }
+
+/** True when no migration has run: a database without any table of ours. */
+export async function isUnmigrated (db: Kysely<any>): Promise<boolean> {
+  return (await pendingMigrations(db)).length === Object.keys(migrations).length
+}

@@ -1,10 +1,15 @@
 // Imports the users of the course service (Flask + SQLAlchemy, SQLite) into our database,
 // keeping ids and emails, so they log in with their old passwords (bcrypt, re-hashed to
-// argon2id at the first login). Its session_id and reset_token columns are ignored.
+// argon2id at the first login). A live session_id becomes a session of ours (stored as
+// its SHA-256, with the usual expiry from the import), so the users stay signed in; the
+// reset_token column is ignored (a reset starts anew).
 import SQLite from 'better-sqlite3'
 import { normalizeEmail } from '../auth/emails.js'
 import { AuthError } from '../auth/errors.js'
 import { bcryptCostOf } from '../auth/password-forms.js'
+import { adoptSession } from '../auth/sessions.js'
+import { isWellFormedSessionToken } from '../auth/tokens.js'
+import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import { syncUserIdSequence } from '../db/sequences.js'
 
@@ -18,11 +23,15 @@ export interface LegacyImportReport {
   readonly imported: number
   /** Rows already imported by an earlier run (same id and email): skipped. */
   readonly alreadyPresent: number
+  /** Live course sessions that became sessions here. */
+  readonly sessionsKept: number
+  /** Rows rejected because an earlier row has the same email once lower-cased. */
+  readonly duplicateEmails: number
   readonly rejected: readonly RejectedRow[]
 }
 
-interface LegacyRow { id: unknown, email: unknown, hashed_password: unknown }
-interface ValidRow { id: number, email: string, passwordHash: string }
+interface LegacyRow { id: unknown, email: unknown, hashed_password: unknown, session_id?: unknown }
+interface ValidRow { id: number, email: string, passwordHash: string, sessionId: string | null }
 
 export class LegacyImportError extends Error {
   constructor (message: string) {
@@ -44,7 +53,8 @@ function readLegacyRows (sourceFile: string): LegacyRow[] {
     if (missing.length > 0) {
       throw new LegacyImportError(`${sourceFile} is not a course-service database: table users lacks ${missing.join(', ')}`)
     }
-    return source.prepare('SELECT id, email, hashed_password FROM users ORDER BY id').all() as LegacyRow[]
+    const session = columns.includes('session_id') ? ', session_id' : ''
+    return source.prepare(`SELECT id, email, hashed_password${session} FROM users ORDER BY id`).all() as LegacyRow[]
   } catch (error) {
     if (error instanceof LegacyImportError) throw error
     throw new LegacyImportError(`cannot read ${sourceFile}: ${error instanceof Error ? error.message : String(error)}`)
@@ -67,11 +77,20 @@ function validateRow (row: LegacyRow): ValidRow | string {
   // SQLAlchemy stored bcrypt's bytes: a BLOB, or TEXT when the column was a String.
   const stored = Buffer.isBuffer(row.hashed_password) ? row.hashed_password.toString('utf8') : row.hashed_password
   if (typeof stored !== 'string' || bcryptCostOf(stored) === null) return 'hashed_password is not a bcrypt hash'
-  return { id: row.id, email, passwordHash: stored }
+  // A session id of another shape was never the course's (uuid4): not kept.
+  const sessionId = typeof row.session_id === 'string' && isWellFormedSessionToken(row.session_id) ? row.session_id : null
+  return { id: row.id, email, passwordHash: stored, sessionId }
 }
 
-export async function importLegacyUsers (db: Db, sourceFile: string, now = Date.now()): Promise<LegacyImportReport> {
+export interface ImportOptions {
+  /** The sessions kept get the usual expiry, counted from the import. */
+  readonly session: Pick<Config['session'], 'idleTtlSeconds' | 'absoluteTtlSeconds'>
+  readonly now?: number
+}
+
+export async function importLegacyUsers (db: Db, sourceFile: string, { session, now = Date.now() }: ImportOptions): Promise<LegacyImportReport> {
   const rejected: RejectedRow[] = []
+  let duplicateEmails = 0
   const valid: ValidRow[] = []
   const seenEmails = new Map<string, number>()
   for (const row of readLegacyRows(sourceFile)) {
@@ -82,6 +101,7 @@ export async function importLegacyUsers (db: Db, sourceFile: string, now = Date.
     }
     const earlier = seenEmails.get(result.email)
     if (earlier !== undefined) {
+      duplicateEmails += 1
       rejected.push({ id: row.id, email: row.email, reason: `same email as id ${earlier} once lower-cased` })
       continue
     }
@@ -91,6 +111,7 @@ export async function importLegacyUsers (db: Db, sourceFile: string, now = Date.
 
   let imported = 0
   let alreadyPresent = 0
+  let sessionsKept = 0
   // One transaction: a failure midway leaves the database as it was.
   await db.transaction().execute(async trx => {
     for (const row of valid) {
@@ -107,9 +128,13 @@ export async function importLegacyUsers (db: Db, sourceFile: string, now = Date.
           .values({ id: row.id, email: row.email, password_hash: row.passwordHash, created_at: now, updated_at: now })
           .execute()
         imported += 1
+        if (row.sessionId !== null) {
+          await adoptSession(trx, row.id, row.sessionId, now, session)
+          sessionsKept += 1
+        }
       }
     }
     await syncUserIdSequence(trx)
   })
-  return { imported, alreadyPresent, rejected }
+  return { imported, alreadyPresent, sessionsKept, duplicateEmails, rejected }
 }
