@@ -93,6 +93,8 @@ export interface Config {
     readonly reauthMaxAgeSeconds: number
   }
   readonly resetToken: { readonly ttlSeconds: number, readonly inResponse: boolean }
+  /** COMPAT=course: a drop-in for clients of the course project (see loadConfig). */
+  readonly compat: 'course' | null
   readonly passwordPolicy: PasswordPolicyConfig
   readonly limits: LimitsConfig
   readonly http: HttpConfig
@@ -261,9 +263,14 @@ export function loadConfig (env: Env = process.env): Config {
   const absoluteTtlSeconds = reader.integer('SESSION_ABSOLUTE_TTL', 30 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const reauthMaxAgeSeconds = reader.integer('REAUTH_MAX_AGE', 600, 0, 24 * 3600)
   const resetTtlSeconds = reader.integer('RESET_TOKEN_TTL', 1800, 1, 7 * 24 * 3600)
-  const inResponse = reader.boolean('RESET_TOKEN_IN_RESPONSE', false)
-  const minLength = reader.integer('PASSWORD_MIN_LENGTH', 8, 1, 1024)
-  const blockCommon = reader.boolean('PASSWORD_BLOCK_COMMON', true)
+  // COMPAT=course changes the defaults of three settings, as the course project behaves:
+  // the reset token in the reply, no password policy; and DELETE /sessions redirects to /
+  // (routes read config.compat). A variable set explicitly still wins.
+  const compat = reader.oneOf<'none' | 'course'>('COMPAT', 'none', ['none', 'course'])
+  const course = compat === 'course'
+  const inResponse = reader.boolean('RESET_TOKEN_IN_RESPONSE', course)
+  const minLength = reader.integer('PASSWORD_MIN_LENGTH', course ? 1 : 8, 1, 1024)
+  const blockCommon = reader.boolean('PASSWORD_BLOCK_COMMON', !course)
   const logLevel = reader.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', LOG_LEVELS)
   const database = parseDatabaseUrl(reader)
   const limits: LimitsConfig = {
@@ -303,7 +310,8 @@ export function loadConfig (env: Env = process.env): Config {
   if (nodeEnv === 'production') {
     if (smtpUrl === null) reader.problems.push('SMTP_URL is required in production (reset mail cannot go to a local folder)')
     if (publicUrl === null) reader.problems.push('PUBLIC_URL is required in production (it is the base of reset links)')
-    if (inResponse) reader.problems.push('RESET_TOKEN_IN_RESPONSE=true is refused in production (it hands reset tokens to whoever asks)')
+    if (course) reader.problems.push('COMPAT=course is refused in production (it hands reset tokens to whoever asks and drops the password policy)')
+    else if (inResponse) reader.problems.push('RESET_TOKEN_IN_RESPONSE=true is refused in production (it hands reset tokens to whoever asks)')
   }
   if (reader.problems.length > 0) throw new ConfigError(reader.problems)
 
@@ -317,6 +325,7 @@ export function loadConfig (env: Env = process.env): Config {
     mail: Object.freeze({ smtpUrl, from, outbox }),
     session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds, reauthMaxAgeSeconds }),
     resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
+    compat: course ? 'course' : null,
     passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),
     limits: Object.freeze(limits),
     http: Object.freeze({ ...http, trustedOrigins: Object.freeze(http.trustedOrigins) }),
