@@ -94,6 +94,16 @@ describe('authsvc CLI', () => {
     assert.match(unknown.stderr, /unknown command: launch/)
   })
 
+  it('--help and the README configuration table name every variable config.ts reads', async () => {
+    const source = await fs.readFile('src/config.ts', 'utf8')
+    const names = [...new Set([...source.matchAll(/reader\.\w+(?:<[^>]*>)?\('([A-Z_]+)'/g)].map(match => match[1] ?? ''))]
+    assert.ok(names.length >= 35 && names.includes('COMPAT') && names.includes('NODE_ENV'), `found: ${names.join(', ')}`)
+    const help = await runCli(['--help'], {})
+    const readme = await fs.readFile('README.md', 'utf8')
+    assert.deepEqual(names.filter(name => !help.stdout.includes(name)), [], 'missing from --help')
+    assert.deepEqual(names.filter(name => !readme.includes(`| \`${name}\` |`)), [], 'missing from the README table')
+  })
+
   it('stops at start-up on bad configuration, naming the variable', async () => {
     const run = await runCli(['serve'], { PORT: '99999', DATABASE_URL: path.join(dir, 'x.sqlite') })
     assert.equal(run.code, 1)
