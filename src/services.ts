@@ -5,10 +5,12 @@
 import type { Logger } from 'pino'
 import { createBackground, type Background } from './background.js'
 import type { AuthContext } from './auth/context.js'
+import { createSecurityEvents, type SecurityEventSubscriber } from './auth/events.js'
+import { deleteExpiredTokens } from './auth/one-time-tokens.js'
 import { createPasswordHasher, defaultHashThreads, type PasswordHasher } from './auth/password-hasher.js'
-import { createSessionLookup } from './auth/session-lookup.js'
-import { deleteExpiredRows } from './auth/sessions.js'
-import { findSlowestStoredHash } from './auth/users.js'
+import { createSessionLookup } from './features/sessions/session-lookup.js'
+import { deleteExpiredSessions } from './features/sessions/sessions.js'
+import { findSlowestStoredHash } from './features/users/users.js'
 import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
 import { createJobs, type Jobs } from './jobs.js'
@@ -37,11 +39,13 @@ export interface ServiceOptions {
   readonly logger: Logger
   /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
   readonly now?: () => number
+  /** Who receives the security events, inside the transaction of each change. */
+  readonly eventSubscribers?: readonly SecurityEventSubscriber[]
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 
-export async function createServices (config: Config, { logger, now = Date.now }: ServiceOptions): Promise<Services> {
+export async function createServices (config: Config, { logger, now = Date.now, eventSubscribers = [] }: ServiceOptions): Promise<Services> {
   const db = createDb(config.database, logger)
   const counters = await createCounterStore(config, logger)
   const mailer = createMailer(config.mail, logger)
@@ -52,7 +56,8 @@ export async function createServices (config: Config, { logger, now = Date.now }
   })
   const background = createBackground(logger)
   const jobs = createJobs(logger)
-  const auth: AuthContext = { db, config, mailer, counters, hasher, background, sessionLookup: createSessionLookup(db), now }
+  const events = createSecurityEvents(eventSubscribers)
+  const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), now }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
   // request, and again by each sweep while there is one, to notice when the last legacy
@@ -67,7 +72,10 @@ export async function createServices (config: Config, { logger, now = Date.now }
       logger.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep')
     }
   }
-  jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => { await deleteExpiredRows(db, now()) })
+  jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => {
+    await deleteExpiredSessions(db, now())
+    await deleteExpiredTokens(db, now())
+  })
   jobs.every('failed-login timing', SWEEP_INTERVAL_MS, async () => {
     if (!calibrated || hasher.padsFailures()) await calibrateFailures()
   })

@@ -1,5 +1,6 @@
-// The layers' rules, checked on the source: the domain (src/auth) knows nothing of HTTP,
-// route modules never touch SQL, and only createServices() builds the service graph.
+// The layers' rules, checked on the source: the domain (src/auth, and every module of a
+// feature but its routes.ts) knows nothing of HTTP, route modules and the HTTP layer never
+// touch SQL, and only createServices() builds the service graph.
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -18,24 +19,44 @@ function importsOf (file: string): string[] {
   return specifiers.map(match => match[1] ?? '')
 }
 
+const isRoutes = (file: string): boolean => path.basename(file) === 'routes.ts'
+const domainFiles = (): string[] => [...sourceFiles('src/auth'), ...sourceFiles('src/features').filter(file => !isRoutes(file))]
+const httpFiles = (): string[] => [...sourceFiles('src/http'), ...sourceFiles('src/features').filter(isRoutes)]
+
 describe('module boundaries', () => {
   it('the source files are found (the checks below look at something)', () => {
     assert.ok(sourceFiles('src/auth').length >= 10)
-    assert.ok(sourceFiles('src/http/routes').length >= 3)
+    assert.ok(sourceFiles('src/features').filter(isRoutes).length >= 5)
+    assert.ok(domainFiles().some(file => file.startsWith('src/features/')), 'feature domain modules are checked')
     assert.ok(importsOf('src/http/app.ts').includes('fastify'), 'the import scanner sees a plain import')
   })
 
-  it('src/auth (the domain) imports neither Fastify nor the HTTP layer', () => {
-    const offending = sourceFiles('src/auth').flatMap(file =>
-      importsOf(file).filter(specifier => /fastify|^node:http$|\/http\//.test(specifier)).map(specifier => `${file}: ${specifier}`))
+  it('the domain (src/auth, and features but their routes) imports neither Fastify nor the HTTP layer', () => {
+    const offending = domainFiles().flatMap(file =>
+      importsOf(file).filter(specifier => /fastify|^node:http$|\/http\/|\/routes\.js$/.test(specifier)).map(specifier => `${file}: ${specifier}`))
     assert.deepEqual(offending, [])
   })
 
-  it('route modules touch neither Kysely nor the database module', () => {
-    const offending = sourceFiles('src/http/routes').flatMap(file => [
-      ...importsOf(file).filter(specifier => /kysely|\/db\//.test(specifier)).map(specifier => `${file}: imports ${specifier}`),
+  it('route modules and the HTTP layer touch neither Kysely nor the database module', () => {
+    const offending = httpFiles().flatMap(file => [
+      ...importsOf(file).filter(specifier => /kysely|\/db\/(?!errors\.js$)/.test(specifier)).map(specifier => `${file}: imports ${specifier}`),
       ...(/\.(?:selectFrom|insertInto|updateTable|deleteFrom)\(|ctx\.db\b/.test(readFileSync(file, 'utf8')) ? [`${file}: queries the database`] : [])
     ])
+    assert.deepEqual(offending, [])
+  })
+
+  it('each table is queried by its owner module only', () => {
+    const owners: Record<string, string[]> = {
+      // The session check joins its user in the same statement: one query per request.
+      users: ['src/features/users/users.ts', 'src/features/sessions/session-lookup.ts'],
+      sessions: ['src/features/sessions/sessions.ts', 'src/features/sessions/session-lookup.ts'],
+      one_time_tokens: ['src/auth/one-time-tokens.ts']
+    }
+    const offending = sourceFiles('src').filter(file => !file.startsWith('src/db/migrations/')).flatMap(file =>
+      [...readFileSync(file, 'utf8').matchAll(/\.(?:selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin)\('([a-z_]+)'/g)]
+        .map(match => match[1] ?? '')
+        .filter(table => !(owners[table] ?? []).includes(file))
+        .map(table => `${file} queries ${table}`))
     assert.deepEqual(offending, [])
   })
 

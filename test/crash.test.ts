@@ -145,8 +145,8 @@ describe(`crash (SIGKILL) under load on ${TEST_DIALECT}`, () => {
       const orphanSessions = await db.selectFrom('sessions').leftJoin('users', 'users.id', 'sessions.user_id')
         .select('sessions.user_id').where('users.id', 'is', null).execute()
       assert.deepEqual(orphanSessions, [], 'sessions of users that do not exist')
-      const orphanTokens = await db.selectFrom('password_reset_tokens').leftJoin('users', 'users.id', 'password_reset_tokens.user_id')
-        .select('password_reset_tokens.user_id').where('users.id', 'is', null).execute()
+      const orphanTokens = await db.selectFrom('one_time_tokens').leftJoin('users', 'users.id', 'one_time_tokens.user_id')
+        .select('one_time_tokens.user_id').where('users.id', 'is', null).execute()
       assert.deepEqual(orphanTokens, [], 'reset tokens of users that do not exist')
 
       // The restarted service takes new registrations.

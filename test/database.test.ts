@@ -2,7 +2,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
-import { createSession } from '../src/auth/sessions.js'
+import { generateToken, hashToken } from '../src/auth/tokens.js'
+import { loadConfig } from '../src/config.js'
+import { createDb } from '../src/db/index.js'
+import { migrateTo, migrateToLatest } from '../src/db/migrate.js'
+import { createSession } from '../src/features/sessions/sessions.js'
 import { createServices } from '../src/services.js'
 import { pino } from 'pino'
 import { runCli } from './support/cli.js'
@@ -23,10 +27,49 @@ describe(`migrations on ${TEST_DIALECT}`, () => {
     const runs = await Promise.all(Array.from({ length: 5 }, async () => await runCli(['migrate'], { DATABASE_URL: database.url })))
     for (const run of runs) assert.equal(run.code, 0, run.stderr)
     const applied = runs.flatMap(run => [...run.stdout.matchAll(/^applied: (\S+)$/gm)].map(match => match[1])).sort()
-    assert.deepEqual(applied, ['0001_users', '0002_sessions', '0003_password_reset_tokens'])
+    assert.deepEqual(applied, ['0001_users', '0002_sessions', '0003_password_reset_tokens', '0004_one_time_tokens'])
     const again = await runCli(['migrate'], { DATABASE_URL: database.url })
     assert.equal(again.code, 0)
     assert.match(again.stdout, /database is up to date/)
+  })
+})
+
+describe(`the one-time token migration on ${TEST_DIALECT}`, () => {
+  it('moves unused reset tokens over: a reset mail sent before the upgrade works after it', async () => {
+    const database = await createTestDatabase()
+    const email = 'before-upgrade@example.com'
+    const [live, used, expired] = [generateToken(), generateToken(), generateToken()]
+    try {
+      const db = createDb(loadConfig({ DATABASE_URL: database.url }).database)
+      try {
+        assert.equal((await migrateTo(db, '0003_password_reset_tokens')).error, undefined)
+        const now = Date.now()
+        await sql`insert into users (id, email, password_hash, created_at, updated_at) values (7, ${email}, 'x', ${now}, ${now})`.execute(db)
+        for (const [token, expiresAt, usedAt] of [[live, now + 600_000, null], [used, now + 600_000, now], [expired, now - 1, null]] as const) {
+          await sql`insert into password_reset_tokens (id, user_id, created_at, expires_at, used_at) values (${hashToken(token)}, 7, ${now}, ${expiresAt}, ${usedAt})`.execute(db)
+        }
+        assert.equal((await migrateToLatest(db)).error, undefined)
+        const moved = await db.selectFrom('one_time_tokens').select(['id', 'purpose', 'user_id']).execute()
+        const expected = [live, expired].map(token => ({ id: hashToken(token), purpose: 'password_reset', user_id: 7 }))
+        assert.deepEqual(moved.sort((a, b) => a.id.localeCompare(b.id)), expected.sort((a, b) => a.id.localeCompare(b.id)), 'the unused ones, the used one gone')
+      } finally {
+        await db.destroy()
+      }
+      const server = await startServer({ DATABASE_URL: database.url })
+      try {
+        for (const token of [used, expired]) {
+          const refused = await request(server, 'PUT', '/reset_password', { email, reset_token: token, new_password: 'a brand new passphrase' })
+          assert.equal(refused.status, 403)
+        }
+        const reset = await request(server, 'PUT', '/reset_password', { email, reset_token: live, new_password: 'a brand new passphrase' })
+        assert.deepEqual([reset.status, reset.body], [200, { email, message: 'Password updated' }])
+        assert.equal((await request(server, 'POST', '/sessions', { email, password: 'a brand new passphrase' })).status, 200)
+      } finally {
+        await server.close()
+      }
+    } finally {
+      await database.drop()
+    }
   })
 })
 
@@ -123,7 +166,7 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     // The domain function called directly, on the service graph the CLI and the server use.
     const services = await createServices(server.config, { logger: pino({ level: 'silent' }) })
     t.after(async () => { await services.close() })
-    await assert.rejects(createSession(services.auth, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
+    await assert.rejects(createSession(services.auth, services.db, 2_000_000_000, { ip: null, userAgent: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)
       assert.equal(error.code, 'FORBIDDEN')
       return true

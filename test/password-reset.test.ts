@@ -48,7 +48,7 @@ describe('password reset by mail', () => {
     const reply = await request(server, 'POST', '/reset_password', { email: user.email })
     assert.deepEqual(reply.body, { email: user.email, message: 'reset token sent' })
     const token = resetLinkOf(await smtp.waitFor(user.email)).searchParams.get('token') ?? ''
-    const rows = await server.db.selectFrom('password_reset_tokens').select('id').where('user_id', '=', user.id).execute()
+    const rows = await server.db.selectFrom('one_time_tokens').select('id').where('user_id', '=', user.id).where('purpose', '=', 'password_reset').execute()
     assert.equal(rows.length, 1)
     assert.match(rows[0]?.id ?? '', /^[0-9a-f]{64}$/)
     assert.ok(!reply.text.includes(token))

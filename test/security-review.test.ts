@@ -249,7 +249,7 @@ describe('6. the scan that finds the costliest legacy hash', () => {
   after(async () => { await server.close() })
 
   it('finds it in any range of ids, and nothing once there is none', async () => {
-    const { findSlowestStoredHash } = await import('../src/auth/users.js')
+    const { findSlowestStoredHash } = await import('../src/features/users/users.js')
     assert.equal(await findSlowestStoredHash(server.db), null, 'no legacy hash: no padding')
     const cheap = (await bcryptHash(PASSWORD, 4)).replace(/^\$2y\$/, '$2b$')
     const costly = (await bcryptHash(PASSWORD, 6)).replace(/^\$2y\$/, '$2b$')

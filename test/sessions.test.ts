@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { deleteExpiredRows } from '../src/auth/sessions.js'
+import { deleteExpiredTokens } from '../src/auth/one-time-tokens.js'
+import { deleteExpiredSessions } from '../src/features/sessions/sessions.js'
 import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 describe('POST /sessions', () => {
@@ -155,17 +156,18 @@ describe('session expiry', () => {
       // More than two of the sweep's batches, written in chunks the drivers' parameter limits allow.
       const rows = Array.from({ length: 2500 }, (_, i) => ({ ...expired(i), last_seen_at: now - 10_000, ip: null, user_agent: null }))
       for (let i = 0; i < rows.length; i += 500) await server.db.insertInto('sessions').values(rows.slice(i, i + 500)).execute()
-      await server.db.insertInto('password_reset_tokens').values([0, 1, 2].map(i => ({ ...expired(i), used_at: null }))).execute()
-      await server.db.insertInto('password_reset_tokens').values({ id: 'live'.padEnd(64, '0'), user_id: user.id, created_at: now, expires_at: now + 60_000, used_at: null }).execute()
+      await server.db.insertInto('one_time_tokens').values([0, 1, 2].map(i => ({ ...expired(i), purpose: 'password_reset', data: null }))).execute()
+      await server.db.insertInto('one_time_tokens').values({ id: 'live'.padEnd(64, '0'), purpose: 'password_reset', user_id: user.id, data: null, created_at: now, expires_at: now + 60_000 }).execute()
 
-      assert.equal(await deleteExpiredRows(server.db, now), 2503)
+      assert.equal(await deleteExpiredSessions(server.db, now), 2500)
+      assert.equal(await deleteExpiredTokens(server.db, now), 3)
       const expiredLeft = await server.db.selectFrom('sessions').select('id').where('expires_at', '<=', now).execute()
       assert.deepEqual(expiredLeft, [])
-      assert.deepEqual(await server.db.selectFrom('password_reset_tokens').select('id').execute(), [{ id: 'live'.padEnd(64, '0') }])
+      assert.deepEqual(await server.db.selectFrom('one_time_tokens').select('id').execute(), [{ id: 'live'.padEnd(64, '0') }])
       // The two sign-up sessions were not expired and still work.
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: other.token })).status, 200)
-      assert.equal(await deleteExpiredRows(server.db, now), 0)
+      assert.equal(await deleteExpiredSessions(server.db, now) + await deleteExpiredTokens(server.db, now), 0)
     } finally {
       await server.close()
     }

@@ -3,10 +3,11 @@ import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
 import type { Mailer } from '../mail/mailer.js'
+import type { SessionLookup } from '../features/sessions/session-lookup.js'
+import type { Actor, SecurityEvents } from './events.js'
 import type { PasswordHasher } from './password-hasher.js'
-import type { SessionLookup } from './session-lookup.js'
 
-/** What the domain functions need; built once by the caller of buildApp(). */
+/** What the domain functions need; built once by createServices(). */
 export interface AuthContext {
   readonly db: Db
   readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'publicUrl' | 'limits'>
@@ -19,16 +20,20 @@ export interface AuthContext {
   readonly sessionLookup: SessionLookup
   /** Runs work after the reply (reset tokens and their mail). */
   readonly background: Background
+  /** Where domain operations report security events. */
+  readonly events: SecurityEvents
   /** Milliseconds since the epoch. */
   readonly now: () => number
+}
+
+/** Who is asking: `client` holds them to their share of the hashing queue; ip and user
+ *  agent go into security events and notices. */
+export interface Requester extends Actor {
+  readonly client?: string
 }
 
 /** What a reply may show of a user: never the password hash. */
 export interface PublicUser {
   readonly id: number
   readonly email: string
-}
-
-export function toPublicUser (row: { id: number, email: string }): PublicUser {
-  return { id: row.id, email: row.email }
 }

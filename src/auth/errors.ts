@@ -1,16 +1,21 @@
-// Rule violations of the domain. src/http/errors.ts alone turns a code into a status.
+// Rule violations of the domain. Each name's status, public code and default message are
+// in the one table of src/error-codes.ts; src/http/errors.ts alone turns them into replies.
+import { ERRORS } from '../error-codes.js'
+
 export type AuthErrorCode =
   | 'INVALID_FIELD' // a field is missing, of the wrong type or rejected by a rule
   | 'EMAIL_TAKEN'
   | 'INVALID_CREDENTIALS' // unknown email or wrong password: one code, one message
-  | 'INVALID_RESET_TOKEN' // wrong, expired, used, or not this email's
+  | 'WRONG_CURRENT_PASSWORD' // an account route's current_password is wrong
+  | 'INVALID_TOKEN' // a single-use token that is wrong, expired, used, or not this account's
   | 'FORBIDDEN' // the session may not do this
   | 'REAUTHENTICATION_REQUIRED' // needs the current password or a recent sign-in
+  | 'NOT_FOUND' // not one of this account's things
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again
   | 'OVERLOADED' // the password hashers' queue is full; retry shortly
 
 export class AuthError extends Error {
-  constructor (readonly code: AuthErrorCode, message: string, readonly retryAfterSeconds?: number) {
+  constructor (readonly code: AuthErrorCode, message: string = ERRORS[code].message, readonly retryAfterSeconds?: number) {
     super(message)
     this.name = 'AuthError'
   }

@@ -3,11 +3,13 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from '
 import * as m0001 from './migrations/0001_users.js'
 import * as m0002 from './migrations/0002_sessions.js'
 import * as m0003 from './migrations/0003_password_reset_tokens.js'
+import * as m0004 from './migrations/0004_one_time_tokens.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
   '0002_sessions': m0002,
-  '0003_password_reset_tokens': m0003
+  '0003_password_reset_tokens': m0003,
+  '0004_one_time_tokens': m0004
 }
 
 function createMigrator (db: Kysely<any>): Migrator {
@@ -17,6 +19,11 @@ function createMigrator (db: Kysely<any>): Migrator {
 /** Applies pending migrations; returns Kysely's result set (error included) instead of throwing. */
 export async function migrateToLatest (db: Kysely<any>): Promise<MigrationResultSet> {
   return await createMigrator(db).migrateToLatest()
+}
+
+/** Applies the migrations up to and including `name` (tests of a later migration's data step). */
+export async function migrateTo (db: Kysely<any>, name: string): Promise<MigrationResultSet> {
+  return await createMigrator(db).migrateTo(name)
 }
 
 /** Names of the migrations not yet applied. */

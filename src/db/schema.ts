@@ -24,23 +24,26 @@ export interface SessionTable {
   user_agent: string | null
 }
 
-export interface PasswordResetTokenTable {
-  /** SHA-256 (hex) of the reset token. */
+export interface OneTimeTokenTable {
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
   id: string
+  /** What the token is for ('password_reset', …): a token serves its purpose only. */
+  purpose: string
   user_id: number
+  /** What the purpose needs besides the user (a new email address …), or null. */
+  data: string | null
   created_at: number
   expires_at: number
-  used_at: number | null
 }
 
 export interface Database {
   users: UserTable
   sessions: SessionTable
-  password_reset_tokens: PasswordResetTokenTable
+  one_time_tokens: OneTimeTokenTable
 }
 
 export type UserRow = Selectable<UserTable>
 export type NewUserRow = Insertable<UserTable>
 export type UserUpdate = Updateable<UserTable>
 export type SessionRow = Selectable<SessionTable>
-export type PasswordResetTokenRow = Selectable<PasswordResetTokenTable>
+export type OneTimeTokenRow = Selectable<OneTimeTokenTable>

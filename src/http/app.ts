@@ -1,22 +1,27 @@
-// buildApp(services) → FastifyInstance: plugins, hooks and routes over the service graph
-// of createServices(). It never listens; the CLI and the tests do. It starts the services
-// in onReady and closes them in onClose.
+// buildApp(services) → FastifyInstance: the shared HTTP plugins, then each feature's routes
+// plugin, over the service graph of createServices(). It never listens; the CLI and the
+// tests do. It starts the services in onReady and closes them in onClose.
+import { createRequire } from 'node:module'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { homeRoutes } from '../features/home/routes.js'
+import { passwordResetRoutes } from '../features/password-reset/routes.js'
+import { sessionRoutes } from '../features/sessions/routes.js'
+import { signInRoutes } from '../features/sign-in/routes.js'
+import { userRoutes } from '../features/users/routes.js'
 import type { Services } from '../services.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
-import { createCsrfCheck } from './plugins/csrf.js'
-import { createIpRateLimit } from './plugins/rate-limit.js'
+import { csrfPlugin } from './plugins/csrf.js'
+import { openApiPlugin } from './plugins/openapi.js'
+import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { createSecurityHeaders, securityHeaders } from './plugins/security-headers.js'
-import { createRequireSession } from './plugins/session.js'
+import { sessionPlugin } from './plugins/session.js'
 import { lazyChildLogger } from './request-logger.js'
-import type { RouteDeps } from './routes/context.js'
-import { passwordResetRoutes } from './routes/password-reset.js'
-import { sessionRoutes } from './routes/sessions.js'
-import { userRoutes } from './routes/users.js'
 
 const BODY_LIMIT_BYTES = 64 * 1024
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
 function pathOf (url: string): string {
   const query = url.indexOf('?')
@@ -55,7 +60,7 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
     return503OnClosing: true
-  })
+  }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.on('checkExpectation', handleExpectation)
   app.addHook('onReady', async () => { await services.start() })
   app.addHook('onClose', async () => { await services.close() })
@@ -82,7 +87,6 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   // Bodies are JSON or form data; Fastify's built-in text/plain parser would let a
   // string through to validation, so such a request gets a clear 415 instead.
   app.removeContentTypeParser('text/plain')
-  app.decorateRequest('session', null)
   // A request without a body is validated as an empty one, so the reply names the
   // missing field instead of complaining about the body's type.
   app.addHook('preValidation', (request, _reply, done) => {
@@ -90,24 +94,20 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
     done()
   })
   registerErrorHandlers(app)
-  app.addHook('onRequest', createCsrfCheck(config.publicUrl, config.http.trustedOrigins))
 
-  const { limits } = config
-  const routeDeps: RouteDeps = {
-    ctx,
-    config,
-    requireSession: createRequireSession(ctx),
-    rateLimits: {
-      register: createIpRateLimit(counters, 'register', limits.registerPerIp, limits.windowSeconds),
-      login: createIpRateLimit(counters, 'login', limits.loginPerIp, limits.windowSeconds),
-      reset: createIpRateLimit(counters, 'reset', limits.resetPerIp, limits.windowSeconds),
-      account: createIpRateLimit(counters, 'account', limits.accountPerIp, limits.windowSeconds)
-    }
-  }
-  app.get('/', async () => ({ message: 'Bienvenue' }))
-  userRoutes(app, routeDeps)
-  sessionRoutes(app, routeDeps)
-  passwordResetRoutes(app, routeDeps)
+  // Plugins that act on the routes asking for them (route config), in the order their
+  // checks run: cross-site refusal, per-IP limit, session. The OpenAPI document sees the
+  // replies and security they add.
+  await app.register(openApiPlugin, { version, publicUrl: config.publicUrl })
+  await app.register(csrfPlugin, { publicUrl: config.publicUrl, trustedOrigins: config.http.trustedOrigins })
+  await app.register(rateLimitPlugin, { counters, windowSeconds: config.limits.windowSeconds })
+  await app.register(sessionPlugin, { ctx })
 
+  const features = { ctx, config }
+  await app.register(homeRoutes)
+  await app.register(userRoutes, features)
+  await app.register(signInRoutes, features)
+  await app.register(sessionRoutes, features)
+  await app.register(passwordResetRoutes, features)
   return app
 }

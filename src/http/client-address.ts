@@ -3,6 +3,7 @@
 // whole /64 (RFC 6177) and can pick any address in it for every request, so counting
 // single IPv6 addresses would give each subscriber 2^64 budgets.
 import ipaddr from 'ipaddr.js'
+import type { Requester } from '../auth/context.js'
 
 export function clientKeyOf (ip: string): string {
   let address: ipaddr.IPv4 | ipaddr.IPv6
@@ -18,6 +19,6 @@ export function clientKeyOf (ip: string): string {
 }
 
 /** What the domain is told of who sends `request`. */
-export function requesterOf (request: { readonly ip: string }): { client: string, ip: string } {
-  return { client: clientKeyOf(request.ip), ip: request.ip }
+export function requesterOf (request: { readonly ip: string, readonly headers: { 'user-agent'?: string } }): Requester {
+  return { client: clientKeyOf(request.ip), ip: request.ip, userAgent: request.headers['user-agent'] ?? null }
 }

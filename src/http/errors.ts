@@ -3,50 +3,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AuthError, type AuthErrorCode } from '../auth/errors.js'
+import { AuthError } from '../auth/errors.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
-import { HttpError, type HttpErrorCode } from './http-error.js'
+import { ERRORS, errorOfStatus } from '../error-codes.js'
+import { HttpError } from './http-error.js'
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
-// Each code, the domain's and HTTP's own: its status and the stable snake_case `code` of
-// the error body.
-const REPLY_BY_CODE: Record<AuthErrorCode | HttpErrorCode, { status: number, code: string }> = {
-  CROSS_SITE: { status: 403, code: 'forbidden' },
-  NO_SESSION: { status: 403, code: 'forbidden' },
-  IP_RATE_LIMITED: { status: 429, code: 'rate_limited' },
-  INVALID_FIELD: { status: 400, code: 'invalid_field' },
-  EMAIL_TAKEN: { status: 400, code: 'email_taken' },
-  INVALID_CREDENTIALS: { status: 401, code: 'invalid_credentials' },
-  INVALID_RESET_TOKEN: { status: 403, code: 'invalid_token' },
-  FORBIDDEN: { status: 403, code: 'forbidden' },
-  REAUTHENTICATION_REQUIRED: { status: 403, code: 'reauthentication_required' },
-  RATE_LIMITED: { status: 429, code: 'rate_limited' },
-  OVERLOADED: { status: 503, code: 'overloaded' }
-}
-
-// The code of an error that is not the domain's, by status.
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'bad_request',
-  404: 'not_found',
-  408: 'request_timeout',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  417: 'expectation_failed',
-  431: 'headers_too_large',
-  500: 'internal_error',
-  503: 'unavailable'
-}
-
-function codeOfStatus (status: number): string {
-  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request')
-}
-
 // Fastify's parser errors, reworded for clients of this API.
 const FRAMEWORK_MESSAGES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large (limit 64 KiB)',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type: send application/json or application/x-www-form-urlencoded',
+  FST_ERR_CTP_BODY_TOO_LARGE: ERRORS.PAYLOAD_TOO_LARGE.message,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ERRORS.UNSUPPORTED_MEDIA_TYPE.message,
   FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty but the content type says JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
@@ -72,7 +40,7 @@ export function describeSchemaIssue (issue: SchemaIssue | undefined): string {
   }
 }
 
-function sendError (reply: FastifyReply, status: number, message: string, code = codeOfStatus(status)): FastifyReply {
+function sendError (reply: FastifyReply, status: number, message: string, code = errorOfStatus(status).code): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ message, code })
 }
 
@@ -92,35 +60,36 @@ export function createEarlyErrorHandlers (headers: Readonly<Record<string, strin
     handleClientError (error, socket) {
       if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
       const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'request headers are too large']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timed out'] : [400, 'malformed HTTP request']
-      const body = JSON.stringify({ message, code: codeOfStatus(status) })
+        ? [431, ERRORS.HEADERS_TOO_LARGE.message]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, ERRORS.REQUEST_TIMEOUT.message] : [400, 'malformed HTTP request']
+      const body = JSON.stringify({ message, code: errorOfStatus(status).code })
       socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headerLines}Connection: close\r\n\r\n${body}`)
     },
     // Node answers an Expect header other than 100-continue with a bare 417; say it in JSON.
     handleExpectation (_request, response) {
-      const body = JSON.stringify({ message: 'unsupported Expect header (only 100-continue is supported)', code: codeOfStatus(417) })
+      const { message, code } = ERRORS.EXPECTATION_FAILED
+      const body = JSON.stringify({ message, code })
       response.writeHead(417, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
       response.end(body)
     },
     // Errors Fastify meets before routing (bad URL, unknown content type …), all 4xx.
     handleFrameworkError (error, _request, reply) {
       const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
-      void sendError(reply.headers(headers), status, FRAMEWORK_MESSAGES[error.code] ?? 'malformed request')
+      void sendError(reply.headers(headers), status, FRAMEWORK_MESSAGES[error.code] ?? ERRORS.BAD_REQUEST.message)
     }
   }
 }
 
 export function registerErrorHandlers (app: FastifyInstance): void {
-  app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, 'not found'))
+  app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, ERRORS.ROUTE_NOT_FOUND.message))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof AuthError || error instanceof HttpError) {
       if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-      const { status, code } = REPLY_BY_CODE[error.code]
+      const { status, code } = ERRORS[error.code]
       return sendError(reply, status, error.message, code)
     }
-    if (error.validation !== undefined) return sendError(reply, 400, describeSchemaIssue(error.validation[0]), REPLY_BY_CODE.INVALID_FIELD.code)
+    if (error.validation !== undefined) return sendError(reply, 400, describeSchemaIssue(error.validation[0]), ERRORS.INVALID_FIELD.code)
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
       return sendError(reply, status, FRAMEWORK_MESSAGES[error.code] ?? (error.code?.startsWith('FST_') === true ? error.message : 'bad request'))
@@ -129,9 +98,9 @@ export function registerErrorHandlers (app: FastifyInstance): void {
       // Drivers reconnect on their own: the next request may well succeed.
       request.log.warn({ err: error }, 'database unavailable')
       void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-      return sendError(reply, 503, 'service temporarily unavailable: the database cannot be reached; try again shortly')
+      return sendError(reply, 503, ERRORS.DATABASE_UNAVAILABLE.message)
     }
     request.log.error({ err: error }, 'unhandled error')
-    return sendError(reply, 500, 'internal server error')
+    return sendError(reply, 500, ERRORS.INTERNAL.message)
   })
 }

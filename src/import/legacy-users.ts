@@ -7,7 +7,8 @@ import SQLite from 'better-sqlite3'
 import { normalizeEmail } from '../auth/emails.js'
 import { AuthError } from '../auth/errors.js'
 import { bcryptCostOf } from '../auth/password-forms.js'
-import { adoptSession } from '../auth/sessions.js'
+import { adoptSession } from '../features/sessions/sessions.js'
+import { findUsersByIdOrEmail, insertUserWithId } from '../features/users/users.js'
 import { isWellFormedSessionToken } from '../auth/tokens.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
@@ -115,18 +116,14 @@ export async function importLegacyUsers (db: Db, sourceFile: string, { session, 
   // One transaction: a failure midway leaves the database as it was.
   await db.transaction().execute(async trx => {
     for (const row of valid) {
-      const existing = await trx.selectFrom('users').select(['id', 'email'])
-        .where(eb => eb.or([eb('id', '=', row.id), eb('email', '=', row.email)]))
-        .execute()
+      const existing = await findUsersByIdOrEmail(trx, row.id, row.email)
       if (existing.length === 1 && existing[0]?.id === row.id && existing[0]?.email === row.email) {
         alreadyPresent += 1
       } else if (existing.length > 0) {
         const other = existing.map(user => `id ${user.id} <${user.email}>`).join(', ')
         rejected.push({ id: row.id, email: row.email, reason: `conflicts with existing user ${other}` })
       } else {
-        await trx.insertInto('users')
-          .values({ id: row.id, email: row.email, password_hash: row.passwordHash, created_at: now, updated_at: now })
-          .execute()
+        await insertUserWithId(trx, { id: row.id, email: row.email, passwordHash: row.passwordHash, now })
         imported += 1
         if (row.sessionId !== null) {
           await adoptSession(trx, row.id, row.sessionId, now, session)

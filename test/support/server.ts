@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
+import type { SecurityEventSubscriber } from '../../src/auth/events.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
@@ -26,6 +27,8 @@ export interface TestServer {
 export interface StartOptions {
   /** Skip migrations (for a database that is not reachable on purpose). */
   readonly migrate?: boolean
+  /** Receive the security events (createServices' eventSubscribers). */
+  readonly eventSubscribers?: readonly SecurityEventSubscriber[]
 }
 
 /** The abuse limits are off unless a test sets them: most tests make many requests. */
@@ -44,7 +47,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
   // Mail without SMTP_URL goes to files: a folder of this server's own, removed at close.
   const outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-outbox-'))
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, MAIL_OUTBOX: outbox, ...LIMITS_OFF, ...env })
-  const services = await createServices(config, { logger: pino({ level: config.logLevel }) })
+  const services = await createServices(config, { logger: pino({ level: config.logLevel }), eventSubscribers: options.eventSubscribers })
   if (options.migrate !== false) {
     const migration = await migrateToLatest(services.db)
     if (migration.error !== undefined) {

@@ -4,9 +4,12 @@
 // affected: a cross-site page cannot set that header without a CORS preflight that only
 // trusted origins pass. Sign-in and sign-up (routes with `config: { refuseCrossSite: true }`)
 // are checked without any cookie: a page of another site must not sign a visitor's browser
-// into an account of the attacker's (login CSRF).
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+// into an account of the attacker's (login CSRF). The check is added to every route of an
+// unsafe method as it is registered; GET routes pay nothing.
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import fp from 'fastify-plugin'
 import { HttpError } from '../http-error.js'
+import { addErrorReply, addOnRequest } from '../route-hooks.js'
 import { presentedCredential } from './session.js'
 
 declare module 'fastify' {
@@ -18,12 +21,10 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly string[]) {
-  const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
-  // A callback hook, not an async one: it runs on every request and never waits.
+function createCsrfCheck (allowed: ReadonlySet<string>, withoutCookie: boolean) {
+  // A callback hook, not an async one: it never waits.
   return function csrfCheck (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (SAFE_METHODS.has(request.method) ||
-      (request.routeOptions.config.refuseCrossSite !== true && presentedCredential(request)?.transport !== 'cookie')) {
+    if (!withoutCookie && presentedCredential(request)?.transport !== 'cookie') {
       done()
       return
     }
@@ -34,6 +35,16 @@ export function createCsrfCheck (publicUrl: string, trustedOrigins: readonly str
     const trusted = origin !== undefined
       ? allowed.has(origin)
       : fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none'
-    done(trusted ? undefined : new HttpError('CROSS_SITE', 'cross-site request refused: its origin is not trusted'))
+    done(trusted ? undefined : new HttpError('CROSS_SITE'))
   }
 }
+
+export const csrfPlugin = fp(async function csrf (app: FastifyInstance, { publicUrl, trustedOrigins }: { publicUrl: string, trustedOrigins: readonly string[] }) {
+  const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
+  app.addHook('onRoute', route => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (methods.every(method => SAFE_METHODS.has(method))) return
+    addOnRequest(route, createCsrfCheck(allowed, route.config?.refuseCrossSite === true))
+    addErrorReply(route, 403)
+  })
+}, { name: 'authsvc-csrf' })

@@ -1,13 +1,18 @@
-// Reads the session token from the X-Session-ID header or the session_id cookie and
-// resolves it once per request. Routes that need a user add `onRequest: requireSession`.
-// The cookie is read and written with `cookie` (jshttp) directly rather than through
-// @fastify/cookie, whose two hooks ran on every request, cookie or not.
+// Sessions over HTTP. A route that needs a user says `config: { requireSession: true }`:
+// it then gets the check below as an onRequest hook (after any rate limit), the session
+// security schemes and its 403 in the OpenAPI document, and `sessionOf(request)` in its
+// handler. The token comes from the X-Session-ID header or the session_id cookie and is
+// resolved once per request. The cookie is read and written with `cookie` (jshttp)
+// directly rather than through @fastify/cookie, whose two hooks ran on every request.
 import { parse, serialize, type SerializeOptions } from 'cookie'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
 import type { AuthContext } from '../../auth/context.js'
-import { type ValidSession, validateSessionToken } from '../../auth/sessions.js'
 import type { Config } from '../../config.js'
+import { type ValidSession, validateSessionToken } from '../../features/sessions/sessions.js'
 import { HttpError } from '../http-error.js'
+import { addErrorReply, addOnRequest } from '../route-hooks.js'
+import { SESSION_SECURITY } from '../schemas.js'
 
 export const SESSION_COOKIE = 'session_id'
 export const SESSION_HEADER = 'x-session-id'
@@ -15,6 +20,10 @@ export const SESSION_HEADER = 'x-session-id'
 declare module 'fastify' {
   interface FastifyRequest {
     session: ValidSession | null
+  }
+  interface FastifyContextConfig {
+    /** The route answers 403 unless a valid session is presented. */
+    requireSession?: boolean
   }
 }
 
@@ -36,15 +45,25 @@ export function presentedCredential (request: FastifyRequest): { token: string, 
   return cookie === undefined ? undefined : { token: cookie, transport: 'cookie' }
 }
 
-/** An onRequest hook: 403 unless a valid session is presented; sets request.session. */
-export function createRequireSession (ctx: AuthContext) {
+function createRequireSession (ctx: AuthContext) {
   return async function requireSession (request: FastifyRequest): Promise<void> {
     const credential = presentedCredential(request)
     const session = credential === undefined ? null : await validateSessionToken(ctx, credential.token)
-    if (session === null) throw new HttpError('NO_SESSION', 'forbidden: no valid session')
+    if (session === null) throw new HttpError('NO_SESSION')
     request.session = session
   }
 }
+
+export const sessionPlugin = fp(async function sessions (app: FastifyInstance, { ctx }: { ctx: AuthContext }) {
+  app.decorateRequest('session', null)
+  const requireSession = createRequireSession(ctx)
+  app.addHook('onRoute', route => {
+    if (route.config?.requireSession !== true) return
+    addOnRequest(route, requireSession)
+    addErrorReply(route, 403)
+    route.schema = { ...route.schema, security: SESSION_SECURITY }
+  })
+}, { name: 'authsvc-session' })
 
 function cookieAttributes (config: Config): SerializeOptions {
   return { httpOnly: true, sameSite: 'lax', path: '/', secure: config.env === 'production' }
@@ -58,8 +77,9 @@ export function clearSessionCookie (reply: FastifyReply, config: Config): void {
   void reply.header('set-cookie', serialize(SESSION_COOKIE, '', { ...cookieAttributes(config), maxAge: 0, expires: new Date(0) }))
 }
 
-/** request.session after requireSession ran; a route without the hook is a programming error. */
+/** request.session of a route with `config: { requireSession: true }`; any other route
+ *  calling it is a programming error. */
 export function sessionOf (request: FastifyRequest): ValidSession {
-  if (request.session === null) throw new Error('route is missing the requireSession hook')
+  if (request.session === null) throw new Error('route is missing config.requireSession')
   return request.session
 }

@@ -1,0 +1,63 @@
+// Security events: what happened to an account, by whom (IP, user agent), reported by the
+// domain operation itself, inside the transaction of the change it reports, so an event
+// is never recorded for a change that rolled back, nor a change made without its event.
+// Subscribers (the audit log, metrics) receive the executor of that transaction; one
+// that throws fails the operation. The event never holds a password, token or code.
+import type { Db } from '../db/index.js'
+
+export type SecurityEventType =
+  | 'user.created'
+  | 'user.deleted'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'login.throttled'
+  | 'logout'
+  | 'password.changed'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'email.changed'
+
+/** Who acted: the client's address and user agent, as HTTP saw them (null from a CLI). */
+export interface Actor {
+  readonly ip: string | null
+  readonly userAgent: string | null
+}
+
+export interface SecurityEvent {
+  readonly type: SecurityEventType
+  /** The account concerned; null when there is none (a failed sign-in for an unknown email). */
+  readonly userId: number | null
+  /** Milliseconds since the epoch. */
+  readonly at: number
+  readonly actor: Actor
+}
+
+/** Called for every event, on the executor of the change's transaction. */
+export type SecurityEventSubscriber = (db: Db, event: SecurityEvent) => Promise<void> | void
+
+export interface SecurityEvents {
+  /** Hands the event to every subscriber, in order, on `db` (the change's transaction). */
+  publish: (db: Db, event: SecurityEvent) => Promise<void>
+  /**
+   * Runs a change of one statement together with the events it publishes: in a
+   * transaction while anyone subscribes, else directly (one statement needs none, and
+   * sign-in on PostgreSQL is spared two round trips). A change of several statements
+   * opens its own transaction.
+   */
+  atomically: <T>(db: Db, change: (db: Db) => Promise<T>) => Promise<T>
+}
+
+
+export function createSecurityEvents (subscribers: readonly SecurityEventSubscriber[]): SecurityEvents {
+  return {
+    async publish (db, event) {
+      if (subscribers.length === 0) return
+      // The actor as the event defines it: a caller's Requester carries more (its queue key).
+      const reported: SecurityEvent = { ...event, actor: { ip: event.actor.ip, userAgent: event.actor.userAgent } }
+      for (const subscriber of subscribers) await subscriber(db, reported)
+    },
+    async atomically (db, change) {
+      return subscribers.length === 0 ? await change(db) : await db.transaction().execute(change)
+    }
+  }
+}

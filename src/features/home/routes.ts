@@ -1,0 +1,9 @@
+// GET /: the course service's greeting.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { MessageReply, ref } from '../../http/schemas.js'
+
+export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: { operationId: 'home', summary: 'Greeting', tags: ['service'], response: { 200: ref(MessageReply, 'Always {"message":"Bienvenue"}.') } }
+  }, async () => ({ message: 'Bienvenue' }))
+}

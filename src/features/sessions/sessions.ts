@@ -1,0 +1,110 @@
+// Server-side sessions (Lucia's model): the client holds a random token, the database
+// holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
+// This module owns the sessions table.
+import type { Actor } from '../../auth/events.js'
+import type { AuthContext, PublicUser } from '../../auth/context.js'
+import { AuthError } from '../../auth/errors.js'
+import { generateToken, hashToken, isWellFormedSessionToken } from '../../auth/tokens.js'
+import { isForeignKeyViolation } from '../../db/errors.js'
+import type { Db } from '../../db/index.js'
+import { deleteExpiredInBatches } from '../../db/sweep.js'
+
+export interface ValidSession {
+  readonly id: string
+  /** When the session was created, by a sign-in: milliseconds since the epoch. */
+  readonly createdAt: number
+  readonly user: PublicUser
+}
+
+const MAX_USER_AGENT_LENGTH = 512
+// last_seen_at is written at most this often per session, not on every request.
+const MAX_REFRESH_INTERVAL_MS = 60_000
+
+function ttls (ctx: AuthContext): { idleMs: number, absoluteMs: number } {
+  return { idleMs: ctx.config.session.idleTtlSeconds * 1000, absoluteMs: ctx.config.session.absoluteTtlSeconds * 1000 }
+}
+
+/** A session with the usual expiry from `now`, for a token issued elsewhere (the course
+ *  service's, kept by import-legacy); only its SHA-256 is stored. */
+export async function adoptSession (db: Db, userId: number, token: string, now: number, ttl: { idleTtlSeconds: number, absoluteTtlSeconds: number }): Promise<void> {
+  await db.insertInto('sessions').values({
+    id: hashToken(token),
+    user_id: userId,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: now + Math.min(ttl.idleTtlSeconds, ttl.absoluteTtlSeconds) * 1000,
+    ip: null,
+    user_agent: null
+  }).execute()
+}
+
+/**
+ * Starts a session for the user and returns the token, which is shown to nobody else.
+ * `db` is the executor to insert on (a sign-in's transaction with its event).
+ */
+export async function createSession (ctx: AuthContext, db: Db, userId: number, from: Actor): Promise<string> {
+  const token = generateToken()
+  const now = ctx.now()
+  const { idleMs, absoluteMs } = ttls(ctx)
+  try {
+    await db.insertInto('sessions').values({
+      id: hashToken(token),
+      user_id: userId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + Math.min(idleMs, absoluteMs),
+      ip: from.ip?.slice(0, 45) ?? null,
+      user_agent: from.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null
+    }).execute()
+  } catch (error) {
+    // The account was deleted between the password check and this insert.
+    if (isForeignKeyViolation(error)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+    throw error
+  }
+  return token
+}
+
+/** The session and its user, or null for an unknown, malformed or expired token. */
+export async function validateSessionToken (ctx: AuthContext, token: string): Promise<ValidSession | null> {
+  if (!isWellFormedSessionToken(token)) return null
+  const id = hashToken(token)
+  const row = await ctx.sessionLookup.find(id)
+  if (row === undefined) return null
+  const now = ctx.now()
+  if (now >= row.expiresAt) {
+    await invalidateSession(ctx.db, id)
+    return null
+  }
+  const { idleMs, absoluteMs } = ttls(ctx)
+  if (now - row.lastSeenAt >= Math.min(MAX_REFRESH_INTERVAL_MS, idleMs / 2)) {
+    await ctx.db.updateTable('sessions')
+      .set({ last_seen_at: now, expires_at: Math.min(now + idleMs, row.createdAt + absoluteMs) })
+      .where('id', '=', id)
+      .execute()
+  }
+  return { id, createdAt: row.createdAt, user: { id: row.userId, email: row.email } }
+}
+
+async function invalidateSession (db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute()
+}
+
+/** Signs out: ends the session presented, and reports it. */
+export async function endSession (ctx: AuthContext, session: ValidSession, from: Actor): Promise<void> {
+  await ctx.events.atomically(ctx.db, async db => {
+    await invalidateSession(db, session.id)
+    await ctx.events.publish(db, { type: 'logout', userId: session.user.id, at: ctx.now(), actor: from })
+  })
+}
+
+/** Ends every session of the user, but `exceptId` when given (the one making the change). */
+export async function invalidateUserSessions (db: Db, userId: number, exceptId?: string): Promise<void> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId)
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId)
+  await query.execute()
+}
+
+/** Removes expired sessions (the scheduled sweep); returns how many went. */
+export async function deleteExpiredSessions (db: Db, now: number): Promise<number> {
+  return await deleteExpiredInBatches(db, 'sessions', now)
+}

@@ -1,0 +1,47 @@
+// Sign-in with email and password. Unknown email and wrong password give the same error
+// after about the same time; each attempt is reserved by the per-account throttle before
+// the password is checked. A legacy bcrypt hash is replaced by argon2id on success.
+import type { AuthContext, PublicUser, Requester } from '../../auth/context.js'
+import { normalizeEmail } from '../../auth/emails.js'
+import { AuthError } from '../../auth/errors.js'
+import { clearLoginFailures, reserveLoginAttempt } from '../../auth/login-throttle.js'
+import { createSession } from '../sessions/sessions.js'
+import { findUserByEmail, replacePasswordHash, toPublicUser } from '../users/users.js'
+
+export interface SignedIn {
+  readonly user: PublicUser
+  /** The new session's token: always a fresh one, so a token planted before sign-in is never reused. */
+  readonly token: string
+}
+
+export async function signIn (ctx: AuthContext, input: { email: string, password: string }, from: Requester): Promise<SignedIn> {
+  const email = normalizeEmail(input.email)
+  try {
+    await reserveLoginAttempt(ctx, email)
+  } catch (error) {
+    if (error instanceof AuthError) {
+      const user = await findUserByEmail(ctx.db, email)
+      await ctx.events.publish(ctx.db, { type: 'login.throttled', userId: user?.id ?? null, at: ctx.now(), actor: from })
+    }
+    throw error
+  }
+  const user = await findUserByEmail(ctx.db, email)
+  // An unknown email costs a verification too: its answer takes as long as a wrong password's.
+  if (user === undefined) await ctx.hasher.verifyDummy(input.password, from.client)
+  const check = user === undefined ? undefined : await ctx.hasher.verify(user.passwordHash, input.password, from.client)
+  if (user === undefined || check?.valid !== true) {
+    await ctx.events.publish(ctx.db, { type: 'login.failed', userId: user?.id ?? null, at: ctx.now(), actor: from })
+    throw new AuthError('INVALID_CREDENTIALS')
+  }
+  await clearLoginFailures(ctx, email)
+  if (check.needsRehash) {
+    const passwordHash = await ctx.hasher.hash(input.password, from.client)
+    await replacePasswordHash(ctx.db, user.id, user.passwordHash, passwordHash, ctx.now())
+  }
+  const token = await ctx.events.atomically(ctx.db, async db => {
+    const token = await createSession(ctx, db, user.id, from)
+    await ctx.events.publish(db, { type: 'login.succeeded', userId: user.id, at: ctx.now(), actor: from })
+    return token
+  })
+  return { user: toPublicUser(user), token }
+}

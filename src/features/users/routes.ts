@@ -1,0 +1,101 @@
+// POST /users (sign-up) and /users/:id: the session's own account only.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { AuthError, invalidField } from '../../auth/errors.js'
+import { requesterOf } from '../../http/client-address.js'
+import { clearSessionCookie, sessionOf } from '../../http/plugins/session.js'
+import { EmailMessageReply, errors, ref, UserReply } from '../../http/schemas.js'
+import type { FeatureOptions } from '../options.js'
+import { deleteUser, registerUser, updateUser } from './users.js'
+
+const Registration = Type.Object({
+  email: Type.String({ description: 'Trimmed and lower-cased; at most 254 characters.' }),
+  password: Type.Optional(Type.String({ description: 'The password (PASSWORD_MIN_LENGTH to 1024 characters unless COMPAT=course).' })),
+  hashed_password: Type.Optional(Type.String({ description: 'Another name for `password` (seed 004\'s clients); plain text all the same.' }))
+})
+
+const UserUpdate = Type.Object({
+  email: Type.Optional(Type.String({ description: 'A new email: needs current_password, or a session created within REAUTH_MAX_AGE.' })),
+  password: Type.Optional(Type.String({ description: 'A new password: needs current_password; every other session ends.' })),
+  current_password: Type.Optional(Type.String())
+}, { additionalProperties: false })
+
+const UserParams = Type.Object({ id: Type.String({ description: 'The user id; any other than the session\'s own answers 403.' }) })
+
+/** The session's own user id; any other id, existing or not, is 403. */
+function ownUserId (request: FastifyRequest<{ Params: { id: string } }>): number {
+  const { user } = sessionOf(request)
+  if (request.params.id !== String(user.id)) throw new AuthError('FORBIDDEN', 'forbidden: not your account')
+  return user.id
+}
+
+export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
+  const { limits } = config
+  app.post('/users', {
+    config: { rateLimit: { bucket: 'register', max: limits.registerPerIp }, refuseCrossSite: true },
+    schema: {
+      operationId: 'registerUser',
+      summary: 'Sign up',
+      description: 'Creates an account. Sign in afterwards with POST /sessions.',
+      tags: ['users'],
+      body: Registration,
+      response: { 200: ref(EmailMessageReply, 'The account was created.'), ...errors(400) }
+    }
+  }, async (request) => {
+    // `hashed_password` is seed 004's name for the same plain-text field.
+    const password = request.body.password ?? request.body.hashed_password
+    if (password === undefined) throw invalidField('password is required')
+    const user = await registerUser(ctx, { email: request.body.email, password }, requesterOf(request))
+    return { email: user.email, message: 'user created' }
+  })
+
+  app.get('/users/:id', {
+    config: { requireSession: true },
+    schema: {
+      operationId: 'getUser',
+      summary: 'The signed-in user',
+      tags: ['users'],
+      params: UserParams,
+      response: { 200: ref(UserReply, 'The session\'s own account.') }
+    }
+  }, async (request) => {
+    ownUserId(request)
+    return sessionOf(request).user
+  })
+
+  app.put('/users/:id', {
+    // A wrong current_password costs a hash: limited per IP, and throttled per account.
+    config: { rateLimit: { bucket: 'account', max: limits.accountPerIp }, requireSession: true },
+    schema: {
+      operationId: 'updateUser',
+      summary: 'Change the email and/or the password',
+      description: 'Unknown or protected attributes (id, hashed_password, reset_token, session_id …) are refused with 400.',
+      tags: ['users'],
+      params: UserParams,
+      body: UserUpdate,
+      response: { 200: ref(EmailMessageReply, 'Changed; the email is the account\'s current one.'), ...errors(400, 429, 503) }
+    }
+  }, async (request) => {
+    const userId = ownUserId(request)
+    const { email, password, current_password: currentPassword } = request.body
+    const user = await updateUser(ctx, userId, sessionOf(request), { email, password, currentPassword }, requesterOf(request))
+    return { email: user.email, message: 'user updated' }
+  })
+
+  app.delete('/users/:id', {
+    config: { requireSession: true },
+    schema: {
+      operationId: 'deleteUser',
+      summary: 'Delete the account',
+      description: 'Its sessions and tokens go with it.',
+      tags: ['users'],
+      params: UserParams,
+      response: { 200: Type.Object({}, { additionalProperties: false, description: 'Deleted: always {}.' }) }
+    }
+  }, async (request, reply) => {
+    await deleteUser(ctx, ownUserId(request), requesterOf(request))
+    clearSessionCookie(reply, config)
+    return {}
+  })
+}
