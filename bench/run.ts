@@ -2,14 +2,12 @@
 // the hashing ceiling, and the service on SQLite and PostgreSQL, each driven by autocannon
 // from a separate process; prints a table of figures and ratios and writes BENCHMARKS.md.
 // The abuse limits are switched off for the run (they would turn the load into 429s).
-import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
-import path from 'node:path'
 import pg from 'pg'
 import { benchToken, seed } from './seed.js'
+import { type Database, inTurns as takeTurns, load as loadOnce, log, PASSWORD, peakRssMb, POSTGRES_URL, postgresDatabase, type Running, serve, signIn, sqliteDatabase, start, type Summary } from './support.js'
 
 const full = process.argv.includes('--full')
 const secondsArg = process.argv.find(arg => arg.startsWith('--seconds='))
@@ -21,11 +19,7 @@ const REPEATS = 3
 const WARM_UP_SECONDS = 2
 const usersArg = process.argv.find(arg => arg.startsWith('--scale-users='))
 const SCALE_USERS = usersArg !== undefined ? Number(usersArg.slice('--scale-users='.length)) : 1_000_000
-const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const PASSWORD = 'bench password long enough'
-const LIMITS_OFF = { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_RESET: '0', RATE_LIMIT_ACCOUNT: '0', LOGIN_THROTTLE_MAX_DELAY: '0', RESET_MAIL_LIMIT: '0' }
 
-interface Summary { requests: number, rps: number, p50: number, p99: number, errors: number, statuses: Record<string, number>, rpsRange?: [number, number] }
 interface Row { target: string, workload: string, result: Summary, rssMb?: number, note?: string }
 const rows: Row[] = []
 // Each target's ceilings are measured right before its own workloads: this machine's
@@ -33,95 +27,14 @@ const rows: Row[] = []
 interface Baselines { bareRps: number, hashRps: number, hashThreads: number }
 const baselines = new Map<string, Baselines>()
 
-function log (message: string): void { process.stderr.write(`${message}\n`) }
-
-async function freePort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
-
-interface Running { child: ChildProcess, url: string, stop: () => Promise<void> }
-interface Database { url: string, drop: () => Promise<void> }
-
-async function start (args: string[], env: Record<string, string>): Promise<Running> {
-  const port = await freePort()
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
-    try {
-      await fetch(url)
-      break
-    } catch {
-      if (i > 300) throw new Error(`${args.join(' ')} did not come up`)
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
-  }
-  return {
-    child,
-    url,
-    stop: async () => {
-      const exited = new Promise(resolve => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    }
-  }
-}
-
 async function load (url: string, workload: string, extra: Record<string, unknown> = {}): Promise<Record<string, Summary>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify({ url, workload, seconds: SECONDS, ...extra })], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
-  await new Promise(resolve => child.once('exit', resolve))
-  return JSON.parse(out) as Record<string, Summary>
+  return await loadOnce(url, workload, { seconds: SECONDS, ...extra })
 }
 
-function peakRssMb (pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+async function inTurns (workloads: Record<string, (seconds: number) => Promise<Summary>>): Promise<Record<string, Summary>> {
+  return await takeTurns(workloads, { rounds: REPEATS, seconds: SECONDS, warmUpSeconds: WARM_UP_SECONDS })
 }
 
-async function post (url: string, body: Record<string, string>): Promise<Response> {
-  return await fetch(url, { method: 'POST', body: new URLSearchParams(body) })
-}
-
-async function signIn (url: string, email: string): Promise<string> {
-  await post(`${url}/users`, { email, password: PASSWORD })
-  const reply = await post(`${url}/sessions`, { email, password: PASSWORD })
-  const token = /session_id=([^;]+)/.exec(reply.headers.get('set-cookie') ?? '')?.[1]
-  if (token === undefined) throw new Error(`login failed: ${reply.status}`)
-  return token
-}
-
-async function postgresDatabase (): Promise<Database | null> {
-  const name = `authsvc_bench_${randomBytes(4).toString('hex')}`
-  const admin = async (statement: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
-    await client.connect()
-    try { await client.query(statement) } finally { await client.end() }
-  }
-  try {
-    await admin(`CREATE DATABASE ${name}`)
-  } catch (error) {
-    log(`PostgreSQL skipped: cannot create a database at ${POSTGRES_URL} (${String(error)}); set BENCH_POSTGRES_URL`)
-    return null
-  }
-  const url = new URL(POSTGRES_URL)
-  url.pathname = `/${name}`
-  return { url: url.toString(), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) } }
-}
-
-function sqliteDatabase (): Database {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authsvc-bench-'))
-  return { url: path.join(dir, 'bench.sqlite'), drop: async () => { fs.rmSync(dir, { recursive: true, force: true }) } }
-}
-
-async function serve (databaseUrl: string): Promise<Running> {
-  return await start(['dist/cli.js', 'serve'], { ...LIMITS_OFF, DATABASE_URL: databaseUrl, NODE_ENV: 'development' })
-}
 
 async function measureHashing (seconds: number): Promise<{ rps: number, parallel: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/hash.ts', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -131,27 +44,6 @@ async function measureHashing (seconds: number): Promise<{ rps: number, parallel
   return JSON.parse(out) as { rps: number, parallel: number }
 }
 
-/** The run with the median req/s, carrying the range of all runs. */
-function median (runs: Summary[]): Summary {
-  const sorted = [...runs].sort((a, b) => a.rps - b.rps)
-  return { ...sorted[Math.floor(sorted.length / 2)] as Summary, rpsRange: [sorted[0]?.rps ?? NaN, sorted[sorted.length - 1]?.rps ?? NaN] }
-}
-
-/**
- * Runs each workload once per round, the rounds one after another (A B C C B A …), after
- * a warm-up run of each: a ratio between workloads measured in turns is not skewed by the
- * machine's speed drifting between them, as it does here by 10 % within a minute.
- */
-async function inTurns (workloads: Record<string, (seconds: number) => Promise<Summary>>): Promise<Record<string, Summary>> {
-  const runs: Record<string, Summary[]> = {}
-  for (const [name, measure] of Object.entries(workloads)) { await measure(WARM_UP_SECONDS); runs[name] = [] }
-  for (let round = 0; round < REPEATS; round++) {
-    // Every other round in reverse order (A B C, C B A, …): no workload always comes first.
-    const order = round % 2 === 0 ? Object.entries(workloads) : Object.entries(workloads).reverse()
-    for (const [name, measure] of order) runs[name]?.push(await measure(SECONDS))
-  }
-  return Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, median(list)]))
-}
 
 async function benchService (target: string, database: Database): Promise<void> {
   const running: Running[] = []
