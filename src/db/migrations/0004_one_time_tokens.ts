@@ -2,6 +2,7 @@
 // change and MFA challenges next), told apart by `purpose`. Live reset tokens move over,
 // so a reset mail sent before the upgrade still works after it.
 import { type Kysely, sql } from 'kysely'
+import { up as createPasswordResetTokens } from './0003_password_reset_tokens.js'
 import { createTable } from './dialect.js'
 
 export async function up (db: Kysely<any>): Promise<void> {
@@ -26,15 +27,7 @@ export async function up (db: Kysely<any>): Promise<void> {
 }
 
 export async function down (db: Kysely<any>): Promise<void> {
-  await createTable(db, 'password_reset_tokens')
-    .addColumn('id', 'varchar(64)', col => col.primaryKey())
-    .addColumn('user_id', 'integer', col => col.notNull())
-    .addColumn('created_at', 'bigint', col => col.notNull())
-    .addColumn('expires_at', 'bigint', col => col.notNull())
-    .addColumn('used_at', 'bigint')
-    .addForeignKeyConstraint('password_reset_tokens_user_id_fk', ['user_id'], 'users', ['id'], fk => fk.onDelete('cascade'))
-    .execute()
-  await db.schema.createIndex('password_reset_tokens_user_id_idx').on('password_reset_tokens').column('user_id').execute()
+  await createPasswordResetTokens(db)
   await db.insertInto('password_reset_tokens')
     .columns(['id', 'user_id', 'created_at', 'expires_at'])
     .expression(db.selectFrom('one_time_tokens').select(['id', 'user_id', 'created_at', 'expires_at']).where('purpose', '=', 'password_reset'))

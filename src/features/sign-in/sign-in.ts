@@ -19,7 +19,7 @@ export async function signIn (ctx: AuthContext, input: { email: string, password
   try {
     await reserveLoginAttempt(ctx, email)
   } catch (error) {
-    if (error instanceof AuthError) {
+    if (error instanceof AuthError && error.code === 'RATE_LIMITED') {
       const user = await findUserByEmail(ctx.db, email)
       await ctx.events.publish(ctx.db, { type: 'login.throttled', userId: user?.id ?? null, at: ctx.now(), actor: from })
     }
