@@ -6,6 +6,8 @@ import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { checkReadiness } from '../features/health/health.js'
+import { healthRoutes } from '../features/health/routes.js'
 import { homeRoutes } from '../features/home/routes.js'
 import { passwordResetRoutes } from '../features/password-reset/routes.js'
 import { sessionRoutes } from '../features/sessions/routes.js'
@@ -19,6 +21,13 @@ import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { createSecurityHeaders, securityHeaders } from './plugins/security-headers.js'
 import { sessionPlugin } from './plugins/session.js'
 import { lazyChildLogger } from './request-logger.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: no request log line for this route, even at LOG_LEVEL=debug (probes). */
+    logRequest?: boolean
+  }
+}
 
 const BODY_LIMIT_BYTES = 64 * 1024
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
@@ -68,6 +77,7 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   app.addHook('onRequest', createSecurityHeaders(headers))
   if (app.log.level === 'debug' || app.log.level === 'trace') {
     app.addHook('onResponse', async (request, reply) => {
+      if (request.routeOptions.config.logRequest === false) return
       // The path only: a query string may hold a token (a reset link's), and no log line may.
       request.log.debug({ method: request.method, url: pathOf(request.url), statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request')
     })
@@ -105,6 +115,9 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
 
   const features = { ctx, config }
   await app.register(homeRoutes)
+  await app.register(healthRoutes, {
+    checkReadiness: async (onFailure) => await checkReadiness({ db: services.db, counters, redis: config.redis.url !== null, onFailure })
+  })
   await app.register(userRoutes, features)
   await app.register(signInRoutes, features)
   await app.register(sessionRoutes, features)

@@ -31,6 +31,8 @@ export interface CounterStore {
    */
   reserveAttempt: (attemptsKey: string, blockKey: string, rule: AttemptRule) => Promise<number>
   remove: (...keys: string[]) => Promise<void>
+  /** Resolves when the store answers (Redis: a PING); rejects when it cannot. */
+  ping: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -102,6 +104,7 @@ export function createMemoryStore (maxKeysPerKind = 100_000, now: () => number =
       return 0
     },
     async remove (...keys) { for (const key of keys) mapOf(key).delete(key) },
+    async ping () {},
     async close () {
       clearInterval(sweep)
       kinds.clear()
@@ -140,6 +143,7 @@ export function createRedisStore (redis: Redis): CounterStore {
       return await redis.eval(RESERVE_SCRIPT, 2, attemptsKey, blockKey, String(rule.forgetMs), String(rule.freeAttempts), String(rule.maxDelayMs)) as number
     },
     async remove (...keys) { if (keys.length > 0) await redis.del(...keys) },
+    async ping () { await redis.ping() },
     async close () { redis.disconnect() }
   }
 }
@@ -171,6 +175,8 @@ export function createFallbackStore (primary: CounterStore, fallback: CounterSto
     increment: async (key, windowMs, extend) => await attempt(store => store.increment(key, windowMs, extend)),
     reserveAttempt: async (attemptsKey, blockKey, rule) => await attempt(store => store.reserveAttempt(attemptsKey, blockKey, rule)),
     remove: async (...keys) => { await attempt(store => store.remove(...keys)) },
+    // Redis itself, not the fallback: readiness reports a Redis that is down.
+    ping: async () => { await primary.ping() },
     async close () {
       await primary.close()
       await fallback.close()

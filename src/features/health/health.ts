@@ -1,0 +1,51 @@
+// Readiness: can this instance serve? A real round trip to the database, and a PING to
+// Redis when it is configured, each within a short timeout; a check that fails or does
+// not answer in time is 'unreachable'. What went wrong is logged by the caller's logger,
+// never answered.
+import { sql } from 'kysely'
+import type { Db } from '../../db/index.js'
+import type { CounterStore } from '../../limits/counter-store.js'
+
+/** Each check's limit: a readiness probe must answer before the prober gives up (often 1 s). */
+export const CHECK_TIMEOUT_MS = 800
+
+export type CheckResult = 'ok' | 'unreachable'
+
+export interface Readiness {
+  readonly ready: boolean
+  readonly checks: Readonly<Record<string, CheckResult>>
+}
+
+export interface ReadinessDeps {
+  readonly db: Db
+  readonly counters: CounterStore
+  /** Whether REDIS_URL is set: only then is Redis a dependency to check. */
+  readonly redis: boolean
+  readonly onFailure: (check: string, error: unknown) => void
+}
+
+async function within (ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`no answer within ${ms} ms`)) }, ms) })
+  try {
+    await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export async function checkReadiness (deps: ReadinessDeps): Promise<Readiness> {
+  const probes: Record<string, () => Promise<unknown>> = { database: async () => await sql`select 1`.execute(deps.db) }
+  if (deps.redis) probes.redis = async () => { await deps.counters.ping() }
+  const entries = await Promise.all(Object.entries(probes).map(async ([name, probe]): Promise<[string, CheckResult]> => {
+    try {
+      await within(CHECK_TIMEOUT_MS, probe())
+      return [name, 'ok']
+    } catch (error) {
+      deps.onFailure(name, error)
+      return [name, 'unreachable']
+    }
+  }))
+  const checks = Object.fromEntries(entries)
+  return { ready: entries.every(([, result]) => result === 'ok'), checks }
+}

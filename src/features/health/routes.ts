@@ -1,0 +1,49 @@
+// GET /health/alive (the process serves) and GET /health/ready (its dependencies answer),
+// for load balancers and orchestrators: no session, no rate limit, no request log line.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { CHECK_TIMEOUT_MS, type Readiness } from './health.js'
+
+const Check = Type.Union([Type.Literal('ok'), Type.Literal('unreachable')])
+const Ready = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Object({ database: Check, redis: Type.Optional(Check) }, { additionalProperties: false }),
+  message: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String())
+}, { additionalProperties: false })
+
+export interface HealthOptions {
+  /** Runs the checks; `onFailure` hears what went wrong (for the log, never the reply). */
+  readonly checkReadiness: (onFailure: (check: string, error: unknown) => void) => Promise<Readiness>
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { checkReadiness }) => {
+  app.get('/health/alive', {
+    config: { logRequest: false },
+    schema: {
+      operationId: 'alive',
+      summary: 'Liveness: the process serves',
+      tags: ['service'],
+      response: { 200: Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false, description: 'Always, while the process serves.' }) }
+    }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/health/ready', {
+    config: { logRequest: false },
+    schema: {
+      operationId: 'ready',
+      summary: 'Readiness: the database (and Redis, when configured) answer',
+      description: `Each dependency gets a real round trip of at most ${CHECK_TIMEOUT_MS} ms. The answer names what failed, never why.`,
+      tags: ['service'],
+      response: {
+        200: Type.Object(Ready.properties, { additionalProperties: false, description: 'Ready: every check is ok.' }),
+        503: Type.Object(Ready.properties, { additionalProperties: false, description: 'Not ready: the checks that failed are unreachable (code unavailable).' })
+      }
+    }
+  }, async (request, reply) => {
+    const { ready, checks } = await checkReadiness((check, err) => { request.log.warn({ err, check }, 'readiness check failed') })
+    if (ready) return { status: 'ok' as const, checks: checks as { database: 'ok' } }
+    const failed = Object.entries(checks).filter(([, result]) => result !== 'ok').map(([name]) => name)
+    return await reply.code(503).send({ status: 'unavailable', checks: checks as { database: 'ok' | 'unreachable' }, message: `not ready: ${failed.join(', ')} unreachable`, code: 'unavailable' })
+  })
+}
