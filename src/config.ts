@@ -100,6 +100,8 @@ export interface Config {
   readonly http: HttpConfig
   readonly redis: RedisConfig
   readonly hashing: HashingConfig
+  /** Days audit events are kept; 0 keeps them for good. */
+  readonly auditRetentionDays: number
 }
 
 export class ConfigError extends Error {
@@ -298,6 +300,7 @@ export function loadConfig (env: Env = process.env): Config {
     requestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT', 10, 1, 3600),
     keepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT', 5, 1, 3600)
   }
+  const auditRetentionDays = reader.integer('AUDIT_RETENTION_DAYS', 90, 0, 36_500)
   const redis: RedisConfig = {
     url: reader.url('REDIS_URL', null, ['redis:', 'rediss:']),
     keyPrefix: reader.string('REDIS_KEY_PREFIX', 'authsvc:'),
@@ -330,6 +333,7 @@ export function loadConfig (env: Env = process.env): Config {
     limits: Object.freeze(limits),
     http: Object.freeze({ ...http, trustedOrigins: Object.freeze(http.trustedOrigins) }),
     redis: Object.freeze(redis),
-    hashing: Object.freeze(hashing)
+    hashing: Object.freeze(hashing),
+    auditRetentionDays
   })
 }

@@ -8,6 +8,7 @@ import type { AuthContext } from './auth/context.js'
 import { createSecurityEvents, type SecurityEventSubscriber } from './auth/events.js'
 import { deleteExpiredTokens } from './auth/one-time-tokens.js'
 import { createPasswordHasher, defaultHashThreads, type PasswordHasher } from './auth/password-hasher.js'
+import { purgeAuditEvents, recordAuditEvent } from './features/audit/audit.js'
 import { createSessionLookup } from './features/sessions/session-lookup.js'
 import { deleteExpiredSessions } from './features/sessions/sessions.js'
 import { findSlowestStoredHash } from './features/users/users.js'
@@ -56,7 +57,8 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   })
   const background = createBackground(logger)
   const jobs = createJobs(logger)
-  const events = createSecurityEvents(eventSubscribers)
+  // The audit log first: every event is recorded in the transaction of its change.
+  const events = createSecurityEvents([recordAuditEvent, ...eventSubscribers])
   const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), now }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
@@ -76,6 +78,11 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     await deleteExpiredSessions(db, now())
     await deleteExpiredTokens(db, now())
   })
+  if (config.auditRetentionDays > 0) {
+    jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {
+      await purgeAuditEvents(db, now() - config.auditRetentionDays * 24 * 3600 * 1000)
+    })
+  }
   jobs.every('failed-login timing', SWEEP_INTERVAL_MS, async () => {
     if (!calibrated || hasher.padsFailures()) await calibrateFailures()
   })

@@ -123,7 +123,7 @@ describe('authsvc CLI', () => {
     const env = { DATABASE_URL: path.join(dir, 'migrate.sqlite') }
     const first = await runCli(['migrate'], env)
     assert.equal(first.code, 0, first.stderr)
-    assert.match(first.stdout, /applied: 0001_users\napplied: 0002_sessions\napplied: 0003_password_reset_tokens\napplied: 0004_one_time_tokens/)
+    assert.match(first.stdout, /applied: 0001_users\napplied: 0002_sessions\napplied: 0003_password_reset_tokens\napplied: 0004_one_time_tokens\napplied: 0005_audit_events/)
     const second = await runCli(['migrate'], env)
     assert.equal(second.code, 0)
     assert.match(second.stdout, /database is up to date/)

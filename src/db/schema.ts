@@ -36,10 +36,26 @@ export interface OneTimeTokenTable {
   expires_at: number
 }
 
+export interface AuditEventTable {
+  id: Generated<number>
+  created_at: number
+  /** A SecurityEventType ('login.failed' …). */
+  type: string
+  /** 'success' or 'failure'. */
+  outcome: string
+  /** The account concerned; null when there is none. No foreign key: the record outlives the account. */
+  user_id: number | null
+  ip: string | null
+  user_agent: string | null
+  /** A small JSON object of details; never a password, token or code. */
+  details: string | null
+}
+
 export interface Database {
   users: UserTable
   sessions: SessionTable
   one_time_tokens: OneTimeTokenTable
+  audit_events: AuditEventTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -6,6 +6,7 @@ import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { auditRoutes } from '../features/audit/routes.js'
 import { checkReadiness } from '../features/health/health.js'
 import { healthRoutes } from '../features/health/routes.js'
 import { homeRoutes } from '../features/home/routes.js'
@@ -122,5 +123,6 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   await app.register(signInRoutes, features)
   await app.register(sessionRoutes, features)
   await app.register(passwordResetRoutes, features)
+  await app.register(auditRoutes, features)
   return app
 }

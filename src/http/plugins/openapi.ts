@@ -47,6 +47,7 @@ export const openApiPlugin = fp(async function openApi (app: FastifyInstance, { 
         { name: 'users', description: 'Accounts: sign-up, reading, changing and deleting one' },
         { name: 'sessions', description: 'Signing in and out, and who is signed in' },
         { name: 'password reset', description: 'A new password through a mailed token' },
+        { name: 'account', description: 'The signed-in user\'s own account' },
         { name: 'service', description: 'The service itself' }
       ],
       components: {
