@@ -127,7 +127,31 @@ async function benchScale (target: string, small: Database, large: Database): Pr
   }
 }
 
+/** What the metrics cost GET /profile: the same service with and without them, in turns. */
+async function benchMetrics (target: string, on: Database, off: Database): Promise<void> {
+  const services: Running[] = []
+  try {
+    const withMetrics = await serve(on.url)
+    services.push(withMetrics)
+    const withoutMetrics = await serve(off.url, '.', { METRICS_ENABLED: 'false' })
+    services.push(withoutMetrics)
+    const [tokenOn, tokenOff] = [await signIn(withMetrics.url, 'bench-metrics@example.com'), await signIn(withoutMetrics.url, 'bench-metrics@example.com')]
+    log(`${target}: profile with metrics and without, in turns`)
+    const turns = await inTurns({
+      off: async (seconds) => (await load(withoutMetrics.url, 'profile', { token: tokenOff, seconds })).main as Summary,
+      on: async (seconds) => (await load(withMetrics.url, 'profile', { token: tokenOn, seconds })).main as Summary
+    })
+    rows.push({ target, workload: 'profile, METRICS_ENABLED=false (in turns with the next row)', result: turns.off as Summary })
+    rows.push({ target, workload: 'profile, metrics on (the default)', result: turns.on as Summary })
+  } finally {
+    for (const service of services) await service.stop()
+    await on.drop()
+    await off.drop()
+  }
+}
+
 await benchService('SQLite', sqliteDatabase())
+await benchMetrics('SQLite', sqliteDatabase(), sqliteDatabase())
 const pgDatabase = await postgresDatabase()
 if (pgDatabase !== null) await benchService('PostgreSQL', pgDatabase)
 await benchScale('SQLite', sqliteDatabase(), sqliteDatabase())
@@ -158,6 +182,9 @@ for (const target of ['SQLite', 'PostgreSQL']) {
   check(`register on ${target} vs hashing ceiling`, (find(target, 'register')?.rps ?? NaN) / hashOf(target), 0.9, true)
   check(`storm on ${target}: profile p99`, find(target, 'storm (profile)')?.p99, 25, false, 'ms')
   check(`peak RSS under profile on ${target}`, rows.find(r => r.target === target && r.workload === 'profile')?.rssMb, 150, false, 'MB')
+  const metricsOn = find(target, 'profile, metrics on (the default)')?.rps
+  const metricsOff = find(target, 'profile, METRICS_ENABLED=false (in turns with the next row)')?.rps
+  check(`profile on ${target} with metrics vs without, in turns`, metricsOn === undefined || metricsOff === undefined ? undefined : metricsOn / metricsOff, 0.95, true)
   const scale = rows.find(r => r.target === target && r.workload.endsWith('users + sessions'))
   const small = rows.find(r => r.target === target && r.workload.startsWith('profile, small database'))
   check(`profile at ${SCALE_USERS / 1e6}M users on ${target} vs a small database, in turns`, scale === undefined || small === undefined ? undefined : scale.result.rps / small.result.rps, 0.8, true)

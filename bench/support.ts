@@ -54,8 +54,8 @@ export async function start (args: string[], env: Record<string, string>, cwd?: 
 }
 
 /** The service of a built tree (`dist/cli.js serve` in `root`), abuse limits off. */
-export async function serve (databaseUrl: string, root = '.'): Promise<Running> {
-  return await start([path.join(root, 'dist/cli.js'), 'serve'], { ...LIMITS_OFF, DATABASE_URL: databaseUrl, NODE_ENV: 'development' }, root)
+export async function serve (databaseUrl: string, root = '.', env: Record<string, string> = {}): Promise<Running> {
+  return await start([path.join(root, 'dist/cli.js'), 'serve'], { ...LIMITS_OFF, DATABASE_URL: databaseUrl, NODE_ENV: 'development', ...env }, root)
 }
 
 /** One run of a workload of bench/load.ts, in a process of its own. */

@@ -2,6 +2,7 @@
 // problems at once, naming each variable, so a bad deployment fails before it listens.
 import net from 'node:net'
 import path from 'node:path'
+import ipaddr from 'ipaddr.js'
 
 export type Environment = 'development' | 'production' | 'test'
 
@@ -102,6 +103,16 @@ export interface Config {
   readonly hashing: HashingConfig
   /** Days audit events are kept; 0 keeps them for good. */
   readonly auditRetentionDays: number
+  readonly metrics: MetricsConfig
+}
+
+export interface MetricsConfig {
+  /** false: no metrics are collected and GET /metrics is a 404. */
+  readonly enabled: boolean
+  /** Client networks (CIDRs) that may read GET /metrics. */
+  readonly allow: readonly string[]
+  /** A bearer token that may read it from anywhere; null for none. */
+  readonly token: string | null
 }
 
 export class ConfigError extends Error {
@@ -241,6 +252,21 @@ function parseOrigins (reader: EnvReader): string[] {
   return origins
 }
 
+/** METRICS_ALLOW: comma-separated CIDRs (or single addresses), loopback by default. */
+function parseCidrs (reader: EnvReader): string[] {
+  const raw = reader.optional('METRICS_ALLOW') ?? '127.0.0.0/8,::1/128'
+  const cidrs: string[] = []
+  for (const entry of raw.split(',').map(e => e.trim()).filter(e => e !== '')) {
+    try {
+      const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), entry.includes(':') ? 128 : 32]
+      cidrs.push(`${address.toString()}/${bits}`)
+    } catch {
+      reader.problems.push(`METRICS_ALLOW entries must be addresses or CIDRs like 10.0.0.0/8 or ::1; got ${JSON.stringify(entry)}`)
+    }
+  }
+  return cidrs
+}
+
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl (raw: string): string {
   try {
@@ -301,6 +327,9 @@ export function loadConfig (env: Env = process.env): Config {
     keepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT', 5, 1, 3600)
   }
   const auditRetentionDays = reader.integer('AUDIT_RETENTION_DAYS', 90, 0, 36_500)
+  const metricsToken = reader.optional('METRICS_TOKEN')
+  if (metricsToken !== null && metricsToken.length < 16) reader.problems.push('METRICS_TOKEN must be at least 16 characters (a guessable token would open the metrics to anyone)')
+  const metrics: MetricsConfig = { enabled: reader.boolean('METRICS_ENABLED', true), allow: parseCidrs(reader), token: metricsToken }
   const redis: RedisConfig = {
     url: reader.url('REDIS_URL', null, ['redis:', 'rediss:']),
     keyPrefix: reader.string('REDIS_KEY_PREFIX', 'authsvc:'),
@@ -334,6 +363,7 @@ export function loadConfig (env: Env = process.env): Config {
     http: Object.freeze({ ...http, trustedOrigins: Object.freeze(http.trustedOrigins) }),
     redis: Object.freeze(redis),
     hashing: Object.freeze(hashing),
-    auditRetentionDays
+    auditRetentionDays,
+    metrics: Object.freeze({ ...metrics, allow: Object.freeze(metrics.allow) })
   })
 }

@@ -17,6 +17,7 @@ import { createDb, type Db } from './db/index.js'
 import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
+import { createMetrics, type Metrics } from './metrics.js'
 
 export interface Services {
   readonly config: Config
@@ -28,6 +29,8 @@ export interface Services {
   readonly hasher: PasswordHasher
   readonly background: Background
   readonly jobs: Jobs
+  /** Prometheus metrics; null with METRICS_ENABLED=false. */
+  readonly metrics: Metrics | null
   /** What the domain functions take. */
   readonly auth: AuthContext
   /** Before serving: the hasher's dummy hash, the failure timing, the scheduled jobs. */
@@ -49,16 +52,20 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 export async function createServices (config: Config, { logger, now = Date.now, eventSubscribers = [] }: ServiceOptions): Promise<Services> {
   const db = createDb(config.database, logger)
   const counters = await createCounterStore(config, logger)
-  const mailer = createMailer(config.mail, logger)
+  // Metrics read the hasher's queue when scraped; the hasher is made just below.
+  const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth() }) : null
+  const plainMailer = createMailer(config.mail, logger)
+  const mailer = metrics === null ? plainMailer : metrics.countMails(plainMailer)
   const hasher = createPasswordHasher({
     threads: config.hashing.threads || defaultHashThreads(),
     queueLimit: config.hashing.queueLimit,
-    perClientLimit: config.hashing.perClientLimit
+    perClientLimit: config.hashing.perClientLimit,
+    onComputed: metrics?.observeHash
   })
   const background = createBackground(logger)
   const jobs = createJobs(logger)
   // The audit log first: every event is recorded in the transaction of its change.
-  const events = createSecurityEvents([recordAuditEvent, ...eventSubscribers])
+  const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers])
   const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), now }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
@@ -97,6 +104,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     hasher,
     background,
     jobs,
+    metrics,
     auth,
     async start () {
       await hasher.warmUp()

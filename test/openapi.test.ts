@@ -17,8 +17,9 @@ interface Operation {
 }
 type Document = { paths: Record<string, Record<string, Operation>> } & Record<string, any>
 
-// The documentation's own routes (HTML, assets, the document itself) are not API operations.
-const DOCUMENTATION = /^\/(?:docs(?:\/.*)?|openapi\.json)$/
+// The documentation's own routes (HTML, assets, the document itself) are not API
+// operations, nor is /metrics (Prometheus text for scrapers, not JSON).
+const DOCUMENTATION = /^\/(?:docs(?:\/.*)?|openapi\.json|metrics)$/
 
 /** Every method and path Fastify has registered, read from printRoutes()'s tree. */
 function registeredRoutes (tree: string): Array<{ method: string, path: string }> {

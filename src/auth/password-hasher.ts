@@ -13,7 +13,7 @@ import { Piscina } from 'piscina'
 import { AuthError } from './errors.js'
 import { bcryptCostOf } from './password-forms.js'
 import type { PasswordCheck } from './passwords.js'
-import type { HashTask, TimedCheck } from './password-worker.js'
+import type { HashTask, TimedCheck, TimedHash } from './password-worker.js'
 
 export interface PasswordHasher {
   /** `client` (an IP key) is held to its share of the queue. */
@@ -34,6 +34,8 @@ export interface PasswordHasher {
   padsFailures: () => boolean
   /** Computes the dummy hash ahead of the first unknown email. */
   warmUp: () => Promise<void>
+  /** Hashes and verifications waiting for a thread now. */
+  queueDepth: () => number
   close: () => Promise<void>
 }
 
@@ -44,6 +46,8 @@ export interface HasherOptions {
   readonly queueLimit: number
   /** Hashes one client may have waiting or running; unlimited when absent. */
   readonly perClientLimit?: number
+  /** Told how long each hash or verification took in its thread (the metrics). */
+  readonly onComputed?: (op: 'hash' | 'verify', seconds: number) => void
 }
 
 export function defaultHashThreads (): number {
@@ -77,16 +81,18 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
   const perClientLimit = options.perClientLimit ?? Infinity
   const perClient = new Map<string, number>()
 
-  async function runInPool<T> (task: HashTask): Promise<T> {
+  async function runInPool<T extends TimedHash | TimedCheck> (task: HashTask): Promise<T> {
     if (pool.queueSize >= options.queueLimit) throw overloaded()
     try {
-      return await pool.run(task) as T
+      const result = await pool.run(task) as T
+      options.onComputed?.(task.op, result.computeMs / 1000)
+      return result
     } catch (error) {
       if (error instanceof Error && /queue is at limit/i.test(error.message)) throw overloaded()
       throw error
     }
   }
-  async function run<T> (task: HashTask, client: string | undefined): Promise<T> {
+  async function run<T extends TimedHash | TimedCheck> (task: HashTask, client: string | undefined): Promise<T> {
     if (client === undefined) return await runInPool<T>(task)
     const held = perClient.get(client) ?? 0
     if (held >= perClientLimit) throw overloaded()
@@ -103,7 +109,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
   // Cached only once made: a failed attempt (a full queue) must not stay the answer.
   let dummyHash: string | undefined
   async function dummy (client?: string): Promise<string> {
-    dummyHash ??= await run<string>({ op: 'hash', password: randomBytes(16).toString('base64url') }, client)
+    dummyHash ??= (await run<TimedHash>({ op: 'hash', password: randomBytes(16).toString('base64url') }, client)).hash
     return dummyHash
   }
 
@@ -148,7 +154,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
   }
 
   return {
-    hash: async (password, client) => await run<string>({ op: 'hash', password }, client),
+    hash: async (password, client) => (await run<TimedHash>({ op: 'hash', password }, client)).hash,
     verify,
     async verifyDummy (password, client) {
       await verify(await dummy(client), password, client)
@@ -159,6 +165,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
     },
     padsFailures: () => slowest !== null,
     async warmUp () { await dummy() },
+    queueDepth: () => pool.queueSize,
     close: async () => {
       await calibrating
       await pool.destroy()

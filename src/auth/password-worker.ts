@@ -19,9 +19,17 @@ export interface TimedCheck extends PasswordCheck {
   readonly computeMs: number
 }
 
-export default function run (task: HashTask): string | TimedCheck {
-  if (task.op === 'hash') return hashPasswordSync(task.password)
+export interface TimedHash {
+  readonly hash: string
+  readonly computeMs: number
+}
+
+export default function run (task: HashTask): TimedHash | TimedCheck {
   const start = performance.now()
+  if (task.op === 'hash') {
+    const hash = hashPasswordSync(task.password)
+    return { hash, computeMs: performance.now() - start }
+  }
   const check = verifyPasswordSync(task.stored, task.password)
   return { ...check, computeMs: performance.now() - start }
 }

@@ -17,6 +17,7 @@ import { userRoutes } from '../features/users/routes.js'
 import type { Services } from '../services.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
+import { metricsPlugin } from './plugins/metrics.js'
 import { openApiPlugin } from './plugins/openapi.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { createSecurityHeaders, securityHeaders } from './plugins/security-headers.js'
@@ -110,8 +111,13 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   // checks run: cross-site refusal, per-IP limit, session. The OpenAPI document sees the
   // replies and security they add.
   await app.register(openApiPlugin, { version, publicUrl: config.publicUrl })
+  if (services.metrics !== null) await app.register(metricsPlugin, { metrics: services.metrics, config: config.metrics })
   await app.register(csrfPlugin, { publicUrl: config.publicUrl, trustedOrigins: config.http.trustedOrigins })
-  await app.register(rateLimitPlugin, { counters, windowSeconds: config.limits.windowSeconds })
+  await app.register(rateLimitPlugin, {
+    counters,
+    windowSeconds: config.limits.windowSeconds,
+    onLimited: services.metrics === null ? undefined : (bucket) => { services.metrics?.rateLimited.inc({ limit: bucket }) }
+  })
   await app.register(sessionPlugin, { ctx })
 
   const features = { ctx, config }

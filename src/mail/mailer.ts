@@ -12,6 +12,8 @@ import type { MailConfig } from '../config.js'
 const require = createRequire(import.meta.url)
 
 export interface MailMessage {
+  /** What the mail is for ('password_reset' …): the metrics count by it. */
+  readonly kind: string
   readonly to: string
   readonly subject: string
   readonly text: string
@@ -46,7 +48,7 @@ export function createMailer (config: MailConfig, log: MailLogger): Mailer {
       log.info({ file, subject: message.subject }, 'mail not sent (no SMTP_URL): written to the outbox')
       return
     }
-    await transport.sendMail({ from: config.from, ...message })
+    await transport.sendMail({ from: config.from, to: message.to, subject: message.subject, text: message.text })
   }
 
   return {

@@ -9,6 +9,7 @@ export function passwordResetMessage (input: { to: string, token: string, public
   const link = passwordResetLink(input.publicUrl, input.to, input.token)
   const minutes = Math.max(1, Math.round(input.ttlSeconds / 60))
   return {
+    kind: 'password_reset',
     to: input.to,
     subject: 'Reset your password',
     text: [
@@ -27,6 +28,7 @@ export function passwordResetMessage (input: { to: string, token: string, public
 /** To the old address, after the account's email was changed (a stolen session would do it silently). */
 export function emailChangedNotice (input: { to: string, newEmail: string, at: number, ip: string | null }): MailMessage {
   return {
+    kind: 'email_changed',
     to: input.to,
     subject: 'The email address of your account was changed',
     text: [

@@ -25,24 +25,27 @@ declare module 'fastify' {
 export interface RateLimitOptions {
   readonly counters: CounterStore
   readonly windowSeconds: number
+  /** Told the bucket of every request refused (the metrics). */
+  readonly onLimited?: (bucket: string) => void
 }
 
-function createIpRateLimit (counters: CounterStore, { bucket, max }: RouteRateLimit, windowSeconds: number) {
+function createIpRateLimit ({ counters, windowSeconds, onLimited }: RateLimitOptions, { bucket, max }: RouteRateLimit) {
   const windowMs = windowSeconds * 1000
   return async function ipRateLimit (request: FastifyRequest): Promise<void> {
     const { count, resetInMs } = await counters.increment(`ip:${bucket}:${clientKeyOf(request.ip)}`, windowMs)
     if (count > max) {
+      onLimited?.(bucket)
       const seconds = Math.max(1, Math.ceil(resetInMs / 1000))
       throw new HttpError('IP_RATE_LIMITED', `too many requests from this address; try again in ${seconds} s`, seconds)
     }
   }
 }
 
-export const rateLimitPlugin = fp(async function rateLimit (app: FastifyInstance, { counters, windowSeconds }: RateLimitOptions) {
+export const rateLimitPlugin = fp(async function rateLimit (app: FastifyInstance, options: RateLimitOptions) {
   app.addHook('onRoute', route => {
     const limit = route.config?.rateLimit
     if (limit === undefined) return
     addErrorReply(route, 429)
-    if (limit.max > 0) addOnRequest(route, createIpRateLimit(counters, limit, windowSeconds))
+    if (limit.max > 0) addOnRequest(route, createIpRateLimit(options, limit))
   })
 }, { name: 'authsvc-rate-limit' })

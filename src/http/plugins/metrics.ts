@@ -1,0 +1,57 @@
+// HTTP metrics and GET /metrics. Each answer counts once in http_requests_total and
+// http_request_duration_seconds, labelled with the route template (`/users/:id`, never
+// the raw path; `unmatched` for 404s). The label children are cached per method, route
+// and status, so a request costs two lookups in a Map, not a hash of its labels.
+// GET /metrics answers clients of METRICS_ALLOW and holders of METRICS_TOKEN; everybody
+// else gets the same 404 as for a path that does not exist.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import ipaddr from 'ipaddr.js'
+import type { Counter, Histogram } from 'prom-client'
+import { constantTimeEqual } from '../../auth/tokens.js'
+import type { MetricsConfig } from '../../config.js'
+import type { Metrics } from '../../metrics.js'
+
+export const METRICS_PATH = '/metrics'
+
+interface Children { readonly requests: Counter.Internal, readonly duration: Histogram.Internal<'method' | 'route' | 'status'> }
+
+function createAccessCheck ({ allow, token }: MetricsConfig): (request: FastifyRequest) => boolean {
+  const networks = allow.map(cidr => ipaddr.parseCIDR(cidr))
+  const bearer = token === null ? null : `Bearer ${token}`
+  return request => {
+    const authorization = request.headers.authorization
+    if (bearer !== null && authorization !== undefined && constantTimeEqual(authorization, bearer)) return true
+    let address: ipaddr.IPv4 | ipaddr.IPv6
+    try {
+      address = ipaddr.process(request.ip)
+    } catch {
+      return false
+    }
+    return networks.some(([network, bits]) => address.kind() === network.kind() && address.match(network, bits))
+  }
+}
+
+export const metricsPlugin = fp(async function metricsRoutes (app: FastifyInstance, { metrics, config }: { metrics: Metrics, config: MetricsConfig }) {
+  const children = new Map<string, Children>()
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    const route = request.is404 ? 'unmatched' : request.routeOptions.url ?? 'unmatched'
+    const status = reply.statusCode
+    const key = `${request.method} ${status} ${route}`
+    let child = children.get(key)
+    if (child === undefined) {
+      const labels = { method: request.method, route, status: String(status) }
+      child = { requests: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) }
+      children.set(key, child)
+    }
+    child.requests.inc()
+    child.duration.observe(reply.elapsedTime / 1000)
+    done()
+  })
+
+  const mayRead = createAccessCheck(config)
+  app.get(METRICS_PATH, { schema: { hide: true }, config: { logRequest: false } }, async (request, reply) => {
+    if (!mayRead(request)) return reply.callNotFound()
+    return await reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+}, { name: 'authsvc-metrics' })
