@@ -125,7 +125,9 @@ export async function main (argv: readonly string[]): Promise<number> {
     }
     throw error
   }
-  const services = await createServices(config, { logger: pino({ level: config.logLevel }) })
+  // JSON lines, one per event; human-readable ones when a person watches the terminal.
+  const logger = process.stdout.isTTY ? pino({ level: config.logLevel, transport: { target: 'pino-pretty' } }) : pino({ level: config.logLevel })
+  const services = await createServices(config, { logger })
   try {
     if (command === 'serve') {
       await serve(services)

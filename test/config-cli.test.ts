@@ -171,7 +171,7 @@ describe('authsvc CLI', () => {
     const debug = (await logged('debug')).filter(line => line.msg === 'request' && line.url === '/profile')
     assert.equal(debug.length, 1)
     assert.equal(debug[0]?.statusCode, 403)
-    assert.match(String(debug[0]?.reqId), /^req-/)
+    assert.match(String(debug[0]?.reqId), /^[0-9a-f]{12}-[0-9a-z]+$/, 'the X-Request-Id of its reply: the instance\'s id and a counter')
     assert.deepEqual((await logged('info')).filter(line => line.msg === 'request'), [])
   })
 })

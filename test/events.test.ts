@@ -35,7 +35,7 @@ describe('security events', () => {
   }
 
   it('an account\'s life is reported, with the actor\'s IP and user agent, each change in its transaction', async () => {
-    const headers = { 'user-agent': AGENT }
+    const headers = { 'user-agent': AGENT, 'x-request-id': 'events-flow-1' }
     const start = seen.length
     const email = uniqueEmail('events')
     assert.equal((await request(server, 'POST', '/users', { email, password: PASSWORD }, { headers })).status, 200)
@@ -69,7 +69,7 @@ describe('security events', () => {
       ['user.deleted', true]
     ])
     for (const { event } of seen.slice(start).filter(({ event }) => event.userId === id)) {
-      assert.deepEqual(event.actor, { ip: '127.0.0.1', userAgent: AGENT }, event.type)
+      assert.deepEqual(event.actor, { ip: '127.0.0.1', userAgent: AGENT, requestId: 'events-flow-1' }, event.type)
       assert.ok(Math.abs(event.at - Date.now()) < 60_000, `${event.type}: at is a timestamp in ms`)
     }
     const text = JSON.stringify(seen.slice(start))

@@ -17,10 +17,12 @@ export type SecurityEventType =
   | 'password.reset'
   | 'email.changed'
 
-/** Who acted: the client's address and user agent, as HTTP saw them (null from a CLI). */
+/** Who acted: the client's address and user agent, as HTTP saw them, and the id of the
+ *  request (the X-Request-Id of its reply); null from a CLI. */
 export interface Actor {
   readonly ip: string | null
   readonly userAgent: string | null
+  readonly requestId: string | null
 }
 
 export interface SecurityEvent {
@@ -53,7 +55,7 @@ export function createSecurityEvents (subscribers: readonly SecurityEventSubscri
     async publish (db, event) {
       if (subscribers.length === 0) return
       // The actor as the event defines it: a caller's Requester carries more (its queue key).
-      const reported: SecurityEvent = { ...event, actor: { ip: event.actor.ip, userAgent: event.actor.userAgent } }
+      const reported: SecurityEvent = { ...event, actor: { ip: event.actor.ip, userAgent: event.actor.userAgent, requestId: event.actor.requestId } }
       for (const subscriber of subscribers) await subscriber(db, reported)
     },
     async atomically (db, change) {

@@ -1,6 +1,8 @@
 // buildApp(services) → FastifyInstance: the shared HTTP plugins, then each feature's routes
 // plugin, over the service graph of createServices(). It never listens; the CLI and the
 // tests do. It starts the services in onReady and closes them in onClose.
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import { createRequire } from 'node:module'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
@@ -39,6 +41,19 @@ function pathOf (url: string): string {
   return query === -1 ? url : url.slice(0, query)
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+// An id of this process and a counter: unique across instances (48 random bits each)
+// at the cost of an increment, where a UUID costs the CSPRNG on every request.
+const INSTANCE = randomBytes(6).toString('hex')
+let requests = 0
+
+function requestIdOf (request: IncomingMessage): string {
+  const given = request.headers['x-request-id']
+  if (typeof given === 'string' && REQUEST_ID.test(given)) return given
+  requests += 1
+  return `${INSTANCE}-${requests.toString(36)}`
+}
+
 /** TRUST_PROXY=N: trust the N proxies nearest to this server (proxy-addr's hop count). */
 function trustHops (hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops
@@ -70,6 +85,9 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
     // logged at debug level instead (below), errors always.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
+    // X-Request-Id: a caller's (a proxy's) id when it is a plain token, else a new UUID.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     return503OnClosing: true
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.on('checkExpectation', handleExpectation)

@@ -19,6 +19,6 @@ export function clientKeyOf (ip: string): string {
 }
 
 /** What the domain is told of who sends `request`. */
-export function requesterOf (request: { readonly ip: string, readonly headers: { 'user-agent'?: string } }): Requester {
-  return { client: clientKeyOf(request.ip), ip: request.ip, userAgent: request.headers['user-agent'] ?? null }
+export function requesterOf (request: { readonly id: string, readonly ip: string, readonly headers: { 'user-agent'?: string } }): Requester {
+  return { client: clientKeyOf(request.ip), ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id }
 }

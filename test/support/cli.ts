@@ -5,7 +5,7 @@ import path from 'node:path'
 
 // AUTHSVC_CLI=dist runs the compiled CLI (`npm run build` first), the path `npm start` takes.
 const COMPILED = process.env.AUTHSVC_CLI === 'dist'
-const CLI_ARGS = COMPILED ? [path.resolve('dist/cli.js')] : ['--import', 'tsx', path.resolve('src/cli.ts')]
+export const CLI_ARGS = COMPILED ? [path.resolve('dist/cli.js')] : ['--import', 'tsx', path.resolve('src/cli.ts')]
 // Where a CLI run without SMTP_URL writes its mail, unless the test says otherwise.
 const OUTBOX = path.join(os.tmpdir(), `authsvc-test-outbox-${process.pid}`)
 

@@ -19,10 +19,11 @@ export function securityHeaders (production: boolean): Record<string, string> {
   }
 }
 
-/** An onRequest hook that puts the headers on every reply, errors included. */
+/** An onRequest hook that puts the headers on every reply, errors included, with the
+ *  request's id as X-Request-Id (the id its log lines carry). */
 export function createSecurityHeaders (headers: Readonly<Record<string, string>>) {
-  return function setSecurityHeaders (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    void reply.headers(headers)
+  return function setSecurityHeaders (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    void reply.headers(headers).header('x-request-id', request.id)
     done()
   }
 }
