@@ -11,8 +11,8 @@ import { createServices } from '../src/services.js'
 import { pino } from 'pino'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
-import { PASSWORD, request, signUp, sleep, startServer, type TestServer } from './support/server.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
+import { PASSWORD, request, signUp, sleep, startServer, startServerViaProxy, type TestServer } from './support/server.js'
+import type { TcpProxy } from './support/tcp-proxy.js'
 
 const NETWORKED = TEST_DIALECT !== 'sqlite'
 const needsServer = NETWORKED ? false : 'needs a database server (TEST_DATABASE=postgres or mysql)'
@@ -97,13 +97,7 @@ describe(`recovery on ${TEST_DIALECT}`, { skip: needsServer }, () => {
   let proxy: TcpProxy
   let server: TestServer
   before(async () => {
-    const direct = await createTestDatabase()
-    const url = new URL(direct.url)
-    proxy = await startTcpProxy(url.hostname, Number(url.port || (TEST_DIALECT === 'postgres' ? 5432 : 3306)))
-    const viaProxy = new URL(direct.url)
-    viaProxy.port = String(proxy.port)
-    const started = await startServer({ DATABASE_URL: viaProxy.toString(), DATABASE_CONNECT_TIMEOUT: '1' })
-    server = { ...started, close: async () => { await started.close(); await direct.drop() } }
+    ({ server, proxy } = await startServerViaProxy())
   })
   after(async () => {
     await server.close()

@@ -2,8 +2,8 @@
 // a TCP relay the test cuts and stalls; the answer names the failed check, nothing more.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createTestDatabase, TEST_DIALECT } from './support/database.js'
-import { type Reply, request, sleep, startServer, type TestServer } from './support/server.js'
+import { TEST_DIALECT } from './support/database.js'
+import { type Reply, request, sleep, startServer, startServerViaProxy, type TestServer } from './support/server.js'
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -44,12 +44,7 @@ describe(`readiness follows the database (${TEST_DIALECT})`, { skip: TEST_DIALEC
   let proxy: TcpProxy
   let server: TestServer
   before(async () => {
-    const direct = await createTestDatabase()
-    const url = new URL(direct.url)
-    proxy = await startTcpProxy(url.hostname, Number(url.port))
-    url.port = String(proxy.port)
-    const started = await startServer({ DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT: '1' })
-    server = { ...started, close: async () => { await started.close(); await direct.drop() } }
+    ({ server, proxy } = await startServerViaProxy())
   })
   after(async () => {
     await server.close()

@@ -11,7 +11,8 @@ import { createDb, type Db } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { buildApp } from '../../src/http/app.js'
 import { createServices } from '../../src/services.js'
-import { createTestDatabase } from './database.js'
+import { createTestDatabase, TEST_DIALECT } from './database.js'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 
 export interface TestServer {
   readonly url: string
@@ -73,6 +74,19 @@ export async function startServer (env: Record<string, string> = {}, options: St
       await rm(outbox, { recursive: true, force: true })
     }
   }
+}
+
+/**
+ * A server on a fresh PostgreSQL or MySQL database of this run, reached through a TCP
+ * relay the test can cut, stall and restore; closing the server drops the database.
+ */
+export async function startServerViaProxy (env: Record<string, string> = {}): Promise<{ server: TestServer, proxy: TcpProxy }> {
+  const direct = await createTestDatabase()
+  const url = new URL(direct.url)
+  const proxy = await startTcpProxy(url.hostname, Number(url.port || (TEST_DIALECT === 'postgres' ? 5432 : 3306)))
+  url.port = String(proxy.port)
+  const started = await startServer({ DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT: '1', ...env })
+  return { server: { ...started, close: async () => { await started.close(); await direct.drop() } }, proxy }
 }
 
 export interface Reply {
