@@ -64,11 +64,12 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   })
   const background = createBackground(logger)
   const jobs = createJobs(logger)
-  // The audit log first: every event is recorded in the transaction of its change.
   // One info line per event, bound to its request: sign-in outcomes, throttles, changes.
   const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor }) => {
     logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip }, 'security event')
   }
+  // The audit log first (its row is part of the change's transaction), the log line last
+  // (it cannot be taken back, so nothing that may still fail comes after it).
   const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, logEvent])
   const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), now }
 
