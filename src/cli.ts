@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// `authsvc serve | migrate | import-legacy`: parse argv, load config, build dependencies, run.
+// `authsvc serve | migrate | import-legacy | users … | events | sessions prune`: parse argv,
+// load config, build the service graph, run. Exit codes: 0 done, 1 failed, 2 wrong usage
+// (or, for the operator's commands, no such user).
 import { pino } from 'pino'
+import { AuthError } from './auth/errors.js'
+import { ADMIN_COMMANDS, ADMIN_USAGE, type AdminCommand, parseAdminCommand, runAdminCommand } from './cli/admin.js'
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './cli/usage.js'
 import { ConfigError, type Config, type DatabaseConfig, loadConfig, redactUrl } from './config.js'
 import { isDatabaseUnavailable } from './db/errors.js'
 import type { Db } from './db/index.js'
 import { isUnmigrated, migrateToLatest, pendingMigrations } from './db/migrate.js'
-import { buildApp } from './http/app.js'
 import { importLegacyUsers, LegacyImportError } from './import/legacy-users.js'
 import { createServices, type Services } from './services.js'
 
@@ -18,6 +22,8 @@ Commands:
                           bcrypt hashes, live sessions); an empty database is migrated first;
                           rows already imported are skipped, bad rows are listed.
                           Exit code 0: all imported or present; 2: some rows were rejected
+
+${ADMIN_USAGE}
 
 Configuration comes from environment variables (see README.md, "Configuration"):
   PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, NODE_ENV, PUBLIC_URL,
@@ -59,6 +65,8 @@ async function serve (services: Services): Promise<void> {
   } else {
     await migrate(config, db)
   }
+  // Loaded here: the operator's commands start faster without the HTTP layer.
+  const { buildApp } = await import('./http/app.js')
   const app = await buildApp(services)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -95,25 +103,38 @@ async function importLegacy (config: Config, db: Db, file: string): Promise<numb
   return report.rejected.length > 0 ? 2 : 0
 }
 
+type Parsed =
+  | { kind: 'service', command: 'serve' | 'migrate' | 'import-legacy', file: string }
+  | { kind: 'admin', command: AdminCommand }
+
+/** Reads the command line; throws UsageError. */
+function parseCommand (argv: readonly string[], now: number): Parsed {
+  const [command, ...rest] = argv
+  if (command !== undefined && ADMIN_COMMANDS.has(command)) return { kind: 'admin', command: parseAdminCommand(argv, now) }
+  if (command !== 'serve' && command !== 'migrate' && command !== 'import-legacy') throw new UsageError(`unknown command: ${command ?? ''}`)
+  const expected = command === 'import-legacy' ? 1 : 0
+  if (rest.length !== expected) throw new UsageError(`${command} takes ${expected === 0 ? 'no arguments' : 'the path of the course-service SQLite file'}`)
+  return { kind: 'service', command, file: rest[0] ?? '' }
+}
+
 /** Runs one command and returns the exit code; `serve` returns once listening. */
 export async function main (argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv
+  const [command] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE)
-    return command === undefined ? 1 : 0
+    return command === undefined ? EXIT_USAGE : EXIT_OK
   }
-  if (command !== 'serve' && command !== 'migrate' && command !== 'import-legacy') {
-    console.error(`unknown command: ${command}\n\n${USAGE}`)
-    return 1
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE)
-    return 0
+    return EXIT_OK
   }
-  const expected = command === 'import-legacy' ? 1 : 0
-  if (rest.length !== expected) {
-    console.error(`${command} takes ${expected === 0 ? 'no arguments' : 'the path of the course-service SQLite file'}\n\n${USAGE}`)
-    return 1
+  let parsed: Parsed
+  try {
+    parsed = parseCommand(argv, Date.now())
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    console.error(`${error.message}\n\nRun "authsvc --help" for the commands and their options.`)
+    return EXIT_USAGE
   }
   let config: Config
   try {
@@ -121,25 +142,41 @@ export async function main (argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message)
-      return 1
+      return EXIT_ERROR
     }
     throw error
   }
   // JSON lines, one per event; human-readable ones when a person watches the terminal.
-  const logger = process.stdout.isTTY ? pino({ level: config.logLevel, transport: { target: 'pino-pretty' } }) : pino({ level: config.logLevel })
+  // An operator's command logs to stderr: its stdout is its answer (--json included).
+  const destination = parsed.kind === 'admin' ? 2 : 1
+  const logger = (destination === 1 ? process.stdout : process.stderr).isTTY
+    ? pino({ level: config.logLevel, transport: { target: 'pino-pretty', options: { destination } } })
+    : pino({ level: config.logLevel }, pino.destination(destination))
   const services = await createServices(config, { logger })
+  const label = argv.slice(0, argv[0] === 'events' || parsed.kind === 'service' ? 1 : 2).join(' ')
   try {
-    if (command === 'serve') {
+    let code = EXIT_OK
+    if (parsed.kind === 'admin') {
+      console.log(await runAdminCommand(services.auth, parsed.command))
+    } else if (parsed.command === 'serve') {
       await serve(services)
-      return 0 // the server keeps the process alive; app.close() closes the services
+      return EXIT_OK // the server keeps the process alive; app.close() closes the services
+    } else if (parsed.command === 'migrate') {
+      await migrate(config, services.db)
+    } else {
+      code = await importLegacy(config, services.db, parsed.file)
     }
-    const code = command === 'migrate' ? (await migrate(config, services.db), 0) : await importLegacy(config, services.db, rest[0] ?? '')
     await services.close()
     return code
   } catch (error) {
-    console.error(`${command} failed: ${error instanceof LegacyImportError ? error.message : explain(config, error)}`)
     await services.close().catch(() => { /* already failing; the first error is the one to report */ })
-    return 1
+    if (error instanceof UsageError || (error instanceof AuthError && error.code === 'NOT_FOUND')) {
+      console.error(`${label}: ${error.message}`)
+      return EXIT_USAGE
+    }
+    const message = error instanceof LegacyImportError || error instanceof AuthError ? error.message : explain(config, error)
+    console.error(`${label} failed: ${message}`)
+    return EXIT_ERROR
   }
 }
 

@@ -13,6 +13,7 @@ export const ERRORS = {
   WRONG_CURRENT_PASSWORD: { status: 403, code: 'invalid_credentials', message: 'current_password is incorrect' },
   INVALID_TOKEN: { status: 403, code: 'invalid_token', message: 'invalid or expired token' },
   FORBIDDEN: { status: 403, code: 'forbidden', message: 'forbidden' },
+  ACCOUNT_DISABLED: { status: 403, code: 'account_disabled', message: 'this account is disabled' },
   REAUTHENTICATION_REQUIRED: { status: 403, code: 'reauthentication_required', message: 'this change needs current_password or a recent sign-in' },
   NOT_FOUND: { status: 404, code: 'not_found', message: 'not found' },
   RATE_LIMITED: { status: 429, code: 'rate_limited', message: 'too many attempts; try again later' },

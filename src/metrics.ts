@@ -64,7 +64,9 @@ export function createMetrics (source: { hashQueueDepth: () => number }): Metric
     httpDuration,
     rateLimited,
     onEvent (_db, event) {
-      const result = LOGIN_RESULTS[event.type]
+      // A refusal after the right password names its reason (account_disabled …).
+      const reason = event.type === 'login.failed' ? event.details?.reason : undefined
+      const result = typeof reason === 'string' ? reason : LOGIN_RESULTS[event.type]
       if (result !== undefined) logins.inc({ result })
       if (event.type === 'login.throttled') rateLimited.inc({ limit: 'account_throttle' })
       if (event.type === 'user.created') registrations.inc()

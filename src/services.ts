@@ -65,8 +65,8 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   const background = createBackground(logger)
   const jobs = createJobs(logger)
   // One info line per event, bound to its request: sign-in outcomes, throttles, changes.
-  const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor }) => {
-    logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip }, 'security event')
+  const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor, details }) => {
+    logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip, ...(actor.operator === undefined ? {} : { operator: actor.operator }), ...(details === undefined ? {} : { details }) }, 'security event')
   }
   // The audit log first (its row is part of the change's transaction), the log line last
   // (it cannot be taken back, so nothing that may still fail comes after it).

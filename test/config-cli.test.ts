@@ -83,15 +83,38 @@ describe('authsvc CLI', () => {
   before(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'authsvc-cli-')) })
   after(async () => { await fs.rm(dir, { recursive: true, force: true }) })
 
-  it('--help prints usage and exits 0; an unknown command exits 1', async () => {
+  it('--help prints usage and exits 0; an unknown command or a wrong argument exits 2', async () => {
     const help = await runCli(['--help'], {})
     assert.equal(help.code, 0)
     assert.match(help.stdout, /Usage: authsvc <command>/)
     const serveHelp = await runCli(['serve', '--help'], {})
     assert.equal(serveHelp.code, 0)
     const unknown = await runCli(['launch'], {})
-    assert.equal(unknown.code, 1)
+    assert.equal(unknown.code, 2)
     assert.match(unknown.stderr, /unknown command: launch/)
+    const extra = await runCli(['migrate', 'now'], {})
+    assert.equal(extra.code, 2)
+    assert.match(extra.stderr, /migrate takes no arguments/)
+  })
+
+  it('the operator\'s commands exit 2 on a wrong command line, saying why, before touching any database', async () => {
+    const cases = [['users'], ['users', 'frob'], ['users', 'show'], ['users', 'show', 'a', 'b'], ['users', 'list', '--limit', '0'],
+      ['users', 'list', '--limit', 'ten'], ['users', 'list', '--colour'], ['events', '--type', 'nonsense'], ['events', '--since', 'yesterday'],
+      ['events', 'now'], ['sessions', 'clean'], ['users', 'disable', '--password-stdin', '1']]
+    // A DATABASE_URL nothing listens on: a run that got as far as the database would fail with 1.
+    const runs = await Promise.all(cases.map(async args => await runCli(args, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })))
+    runs.forEach((run, i) => {
+      const args = (cases[i] ?? []).join(' ')
+      assert.equal(run.code, 2, `${args}: ${run.stdout}${run.stderr}`)
+      assert.match(run.stderr, /\S.*\n\nRun "authsvc --help"/, `${args} says why`)
+      assert.equal(run.stdout, '')
+    })
+    assert.match(runs[7]?.stderr ?? '', /--type must be one of: user\.created, /)
+    const help = await runCli(['users', 'list', '--help'], {})
+    assert.equal(help.code, 0)
+    for (const command of ['users list', 'users show', 'users disable', 'users enable', 'users revoke-sessions', 'users delete', 'users verify-email', 'users set-password', 'events', 'sessions prune']) {
+      assert.match(help.stdout, new RegExp(`\\n  ${command} `), command)
+    }
   })
 
   it('--help and the README configuration table name every variable config.ts reads', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readdirSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { AuthError } from '../src/auth/errors.js'
@@ -27,7 +28,9 @@ describe(`migrations on ${TEST_DIALECT}`, () => {
     const runs = await Promise.all(Array.from({ length: 5 }, async () => await runCli(['migrate'], { DATABASE_URL: database.url })))
     for (const run of runs) assert.equal(run.code, 0, run.stderr)
     const applied = runs.flatMap(run => [...run.stdout.matchAll(/^applied: (\S+)$/gm)].map(match => match[1])).sort()
-    assert.deepEqual(applied, ['0001_users', '0002_sessions', '0003_password_reset_tokens', '0004_one_time_tokens', '0005_audit_events'])
+    const files = readdirSync('src/db/migrations').filter(file => /^\d{4}_\w+\.ts$/.test(file)).map(file => file.replace(/\.ts$/, '')).sort()
+    assert.ok(files.length >= 6 && files[0] === '0001_users', files.join(', '))
+    assert.deepEqual(applied, files)
     const again = await runCli(['migrate'], { DATABASE_URL: database.url })
     assert.equal(again.code, 0)
     assert.match(again.stdout, /database is up to date/)

@@ -9,6 +9,7 @@ export type AuthErrorCode =
   | 'WRONG_CURRENT_PASSWORD' // an account route's current_password is wrong
   | 'INVALID_TOKEN' // a single-use token that is wrong, expired, used, or not this account's
   | 'FORBIDDEN' // the session may not do this
+  | 'ACCOUNT_DISABLED' // an operator disabled the account: told only after a correct password
   | 'REAUTHENTICATION_REQUIRED' // needs the current password or a recent sign-in
   | 'NOT_FOUND' // not one of this account's things
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again

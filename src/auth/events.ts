@@ -5,17 +5,26 @@
 // that throws fails the operation. The event never holds a password, token or code.
 import type { Db } from '../db/index.js'
 
-export type SecurityEventType =
-  | 'user.created'
-  | 'user.deleted'
-  | 'login.succeeded'
-  | 'login.failed'
-  | 'login.throttled'
-  | 'logout'
-  | 'password.changed'
-  | 'password.reset_requested'
-  | 'password.reset'
-  | 'email.changed'
+/** Every event type, in the order of an account's life. */
+export const SECURITY_EVENT_TYPES = [
+  'user.created',
+  'user.deleted',
+  'login.succeeded',
+  'login.failed',
+  'login.throttled',
+  'logout',
+  'password.changed',
+  'password.reset_requested',
+  'password.reset',
+  'email.changed',
+  'email.verified',
+  'session.revoked',
+  'user.disabled',
+  'user.enabled',
+  'sessions.pruned'
+] as const
+
+export type SecurityEventType = typeof SECURITY_EVENT_TYPES[number]
 
 /** Who acted: the client's address and user agent, as HTTP saw them, and the id of the
  *  request (the X-Request-Id of its reply); null from a CLI. */
@@ -23,7 +32,12 @@ export interface Actor {
   readonly ip: string | null
   readonly userAgent: string | null
   readonly requestId: string | null
+  /** Set for an operator's command (`authsvc users …`): the operating-system user who ran it. */
+  readonly operator?: string
 }
+
+/** What the event says besides its type: small values, never a secret. */
+export type EventDetails = Readonly<Record<string, string | number | boolean>>
 
 export interface SecurityEvent {
   readonly type: SecurityEventType
@@ -32,6 +46,7 @@ export interface SecurityEvent {
   /** Milliseconds since the epoch. */
   readonly at: number
   readonly actor: Actor
+  readonly details?: EventDetails
 }
 
 /** Called for every event, on the executor of the change's transaction. */
@@ -55,7 +70,8 @@ export function createSecurityEvents (subscribers: readonly SecurityEventSubscri
     async publish (db, event) {
       if (subscribers.length === 0) return
       // The actor as the event defines it: a caller's Requester carries more (its queue key).
-      const reported: SecurityEvent = { ...event, actor: { ip: event.actor.ip, userAgent: event.actor.userAgent, requestId: event.actor.requestId } }
+      const { ip, userAgent, requestId, operator } = event.actor
+      const reported: SecurityEvent = { ...event, actor: operator === undefined ? { ip, userAgent, requestId } : { ip, userAgent, requestId, operator } }
       for (const subscriber of subscribers) await subscriber(db, reported)
     },
     async atomically (db, change) {

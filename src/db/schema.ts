@@ -10,6 +10,10 @@ export interface UserTable {
   password_hash: string
   created_at: number
   updated_at: number
+  /** When an operator disabled the account (`authsvc users disable`); null while enabled. */
+  disabled_at: number | null
+  /** When the address was verified; null while not (accounts older than verification too). */
+  email_verified_at: number | null
 }
 
 export interface SessionTable {

@@ -15,12 +15,14 @@ export interface CliProcess extends Promise<CliRun> {
   readonly child: ChildProcess
 }
 
-/** Starts `authsvc <args>` with only PATH and `env` in its environment. */
-export function runCli (args: string[], env: Record<string, string>): CliProcess {
+/** Starts `authsvc <args>` with only PATH and `env` in its environment; `input`, when
+ *  given, is its stdin (else stdin is closed). */
+export function runCli (args: string[], env: Record<string, string>, input?: string): CliProcess {
   const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
     env: { PATH: process.env.PATH ?? '', MAIL_OUTBOX: OUTBOX, ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })
+  if (input !== undefined) child.stdin?.end(input)
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })

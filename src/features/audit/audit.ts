@@ -22,6 +22,12 @@ export interface AuditEvent {
   readonly userAgent: string | null
 }
 
+/** The event's details, and for an operator's command who ran it, as a small JSON object. */
+function detailsOf ({ details, actor }: SecurityEvent): string | null {
+  const all = { ...details, ...(actor.operator === undefined ? {} : { via: 'cli', operator: actor.operator.slice(0, 64) }) }
+  return Object.keys(all).length === 0 ? null : JSON.stringify(all)
+}
+
 /** The subscriber that writes each event into audit_events, in the change's transaction. */
 export const recordAuditEvent: SecurityEventSubscriber = async (db: Db, event: SecurityEvent) => {
   const row: Omit<AuditEventTable, 'id'> = {
@@ -31,7 +37,7 @@ export const recordAuditEvent: SecurityEventSubscriber = async (db: Db, event: S
     user_id: event.userId,
     ip: event.actor.ip?.slice(0, 45) ?? null,
     user_agent: event.actor.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
-    details: null
+    details: detailsOf(event)
   }
   await db.insertInto('audit_events').values(row).execute()
 }
@@ -64,6 +70,40 @@ export async function listAccountEvents (ctx: Pick<AuthContext, 'db'>, userId: n
   const rows = await query.execute()
   const events = rows.slice(0, limit).map(row => ({ id: String(row.id), type: row.type, createdAt: Number(row.created_at), ip: row.ip, userAgent: row.user_agent }))
   return { events, next: rows.length > limit ? events[events.length - 1]?.id ?? null : null }
+}
+
+/** An event as an operator sees it (`authsvc events`): every column. */
+export interface AuditRecord extends AuditEvent {
+  readonly outcome: string
+  readonly userId: number | null
+  readonly details: Readonly<Record<string, unknown>> | null
+}
+
+export interface AuditQuery {
+  readonly userId?: number
+  readonly type?: string
+  /** Milliseconds since the epoch: events at or after it. */
+  readonly since?: number
+  readonly limit: number
+}
+
+/** Events of every account, or of one, newest first (the operator's view). */
+export async function findAuditEvents (db: Db, query: AuditQuery): Promise<AuditRecord[]> {
+  let select = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(query.limit)
+  if (query.userId !== undefined) select = select.where('user_id', '=', query.userId)
+  if (query.type !== undefined) select = select.where('type', '=', query.type)
+  if (query.since !== undefined) select = select.where('created_at', '>=', query.since)
+  const rows = await select.execute()
+  return rows.map(row => ({
+    id: String(row.id),
+    type: row.type,
+    createdAt: Number(row.created_at),
+    outcome: row.outcome,
+    userId: row.user_id === null ? null : Number(row.user_id),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    details: row.details === null ? null : JSON.parse(row.details) as Record<string, unknown>
+  }))
 }
 
 /** Removes events older than the retention, in batches (the scheduled sweep). */

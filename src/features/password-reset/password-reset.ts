@@ -39,6 +39,11 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string, 
     if (ctx.config.resetToken.inResponse) throw new AuthError('FORBIDDEN', 'no account with this email')
     return { email, token: null }
   }
+  // A disabled account gets no token: the same answer, and no mail.
+  if (user.disabled) {
+    if (ctx.config.resetToken.inResponse) throw new AuthError('ACCOUNT_DISABLED')
+    return { email, token: null }
+  }
   if (ctx.config.resetToken.inResponse) {
     const token = await issueResetToken(ctx, user.id, email, from)
     if (token !== null) ctx.background.defer('reset mail', async () => { await sendResetMail(ctx, email, token) })
@@ -95,7 +100,7 @@ export async function resetPassword (ctx: AuthContext, input: PasswordResetInput
   const user = await findUserByEmail(ctx.db, email)
   const now = ctx.now()
   const found = await findToken(ctx.db, 'password_reset', input.token, now)
-  if (user === undefined || found === null || found.userId !== user.id) throw invalid
+  if (user === undefined || user.disabled || found === null || found.userId !== user.id) throw invalid
 
   // Checked before the token is consumed: a rejected password leaves the token usable.
   checkPasswordPolicy(ctx.config.passwordPolicy, input.newPassword, email, 'new_password')

@@ -30,6 +30,8 @@ function compileLookup (db: Db, size: number): CompiledQuery<SessionLookupRow> {
   const select = db.selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['sessions.id', 'sessions.created_at as createdAt', 'sessions.last_seen_at as lastSeenAt', 'sessions.expires_at as expiresAt', 'users.id as userId', 'users.email'])
+    // Disabling ends the sessions; this also refuses one a sign-in racing the disable created.
+    .where('users.disabled_at', 'is', null)
   return (size === 1 ? select.where('sessions.id', '=', '') : select.where('sessions.id', 'in', Array<string>(size).fill(''))).compile()
 }
 

@@ -97,11 +97,20 @@ export async function endSession (ctx: AuthContext, session: ValidSession, from:
   })
 }
 
-/** Ends every session of the user, but `exceptId` when given (the one making the change). */
-export async function invalidateUserSessions (db: Db, userId: number, exceptId?: string): Promise<void> {
+/** Ends every session of the user, but `exceptId` when given (the one making the change);
+ *  returns how many ended. */
+export async function invalidateUserSessions (db: Db, userId: number, exceptId?: string): Promise<number> {
   let query = db.deleteFrom('sessions').where('user_id', '=', userId)
   if (exceptId !== undefined) query = query.where('id', '!=', exceptId)
-  await query.execute()
+  return Number((await query.executeTakeFirst()).numDeletedRows)
+}
+
+/** How many unexpired sessions the user holds. */
+export async function countActiveSessions (db: Db, userId: number, now: number): Promise<number> {
+  const row = await db.selectFrom('sessions').select(eb => eb.fn.countAll<number | string | bigint>().as('count'))
+    .where('user_id', '=', userId).where('expires_at', '>', now)
+    .executeTakeFirst()
+  return Number(row?.count ?? 0)
 }
 
 /** Removes expired sessions (the scheduled sweep); returns how many went. */

@@ -16,10 +16,10 @@ export const signInRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (ap
       operationId: 'signIn',
       summary: 'Sign in',
       description: 'Sets the session_id cookie (HttpOnly, SameSite=Lax); the same token works in the X-Session-ID header. ' +
-        'Unknown email and wrong password get the same 401.',
+        'Unknown email and wrong password get the same 401; the right password of an account an operator disabled gets 403 `account_disabled`.',
       tags: ['sessions'],
       body: Credentials,
-      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(401, 429, 503) }
+      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(401, 403, 429, 503) }
     }
   }, async (request, reply) => {
     const { user, token } = await signIn(ctx, request.body, requesterOf(request))

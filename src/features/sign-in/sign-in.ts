@@ -34,6 +34,11 @@ export async function signIn (ctx: AuthContext, input: { email: string, password
     throw new AuthError('INVALID_CREDENTIALS')
   }
   await clearLoginFailures(ctx, email)
+  // Told only after the right password: to anyone else a disabled account looks like any other.
+  if (user.disabled) {
+    await ctx.events.publish(ctx.db, { type: 'login.failed', userId: user.id, at: ctx.now(), actor: from, details: { reason: 'account_disabled' } })
+    throw new AuthError('ACCOUNT_DISABLED')
+  }
   if (check.needsRehash) {
     const passwordHash = await ctx.hasher.hash(input.password, from.client)
     await replacePasswordHash(ctx.db, user.id, user.passwordHash, passwordHash, ctx.now())

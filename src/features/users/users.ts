@@ -1,5 +1,6 @@
 // Accounts: sign-up, change of email or password, deletion. This module owns the users
 // table: its queries and the mapping of its rows (other modules get camelCase objects).
+import { sql } from 'kysely'
 import type { AuthContext, PublicUser, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError, invalidField } from '../../auth/errors.js'
@@ -16,10 +17,12 @@ import { invalidateUserSessions } from '../sessions/sessions.js'
 /** A user with the stored hash: for the password checks, never for a reply. */
 export interface UserWithHash extends PublicUser {
   readonly passwordHash: string
+  /** An operator disabled the account: no sign-in, no reset. */
+  readonly disabled: boolean
 }
 
-function toUserWithHash (row: Pick<UserRow, 'id' | 'email' | 'password_hash'>): UserWithHash {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash }
+function toUserWithHash (row: Pick<UserRow, 'id' | 'email' | 'password_hash' | 'disabled_at'>): UserWithHash {
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, disabled: row.disabled_at !== null }
 }
 
 export function toPublicUser (user: PublicUser): PublicUser {
@@ -27,12 +30,12 @@ export function toPublicUser (user: PublicUser): PublicUser {
 }
 
 export async function findUserByEmail (db: Db, email: string): Promise<UserWithHash | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash']).where('email', '=', email).executeTakeFirst()
+  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('email', '=', email).executeTakeFirst()
   return row === undefined ? undefined : toUserWithHash(row)
 }
 
 async function findUserById (db: Db, id: number): Promise<UserWithHash | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash']).where('id', '=', id).executeTakeFirst()
+  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('id', '=', id).executeTakeFirst()
   return row === undefined ? undefined : toUserWithHash(row)
 }
 
@@ -177,6 +180,63 @@ export async function deleteUser (ctx: AuthContext, userId: number, from: Reques
     await ctx.events.publish(db, { type: 'user.deleted', userId, at: ctx.now(), actor: from })
     await db.deleteFrom('users').where('id', '=', userId).execute()
   })
+}
+
+/** An account as an operator sees it (`authsvc users …`): never the password hash. */
+export interface AccountRecord extends PublicUser {
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly emailVerifiedAt: number | null
+  readonly disabledAt: number | null
+}
+
+const ACCOUNT_COLUMNS = ['id', 'email', 'created_at', 'updated_at', 'email_verified_at', 'disabled_at'] as const
+
+function toAccountRecord (row: Pick<UserRow, typeof ACCOUNT_COLUMNS[number]>): AccountRecord {
+  const time = (value: number | null): number | null => value === null ? null : Number(value)
+  return {
+    id: Number(row.id),
+    email: row.email,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    emailVerifiedAt: time(row.email_verified_at),
+    disabledAt: time(row.disabled_at)
+  }
+}
+
+/** The account with this id (all digits) or else this email, or undefined. */
+export async function findAccount (db: Db, idOrEmail: string): Promise<AccountRecord | undefined> {
+  const query = db.selectFrom('users').select(ACCOUNT_COLUMNS)
+  const row = /^[1-9][0-9]{0,14}$/.test(idOrEmail)
+    ? await query.where('id', '=', Number(idOrEmail)).executeTakeFirst()
+    : await query.where('email', '=', idOrEmail.trim().toLowerCase()).executeTakeFirst()
+  return row === undefined ? undefined : toAccountRecord(row)
+}
+
+/** Accounts by id, those whose email contains `search` when given (case-insensitively). */
+export async function listAccounts (db: Db, { search, limit }: { search?: string, limit: number }): Promise<AccountRecord[]> {
+  let query = db.selectFrom('users').select(ACCOUNT_COLUMNS).orderBy('id').limit(limit)
+  if (search !== undefined) {
+    // '!' escapes LIKE's wildcards the same way on SQLite, PostgreSQL and MySQL.
+    const pattern = `%${search.trim().toLowerCase().replace(/[!%_]/g, char => `!${char}`)}%`
+    query = query.where(sql<boolean>`email like ${pattern} escape '!'`)
+  }
+  return (await query.execute()).map(toAccountRecord)
+}
+
+/** Sets or clears disabled_at; false when nothing changed (no such user, or already so). */
+export async function setDisabled (db: Db, userId: number, disabledAt: number | null): Promise<boolean> {
+  const query = db.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', userId)
+  const result = await (disabledAt === null ? query.where('disabled_at', 'is not', null) : query.where('disabled_at', 'is', null)).executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Marks the email verified at `at`; false when nothing changed (no such user, or already verified). */
+export async function setEmailVerified (db: Db, userId: number, at: number): Promise<boolean> {
+  const result = await db.updateTable('users').set({ email_verified_at: at })
+    .where('id', '=', userId).where('email_verified_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
 }
 
 // Ids per statement of the scan below. One scan of a million users took 225 ms on SQLite,

@@ -1,0 +1,59 @@
+// A password for an operator's command, never from the command line (it would sit in the
+// shell history and in every `ps`): typed at a prompt that does not echo it, or piped in
+// with --password-stdin.
+import { UsageError } from './usage.js'
+
+/** All of stdin, less one trailing line break (what `echo` and `printf '%s\n'` add). */
+export async function readPasswordFromStdin (input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  if (text === '') throw new UsageError('--password-stdin read an empty password')
+  return text
+}
+
+/** Reads one line from the terminal with echo off; Ctrl-C or Ctrl-D abandon it. */
+async function promptHidden (question: string): Promise<string> {
+  const input = process.stdin
+  // Echo goes off before the question shows: nothing typed after it appears on screen.
+  input.setRawMode(true)
+  process.stderr.write(question)
+  input.resume()
+  input.setEncoding('utf8')
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let typed = ''
+      const onData = (data: string): void => {
+        for (const char of data) {
+          if (char === '\r' || char === '\n') {
+            input.off('data', onData)
+            resolve(typed)
+            return
+          }
+          if (char === '\u0003' || char === '\u0004') {
+            input.off('data', onData)
+            reject(new UsageError('no password given'))
+            return
+          }
+          if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1)
+          else typed += char
+        }
+      }
+      input.on('data', onData)
+    })
+  } finally {
+    input.setRawMode(false)
+    input.pause()
+    process.stderr.write('\n')
+  }
+}
+
+/** Asks twice at the terminal; refuses when there is no terminal or the two differ. */
+export async function promptNewPassword (): Promise<string> {
+  if (!process.stdin.isTTY) throw new UsageError('no terminal to ask for the password: pipe it in with --password-stdin')
+  const first = await promptHidden('New password: ')
+  const second = await promptHidden('Repeat it: ')
+  if (first !== second) throw new UsageError('the two passwords differ')
+  if (first === '') throw new UsageError('no password given')
+  return first
+}
