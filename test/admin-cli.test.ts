@@ -11,7 +11,7 @@ import { TEST_DIALECT } from './support/database.js'
 import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 interface UserJson { id: number, email: string, email_verified: boolean, disabled: boolean, disabled_at: string | null, created_at: string }
-interface EventJson { id: string, type: string, outcome: string, user_id: number | null, ip: string | null, details: Record<string, unknown> | null, created_at: string }
+interface EventJson { id: string, type: string, outcome: string, user_id: number | null, session: string | null, ip: string | null, details: Record<string, unknown> | null, created_at: string }
 
 describe(`the admin CLI on ${TEST_DIALECT}`, () => {
   let server: TestServer
@@ -203,9 +203,10 @@ describe(`the admin CLI on ${TEST_DIALECT}`, () => {
     assert.deepEqual(future.events, [])
     const mine = (await json(['events', '--user', user.email])).events as EventJson[]
     assert.deepEqual(mine.map(event => event.type), ['login.failed', 'login.succeeded', 'user.created'])
-    assert.deepEqual(Object.keys(mine[0] ?? {}).sort(), ['created_at', 'details', 'id', 'ip', 'outcome', 'type', 'user_agent', 'user_id'])
+    assert.deepEqual(Object.keys(mine[0] ?? {}).sort(), ['created_at', 'details', 'id', 'ip', 'outcome', 'session', 'type', 'user_agent', 'user_id'])
+    assert.match(String(mine[1]?.session), /^[A-Za-z0-9_-]{22}$/, 'the sign-in names its new session')
     const table = await cli(['events', '--user', String(user.id)])
-    assert.match(table.stdout, /^ID +TIME +TYPE +OUTCOME +USER +IP +USER AGENT +DETAILS\n/)
+    assert.match(table.stdout, /^ID +TIME +TYPE +OUTCOME +USER +SESSION +IP +USER AGENT +DETAILS\n/)
     assert.match(table.stdout, /login\.failed +failure/)
     const everything = (await cli(['events', '--limit', '1000', '--json'])).stdout
     for (const secret of [PASSWORD, 'a wrong password here', user.token]) assert.ok(!everything.includes(secret))

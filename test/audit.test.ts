@@ -2,6 +2,7 @@
 // first, paged by cursor; nothing secret is in them; old rows go in batches.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { hashToken } from '../src/auth/tokens.js'
 import { purgeAuditEvents } from '../src/features/audit/audit.js'
 import { TEST_DIALECT } from './support/database.js'
 import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
@@ -38,6 +39,23 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     const stored = JSON.stringify(await server.db.selectFrom('audit_events').selectAll().execute())
     for (const secret of [PASSWORD, newPassword, token, session, resetToken]) assert.ok(!stored.includes(secret), 'no secret in the audit table')
     assert.equal((await request(server, 'GET', '/account/events')).status, 403, 'needs a session')
+  })
+
+  it('records the session an event happened through by a public handle: neither the token nor its hash', async () => {
+    const user = await signUp(server)
+    const other = sessionCookie(await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD }))
+    assert.equal((await request(server, 'PUT', `/users/${user.id}`, { password: 'another long passphrase', current_password: PASSWORD }, { session: user.token })).status, 200)
+    assert.equal((await request(server, 'DELETE', '/sessions', undefined, { session: user.token })).status, 200)
+    const rows = await server.db.selectFrom('audit_events').select(['type', 'session_handle']).where('user_id', '=', user.id).orderBy('id').execute()
+    assert.deepEqual(rows.map(row => row.type), ['user.created', 'login.succeeded', 'login.succeeded', 'password.changed', 'logout'])
+    const [created, first, second, changed, logout] = rows.map(row => row.session_handle)
+    assert.equal(created, null, 'no session signed up')
+    assert.match(first ?? '', /^[A-Za-z0-9_-]{22}$/)
+    assert.notEqual(first, second, 'each sign-in its own session')
+    assert.deepEqual([changed, logout], [first, first], 'the change and the logout came through the first session')
+    for (const [token, handle] of [[user.token, first], [other, second]]) {
+      assert.ok(handle !== undefined && handle !== null && !token?.includes(handle) && !hashToken(token ?? '').includes(handle), 'not the token nor its hash')
+    }
   })
 
   it('shows nobody else\'s events, and a failed sign-in for an unknown email to nobody', async () => {
@@ -85,7 +103,7 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
   it('purges events past the retention in batches, and keeps the rest', async () => {
     const user = await signUp(server)
     const old = Date.now() - 100 * 24 * 3600 * 1000
-    const rows = Array.from({ length: 2300 }, (_, i) => ({ created_at: old - i, type: 'login.failed', outcome: 'failure', user_id: user.id, ip: null, user_agent: null, details: null }))
+    const rows = Array.from({ length: 2300 }, (_, i) => ({ created_at: old - i, type: 'login.failed', outcome: 'failure', user_id: user.id, session_handle: null, ip: null, user_agent: null, details: null }))
     for (let i = 0; i < rows.length; i += 500) await server.db.insertInto('audit_events').values(rows.slice(i, i + 500)).execute()
     const purged = await purgeAuditEvents(server.db, Date.now() - 90 * 24 * 3600 * 1000)
     assert.ok(purged >= 2300, `purged ${purged}`)

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { SecurityEvent, SecurityEventSubscriber } from '../src/auth/events.js'
+import { hashToken } from '../src/auth/tokens.js'
+import { sessionHandle } from '../src/features/sessions/sessions.js'
 import { resetLinkOf, type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
@@ -68,8 +70,11 @@ describe('security events', () => {
       ['login.succeeded', true],
       ['user.deleted', true]
     ])
-    for (const { event } of seen.slice(start).filter(({ event }) => event.userId === id)) {
-      assert.deepEqual(event.actor, { ip: '127.0.0.1', userAgent: AGENT, requestId: 'events-flow-1' }, event.type)
+    // The session each came through, by its public handle: the one presented, or the one a sign-in created.
+    const through = [undefined, undefined, token, token, token, undefined, undefined, again, again, last, last]
+      .map(session => session === undefined ? {} : { session: sessionHandle(hashToken(session)) })
+    for (const [i, { event }] of seen.slice(start).filter(({ event }) => event.userId === id).entries()) {
+      assert.deepEqual(event.actor, { ip: '127.0.0.1', userAgent: AGENT, requestId: 'events-flow-1', ...through[i] }, event.type)
       assert.ok(Math.abs(event.at - Date.now()) < 60_000, `${event.type}: at is a timestamp in ms`)
     }
     const text = JSON.stringify(seen.slice(start))

@@ -34,6 +34,9 @@ export interface Actor {
   readonly requestId: string | null
   /** Set for an operator's command (`authsvc users …`): the operating-system user who ran it. */
   readonly operator?: string
+  /** The public handle of the session it happened through: the one presented, or the one
+   *  a sign-in created. */
+  readonly session?: string
 }
 
 /** What the event says besides its type: small values, never a secret. */
@@ -70,8 +73,9 @@ export function createSecurityEvents (subscribers: readonly SecurityEventSubscri
     async publish (db, event) {
       if (subscribers.length === 0) return
       // The actor as the event defines it: a caller's Requester carries more (its queue key).
-      const { ip, userAgent, requestId, operator } = event.actor
-      const reported: SecurityEvent = { ...event, actor: operator === undefined ? { ip, userAgent, requestId } : { ip, userAgent, requestId, operator } }
+      const { ip, userAgent, requestId, operator, session } = event.actor
+      const actor: Actor = { ip, userAgent, requestId, ...(operator === undefined ? {} : { operator }), ...(session === undefined ? {} : { session }) }
+      const reported: SecurityEvent = { ...event, actor }
       for (const subscriber of subscribers) await subscriber(db, reported)
     },
     async atomically (db, change) {

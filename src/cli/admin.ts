@@ -144,7 +144,7 @@ function userJson (account: AccountRecord): Record<string, unknown> {
 }
 
 function eventJson (event: AuditRecord): Record<string, unknown> {
-  return { id: event.id, created_at: iso(event.createdAt), type: event.type, outcome: event.outcome, user_id: event.userId, ip: event.ip, user_agent: event.userAgent, details: event.details }
+  return { id: event.id, created_at: iso(event.createdAt), type: event.type, outcome: event.outcome, user_id: event.userId, session: event.session, ip: event.ip, user_agent: event.userAgent, details: event.details }
 }
 
 /** Left-aligned columns under a header, two spaces apart. */
@@ -218,8 +218,8 @@ export async function runAdminCommand (ctx: AuthContext, command: AdminCommand, 
       const events = await listEvents(ctx, command)
       if (command.json) return JSON.stringify({ events: events.map(eventJson) })
       if (events.length === 0) return 'no events'
-      return table(['ID', 'TIME', 'TYPE', 'OUTCOME', 'USER', 'IP', 'USER AGENT', 'DETAILS'],
-        events.map(event => [event.id, iso(event.createdAt) ?? '', event.type, event.outcome, event.userId === null ? '-' : String(event.userId),
+      return table(['ID', 'TIME', 'TYPE', 'OUTCOME', 'USER', 'SESSION', 'IP', 'USER AGENT', 'DETAILS'],
+        events.map(event => [event.id, iso(event.createdAt) ?? '', event.type, event.outcome, event.userId === null ? '-' : String(event.userId), event.session ?? '-',
           event.ip ?? '-', event.userAgent === null ? '-' : JSON.stringify(event.userAgent), event.details === null ? '' : JSON.stringify(event.details)]))
     }
     case 'sessions prune': {

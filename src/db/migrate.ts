@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_password_reset_tokens.js'
 import * as m0004 from './migrations/0004_one_time_tokens.js'
 import * as m0005 from './migrations/0005_audit_events.js'
 import * as m0006 from './migrations/0006_account_state.js'
+import * as m0007 from './migrations/0007_audit_session_handle.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -13,7 +14,8 @@ const migrations: Record<string, Migration> = {
   '0003_password_reset_tokens': m0003,
   '0004_one_time_tokens': m0004,
   '0005_audit_events': m0005,
-  '0006_account_state': m0006
+  '0006_account_state': m0006,
+  '0007_audit_session_handle': m0007
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

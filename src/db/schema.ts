@@ -49,6 +49,8 @@ export interface AuditEventTable {
   outcome: string
   /** The account concerned; null when there is none. No foreign key: the record outlives the account. */
   user_id: number | null
+  /** The public handle of the session it happened through (sessions.ts sessionHandle()), or null. */
+  session_handle: string | null
   ip: string | null
   user_agent: string | null
   /** A small JSON object of details; never a password, token or code. */

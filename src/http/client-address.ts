@@ -4,6 +4,7 @@
 // single IPv6 addresses would give each subscriber 2^64 budgets.
 import ipaddr from 'ipaddr.js'
 import type { Requester } from '../auth/context.js'
+import { sessionHandle } from '../features/sessions/sessions.js'
 
 export function clientKeyOf (ip: string): string {
   let address: ipaddr.IPv4 | ipaddr.IPv6
@@ -19,6 +20,7 @@ export function clientKeyOf (ip: string): string {
 }
 
 /** What the domain is told of who sends `request`. */
-export function requesterOf (request: { readonly id: string, readonly ip: string, readonly headers: { 'user-agent'?: string } }): Requester {
-  return { client: clientKeyOf(request.ip), ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id }
+export function requesterOf (request: { readonly id: string, readonly ip: string, readonly headers: { 'user-agent'?: string }, readonly session?: { readonly id: string } | null }): Requester {
+  const requester = { client: clientKeyOf(request.ip), ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id }
+  return request.session == null ? requester : { ...requester, session: sessionHandle(request.session.id) }
 }

@@ -35,6 +35,7 @@ export const recordAuditEvent: SecurityEventSubscriber = async (db: Db, event: S
     type: event.type,
     outcome: FAILURES.has(event.type) ? 'failure' : 'success',
     user_id: event.userId,
+    session_handle: event.actor.session ?? null,
     ip: event.actor.ip?.slice(0, 45) ?? null,
     user_agent: event.actor.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     details: detailsOf(event)
@@ -76,6 +77,8 @@ export async function listAccountEvents (ctx: Pick<AuthContext, 'db'>, userId: n
 export interface AuditRecord extends AuditEvent {
   readonly outcome: string
   readonly userId: number | null
+  /** The public handle of the session it happened through, or null. */
+  readonly session: string | null
   readonly details: Readonly<Record<string, unknown>> | null
 }
 
@@ -100,6 +103,7 @@ export async function findAuditEvents (db: Db, query: AuditQuery): Promise<Audit
     createdAt: Number(row.created_at),
     outcome: row.outcome,
     userId: row.user_id === null ? null : Number(row.user_id),
+    session: row.session_handle,
     ip: row.ip,
     userAgent: row.user_agent,
     details: row.details === null ? null : JSON.parse(row.details) as Record<string, unknown>

@@ -1,6 +1,7 @@
 // Server-side sessions (Lucia's model): the client holds a random token, the database
 // holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
 // This module owns the sessions table.
+import { hash } from 'node:crypto'
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext, PublicUser } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
@@ -22,6 +23,15 @@ const MAX_REFRESH_INTERVAL_MS = 60_000
 
 function ttls (ctx: AuthContext): { idleMs: number, absoluteMs: number } {
   return { idleMs: ctx.config.session.idleTtlSeconds * 1000, absoluteMs: ctx.config.session.absoluteTtlSeconds * 1000 }
+}
+
+/**
+ * The public handle of a session (the audit log's, the account's session list): derived
+ * from the stored id by a one-way hash, so it is neither the token nor its stored hash,
+ * gives neither away, and needs no column of its own. 128 bits, base64url.
+ */
+export function sessionHandle (sessionId: string): string {
+  return hash('sha256', `authsvc session handle:${sessionId}`, 'base64url').slice(0, 22)
 }
 
 /** A session with the usual expiry from `now`, for a token issued elsewhere (the course

@@ -5,7 +5,8 @@ import type { AuthContext, PublicUser, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError } from '../../auth/errors.js'
 import { clearLoginFailures, reserveLoginAttempt } from '../../auth/login-throttle.js'
-import { createSession } from '../sessions/sessions.js'
+import { hashToken } from '../../auth/tokens.js'
+import { createSession, sessionHandle } from '../sessions/sessions.js'
 import { findUserByEmail, replacePasswordHash, toPublicUser } from '../users/users.js'
 
 export interface SignedIn {
@@ -45,7 +46,7 @@ export async function signIn (ctx: AuthContext, input: { email: string, password
   }
   const token = await ctx.events.atomically(ctx.db, async db => {
     const token = await createSession(ctx, db, user.id, from)
-    await ctx.events.publish(db, { type: 'login.succeeded', userId: user.id, at: ctx.now(), actor: from })
+    await ctx.events.publish(db, { type: 'login.succeeded', userId: user.id, at: ctx.now(), actor: { ...from, session: sessionHandle(hashToken(token)) } })
     return token
   })
   return { user: toPublicUser(user), token }
