@@ -36,7 +36,7 @@ describe(`the admin CLI on ${TEST_DIALECT}`, () => {
     const b = await signUp(server, `${tag}-b@example.com`)
     const listed = await json(['users', 'list', '--search', tag.toUpperCase()]) as { users: UserJson[] }
     assert.deepEqual(listed.users.map(user => user.email), [a.email, b.email])
-    assert.deepEqual(Object.keys(listed.users[0] ?? {}).sort(), ['created_at', 'disabled', 'disabled_at', 'email', 'email_verified', 'email_verified_at', 'id', 'updated_at'])
+    assert.deepEqual(Object.keys(listed.users[0] ?? {}).sort(), ['created_at', 'disabled', 'disabled_at', 'email', 'email_verified', 'email_verified_at', 'id', 'language', 'updated_at'])
     assert.equal(listed.users[0]?.email_verified, false, 'accounts start unverified')
     assert.deepEqual((await json(['users', 'list', '--search', `${tag}-a_`])).users.map((user: UserJson) => user.id), [a.id])
     assert.deepEqual((await json(['users', 'list', '--search', `${tag}-_`])).users, [], '_ is a character, not a wildcard')

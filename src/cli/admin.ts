@@ -139,7 +139,8 @@ function userJson (account: AccountRecord): Record<string, unknown> {
     email_verified: account.emailVerifiedAt !== null,
     email_verified_at: iso(account.emailVerifiedAt),
     disabled: account.disabledAt !== null,
-    disabled_at: iso(account.disabledAt)
+    disabled_at: iso(account.disabledAt),
+    language: account.language
   }
 }
 
@@ -177,6 +178,7 @@ function showText (details: AccountDetails): string {
     `updated:          ${iso(details.updatedAt) ?? ''}`,
     `email verified:   ${yesNo(details.emailVerifiedAt)}`,
     `disabled:         ${yesNo(details.disabledAt)}`,
+    `language:         ${details.language}`,
     `active sessions:  ${details.activeSessions}`
   ].join('\n')
 }

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_one_time_tokens.js'
 import * as m0005 from './migrations/0005_audit_events.js'
 import * as m0006 from './migrations/0006_account_state.js'
 import * as m0007 from './migrations/0007_audit_session_handle.js'
+import * as m0008 from './migrations/0008_user_language.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -15,7 +16,8 @@ const migrations: Record<string, Migration> = {
   '0004_one_time_tokens': m0004,
   '0005_audit_events': m0005,
   '0006_account_state': m0006,
-  '0007_audit_session_handle': m0007
+  '0007_audit_session_handle': m0007,
+  '0008_user_language': m0008
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

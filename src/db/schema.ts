@@ -14,6 +14,8 @@ export interface UserTable {
   disabled_at: number | null
   /** When the address was verified; null while not (accounts older than verification too). */
   email_verified_at: number | null
+  /** The language of the account's mail: 'en' or 'fr' (src/i18n/languages.ts). */
+  language: Generated<string>
 }
 
 export interface SessionTable {

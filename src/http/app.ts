@@ -8,6 +8,7 @@ import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { accountRoutes } from '../features/account/routes.js'
 import { auditRoutes } from '../features/audit/routes.js'
 import { checkReadiness } from '../features/health/health.js'
 import { healthRoutes } from '../features/health/routes.js'
@@ -148,5 +149,6 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   await app.register(sessionRoutes, features)
   await app.register(passwordResetRoutes, features)
   await app.register(auditRoutes, features)
+  await app.register(accountRoutes, features)
   return app
 }

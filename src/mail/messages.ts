@@ -25,6 +25,28 @@ export function passwordResetMessage (input: { to: string, token: string, public
   }
 }
 
+function whenAndWhere (at: number, ip: string | null): string {
+  return `on ${new Date(at).toISOString().replace('T', ' at ').replace(/\.\d+Z$/, ' UTC')}${ip === null ? '' : `, from the IP address ${ip}`}`
+}
+
+/** After a password change with the current password (PUT /account/password). */
+export function passwordChangedNotice (input: { to: string, at: number, ip: string | null }): MailMessage {
+  return {
+    kind: 'password_changed',
+    to: input.to,
+    subject: 'The password of your account was changed',
+    text: [
+      `The password of your account ${input.to} was changed`,
+      `${whenAndWhere(input.at, input.ip)}. Every other device was signed out.`,
+      '',
+      'If you made this change, there is nothing to do.',
+      '',
+      'If you did not, someone else knows your password: reset it at once with "Forgot',
+      'password", and contact the service\'s support.'
+    ].join('\n')
+  }
+}
+
 /** To the old address, after the account's email was changed (a stolen session would do it silently). */
 export function emailChangedNotice (input: { to: string, newEmail: string, at: number, ip: string | null }): MailMessage {
   return {
@@ -33,7 +55,7 @@ export function emailChangedNotice (input: { to: string, newEmail: string, at: n
     subject: 'The email address of your account was changed',
     text: [
       `The email address of your account was changed from ${input.to} to ${input.newEmail}`,
-      `on ${new Date(input.at).toISOString().replace('T', ' at ').replace(/\.\d+Z$/, ' UTC')}${input.ip === null ? '' : `, from the IP address ${input.ip}`}.`,
+      `${whenAndWhere(input.at, input.ip)}.`,
       '',
       'If you made this change, there is nothing to do.',
       '',

@@ -1,11 +1,33 @@
-// DELETE /sessions (sign out) and GET /profile (who is signed in).
+// DELETE /sessions (sign out), GET /profile (who is signed in), and the account's own
+// sessions: GET /account/sessions, DELETE /account/sessions/:id, DELETE /account/sessions.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, sessionOf } from '../../http/plugins/session.js'
-import { MessageReply, ref, UserReply } from '../../http/schemas.js'
+import { errors, MessageReply, ref, UserReply } from '../../http/schemas.js'
 import type { FeatureOptions } from '../options.js'
-import { endSession } from './sessions.js'
+import { endSession, listUserSessions, revokeOtherSessions, revokeSession } from './sessions.js'
+
+const SessionList = Type.Object({
+  sessions: Type.Array(Type.Object({
+    id: Type.String({ description: 'A public handle of the session: neither its token nor the token\'s hash. DELETE /account/sessions/{id} ends it.' }),
+    created_at: Type.String({ description: 'When the sign-in made it (ISO 8601, UTC).' }),
+    last_seen_at: Type.String({ description: 'When it was last used, to the minute (it is written at most once a minute).' }),
+    expires_at: Type.String({ description: 'When it ends unless used again (idle expiry, never past the absolute expiry).' }),
+    ip: Type.Union([Type.String(), Type.Null()], { description: 'The client address at sign-in.' }),
+    user_agent: Type.Union([Type.String(), Type.Null()], { description: 'The User-Agent at sign-in.' }),
+    current: Type.Boolean({ description: 'The session this request came with.' })
+  }, { additionalProperties: false }))
+}, { additionalProperties: false, description: 'The account\'s live sessions, newest first.' })
+
+const SessionParams = Type.Object({ id: Type.String({ description: 'A session handle from GET /account/sessions.' }) })
+
+const OthersRevoked = Type.Object({
+  message: Type.String(),
+  revoked: Type.Integer({ description: 'How many sessions ended.' })
+}, { additionalProperties: false })
+
+const iso = (time: number): string => new Date(time).toISOString()
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   app.delete('/sessions', {
@@ -33,4 +55,54 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
     config: { requireSession: true },
     schema: { operationId: 'getProfile', summary: 'The signed-in user', tags: ['sessions'], response: { 200: ref(UserReply, 'The signed-in user.') } }
   }, async (request) => sessionOf(request).user)
+
+  app.get('/account/sessions', {
+    config: { requireSession: true },
+    schema: { operationId: 'listAccountSessions', summary: 'The account\'s sessions (devices)', tags: ['account'], response: { 200: SessionList } }
+  }, async (request) => {
+    const sessions = await listUserSessions(ctx, sessionOf(request))
+    return {
+      sessions: sessions.map(session => ({
+        id: session.handle,
+        created_at: iso(session.createdAt),
+        last_seen_at: iso(session.lastSeenAt),
+        expires_at: iso(session.expiresAt),
+        ip: session.ip,
+        user_agent: session.userAgent,
+        current: session.current
+      }))
+    }
+  })
+
+  app.delete('/account/sessions/:id', {
+    config: { requireSession: true },
+    schema: {
+      operationId: 'revokeAccountSession',
+      summary: 'End one of the account\'s sessions',
+      description: 'Signs that device out. The current session may be named too (then the cookie is cleared).',
+      tags: ['account'],
+      params: SessionParams,
+      response: { 200: ref(MessageReply, '{"message":"session revoked"}'), ...errors(404) }
+    }
+  }, async (request, reply) => {
+    const session = sessionOf(request)
+    const from = requesterOf(request)
+    await revokeSession(ctx, session, request.params.id, from)
+    if (request.params.id === from.session) clearSessionCookie(reply, config)
+    return { message: 'session revoked' }
+  })
+
+  app.delete('/account/sessions', {
+    config: { requireSession: true },
+    schema: {
+      operationId: 'revokeOtherSessions',
+      summary: 'Sign out everywhere else',
+      description: 'Ends every session of the account but the one presented.',
+      tags: ['account'],
+      response: { 200: OthersRevoked }
+    }
+  }, async (request) => {
+    const revoked = await revokeOtherSessions(ctx, sessionOf(request), requesterOf(request))
+    return { message: 'other sessions revoked', revoked }
+  })
 }

@@ -123,6 +123,63 @@ export async function countActiveSessions (db: Db, userId: number, now: number):
   return Number(row?.count ?? 0)
 }
 
+/** A session as its user sees it in their list: by public handle, never by token or hash. */
+export interface SessionSummary {
+  readonly handle: string
+  readonly createdAt: number
+  readonly lastSeenAt: number
+  readonly expiresAt: number
+  readonly ip: string | null
+  readonly userAgent: string | null
+  /** The session this list was asked with. */
+  readonly current: boolean
+}
+
+async function liveSessionsOf (db: Db, userId: number, now: number): Promise<Array<{ id: string, created_at: number, last_seen_at: number, expires_at: number, ip: string | null, user_agent: string | null }>> {
+  return await db.selectFrom('sessions').select(['id', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent'])
+    .where('user_id', '=', userId).where('expires_at', '>', now)
+    .orderBy('created_at', 'desc').orderBy('id')
+    .execute()
+}
+
+/** The user's unexpired sessions, newest first. */
+export async function listUserSessions (ctx: AuthContext, session: ValidSession): Promise<SessionSummary[]> {
+  const rows = await liveSessionsOf(ctx.db, session.user.id, ctx.now())
+  return rows.map(row => ({
+    handle: sessionHandle(row.id),
+    createdAt: Number(row.created_at),
+    lastSeenAt: Number(row.last_seen_at),
+    expiresAt: Number(row.expires_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    current: row.id === session.id
+  }))
+}
+
+/**
+ * Ends one session of the user, named by its handle (the current one too: that is a sign
+ * out). A handle that is not one of this user's live sessions is NOT_FOUND, whoever's it is.
+ */
+export async function revokeSession (ctx: AuthContext, session: ValidSession, handle: string, from: Actor): Promise<void> {
+  const now = ctx.now()
+  const target = (await liveSessionsOf(ctx.db, session.user.id, now)).find(row => sessionHandle(row.id) === handle)
+  if (target === undefined) throw new AuthError('NOT_FOUND', 'no such session of this account')
+  await ctx.db.transaction().execute(async trx => {
+    const deleted = await trx.deleteFrom('sessions').where('id', '=', target.id).where('user_id', '=', session.user.id).executeTakeFirst()
+    if (deleted.numDeletedRows !== 1n) throw new AuthError('NOT_FOUND', 'no such session of this account')
+    await ctx.events.publish(trx, { type: 'session.revoked', userId: session.user.id, at: now, actor: from, details: { revoked: handle } })
+  })
+}
+
+/** Ends every session of the user but the one presented; returns how many ended. */
+export async function revokeOtherSessions (ctx: AuthContext, session: ValidSession, from: Actor): Promise<number> {
+  return await ctx.db.transaction().execute(async trx => {
+    const revoked = await invalidateUserSessions(trx, session.user.id, session.id)
+    if (revoked > 0) await ctx.events.publish(trx, { type: 'session.revoked', userId: session.user.id, at: ctx.now(), actor: from, details: { sessions_ended: revoked } })
+    return revoked
+  })
+}
+
 /** Removes expired sessions (the scheduled sweep); returns how many went. */
 export async function deleteExpiredSessions (db: Db, now: number): Promise<number> {
   return await deleteExpiredInBatches(db, 'sessions', now)

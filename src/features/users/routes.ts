@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { AuthError, invalidField } from '../../auth/errors.js'
 import { requesterOf } from '../../http/client-address.js'
+import { languageOf } from '../../http/language.js'
 import { clearSessionCookie, sessionOf } from '../../http/plugins/session.js'
 import { EmailMessageReply, errors, ref, UserReply } from '../../http/schemas.js'
 import type { FeatureOptions } from '../options.js'
@@ -37,7 +38,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
     schema: {
       operationId: 'registerUser',
       summary: 'Sign up',
-      description: 'Creates an account. Sign in afterwards with POST /sessions.',
+      description: 'Creates an account. Sign in afterwards with POST /sessions. Its mail will be in the language Accept-Language prefers among en and fr (English otherwise); PUT /account changes it.',
       tags: ['users'],
       body: Registration,
       response: { 200: ref(EmailMessageReply, 'The account was created.'), ...errors(400) }
@@ -46,7 +47,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
     // `hashed_password` is seed 004's name for the same plain-text field.
     const password = request.body.password ?? request.body.hashed_password
     if (password === undefined) throw invalidField('password is required')
-    const user = await registerUser(ctx, { email: request.body.email, password }, requesterOf(request))
+    const user = await registerUser(ctx, { email: request.body.email, password, language: languageOf(request) }, requesterOf(request))
     return { email: user.email, message: 'user created' }
   })
 

@@ -11,6 +11,7 @@ import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import type { Db } from '../../db/index.js'
 import type { UserRow } from '../../db/schema.js'
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../i18n/languages.js'
 import { emailChangedNotice } from '../../mail/messages.js'
 import { invalidateUserSessions } from '../sessions/sessions.js'
 
@@ -34,7 +35,7 @@ export async function findUserByEmail (db: Db, email: string): Promise<UserWithH
   return row === undefined ? undefined : toUserWithHash(row)
 }
 
-async function findUserById (db: Db, id: number): Promise<UserWithHash | undefined> {
+export async function findUserById (db: Db, id: number): Promise<UserWithHash | undefined> {
   const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('id', '=', id).executeTakeFirst()
   return row === undefined ? undefined : toUserWithHash(row)
 }
@@ -58,8 +59,8 @@ export async function setPasswordHash (db: Db, userId: number, passwordHash: str
 }
 
 /** INSERT that returns the new id: RETURNING where the database has it, else the driver's insert id. */
-async function insertUser (db: Db, values: { email: string, passwordHash: string, now: number }): Promise<number> {
-  const insert = db.insertInto('users').values({ email: values.email, password_hash: values.passwordHash, created_at: values.now, updated_at: values.now })
+async function insertUser (db: Db, values: { email: string, passwordHash: string, now: number, language: Language }): Promise<number> {
+  const insert = db.insertInto('users').values({ email: values.email, password_hash: values.passwordHash, created_at: values.now, updated_at: values.now, language: values.language })
   if (db.getExecutor().adapter.supportsReturning) return (await insert.returning('id').executeTakeFirstOrThrow()).id
   return Number((await insert.executeTakeFirstOrThrow()).insertId)
 }
@@ -79,8 +80,9 @@ export async function insertUserWithId (db: Db, user: { id: number, email: strin
     .execute()
 }
 
-/** Creates the account; returns it, the email as stored (normalized). */
-export async function registerUser (ctx: AuthContext, input: { email: string, password: string }, from: Requester): Promise<PublicUser> {
+/** Creates the account; returns it, the email as stored (normalized). `language` is that of
+ *  its mail (the sign-up's Accept-Language), English when not given. */
+export async function registerUser (ctx: AuthContext, input: { email: string, password: string, language?: Language }, from: Requester): Promise<PublicUser> {
   const email = normalizeEmail(input.email)
   checkPasswordPolicy(ctx.config.passwordPolicy, input.password, email)
   // Checked before hashing to spare the hash; the unique index decides the races.
@@ -89,7 +91,7 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
   const now = ctx.now()
   try {
     const id = await ctx.events.atomically(ctx.db, async db => {
-      const id = await insertUser(db, { email, passwordHash, now })
+      const id = await insertUser(db, { email, passwordHash, now, language: input.language ?? DEFAULT_LANGUAGE })
       await ctx.events.publish(db, { type: 'user.created', userId: id, at: now, actor: from })
       return id
     })
@@ -188,9 +190,10 @@ export interface AccountRecord extends PublicUser {
   readonly updatedAt: number
   readonly emailVerifiedAt: number | null
   readonly disabledAt: number | null
+  readonly language: Language
 }
 
-const ACCOUNT_COLUMNS = ['id', 'email', 'created_at', 'updated_at', 'email_verified_at', 'disabled_at'] as const
+const ACCOUNT_COLUMNS = ['id', 'email', 'created_at', 'updated_at', 'email_verified_at', 'disabled_at', 'language'] as const
 
 function toAccountRecord (row: Pick<UserRow, typeof ACCOUNT_COLUMNS[number]>): AccountRecord {
   const time = (value: number | null): number | null => value === null ? null : Number(value)
@@ -200,7 +203,8 @@ function toAccountRecord (row: Pick<UserRow, typeof ACCOUNT_COLUMNS[number]>): A
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     emailVerifiedAt: time(row.email_verified_at),
-    disabledAt: time(row.disabled_at)
+    disabledAt: time(row.disabled_at),
+    language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE
   }
 }
 
@@ -211,6 +215,18 @@ export async function findAccount (db: Db, idOrEmail: string): Promise<AccountRe
     ? await query.where('id', '=', Number(idOrEmail)).executeTakeFirst()
     : await query.where('email', '=', idOrEmail.trim().toLowerCase()).executeTakeFirst()
   return row === undefined ? undefined : toAccountRecord(row)
+}
+
+/** The account by id, or undefined. */
+export async function findAccountById (db: Db, id: number): Promise<AccountRecord | undefined> {
+  const row = await db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst()
+  return row === undefined ? undefined : toAccountRecord(row)
+}
+
+/** Sets the language of the account's mail; false when the user is gone. */
+export async function setLanguage (db: Db, userId: number, language: Language, now: number): Promise<boolean> {
+  const result = await db.updateTable('users').set({ language, updated_at: now }).where('id', '=', userId).executeTakeFirst()
+  return result.numUpdatedRows === 1n
 }
 
 /** Accounts by id, those whose email contains `search` when given (case-insensitively). */

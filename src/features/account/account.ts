@@ -1,0 +1,46 @@
+// The signed-in user's own account: what it is (GET /account), its language (PUT
+// /account), and a change of password that needs the current one (PUT /account/password).
+import type { AuthContext, Requester } from '../../auth/context.js'
+import { AuthError, invalidField } from '../../auth/errors.js'
+import { voidTokens } from '../../auth/one-time-tokens.js'
+import { checkPasswordPolicy } from '../../auth/password-policy.js'
+import { isLanguage, LANGUAGES } from '../../i18n/languages.js'
+import { passwordChangedNotice } from '../../mail/messages.js'
+import { invalidateUserSessions, type ValidSession } from '../sessions/sessions.js'
+import { type AccountRecord, confirmCurrentPassword, findAccountById, findUserById, setLanguage, setPasswordHash } from '../users/users.js'
+
+/** The session's own account; FORBIDDEN once it is gone. */
+export async function getAccount (ctx: AuthContext, userId: number): Promise<AccountRecord> {
+  const account = await findAccountById(ctx.db, userId)
+  if (account === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  return account
+}
+
+/** Sets the language of the account's mail (`en`, `fr`); returns the account. */
+export async function changeLanguage (ctx: AuthContext, userId: number, language: string): Promise<AccountRecord> {
+  if (!isLanguage(language)) throw invalidField(`language must be one of: ${LANGUAGES.join(', ')}`)
+  if (!await setLanguage(ctx.db, userId, language, ctx.now())) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  return await getAccount(ctx, userId)
+}
+
+/**
+ * Changes the password with the current one. A wrong current password is 403 and counts
+ * toward the account's login throttle, as a wrong sign-in does. Every other session of
+ * the account ends, this one stays; pending single-use tokens void; a notice is mailed.
+ */
+export async function changePassword (ctx: AuthContext, session: ValidSession, input: { currentPassword: string, newPassword: string }, from: Requester): Promise<void> {
+  const user = await findUserById(ctx.db, session.user.id)
+  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  checkPasswordPolicy(ctx.config.passwordPolicy, input.newPassword, user.email, 'new_password')
+  await confirmCurrentPassword(ctx, user, input.currentPassword, from)
+  const passwordHash = await ctx.hasher.hash(input.newPassword, from.client)
+  const now = ctx.now()
+  await ctx.db.transaction().execute(async trx => {
+    if (!await setPasswordHash(trx, user.id, passwordHash, now)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+    const sessionsEnded = await invalidateUserSessions(trx, user.id, session.id)
+    await voidTokens(trx, user.id)
+    await ctx.events.publish(trx, { type: 'password.changed', userId: user.id, at: now, actor: from, details: { sessions_ended: sessionsEnded } })
+  })
+  const notice = passwordChangedNotice({ to: user.email, at: now, ip: from.ip })
+  ctx.background.defer('password change notice', async () => { await ctx.mailer.send(notice) })
+}

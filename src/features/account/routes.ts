@@ -1,0 +1,75 @@
+// GET /account, PUT /account (language) and PUT /account/password: the session's own account.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { requesterOf } from '../../http/client-address.js'
+import { sessionOf } from '../../http/plugins/session.js'
+import { errors, MessageReply, ref } from '../../http/schemas.js'
+import { LANGUAGES } from '../../i18n/languages.js'
+import type { AccountRecord } from '../users/users.js'
+import type { FeatureOptions } from '../options.js'
+import { changeLanguage, changePassword, getAccount } from './account.js'
+
+const AccountReply = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  email_verified: Type.Boolean({ description: 'Accounts created before verification existed, and imported ones, start unverified.' }),
+  created_at: Type.String({ description: 'ISO 8601, UTC.' }),
+  language: Type.String({ description: `The language of the account's mail: ${LANGUAGES.join(', ')}.` }),
+  totp_enabled: Type.Boolean({ description: 'Whether sign-in asks for a TOTP code (second factors are not offered yet: always false).' }),
+  passkeys: Type.Integer({ description: 'How many passkeys the account has (not offered yet: always 0).' })
+}, { additionalProperties: false, description: 'The session\'s own account.' })
+
+const AccountUpdate = Type.Object({
+  language: Type.String({ description: `One of ${LANGUAGES.join(', ')}.` })
+}, { additionalProperties: false })
+
+const PasswordChange = Type.Object({
+  current_password: Type.String(),
+  new_password: Type.String({ description: 'Under the password policy (PASSWORD_MIN_LENGTH to 1024 characters, not a common password).' })
+}, { additionalProperties: false })
+
+function accountReply (account: AccountRecord): { id: number, email: string, email_verified: boolean, created_at: string, language: string, totp_enabled: boolean, passkeys: number } {
+  return {
+    id: account.id,
+    email: account.email,
+    email_verified: account.emailVerifiedAt !== null,
+    created_at: new Date(account.createdAt).toISOString(),
+    language: account.language,
+    totp_enabled: false,
+    passkeys: 0
+  }
+}
+
+export const accountRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
+  app.get('/account', {
+    config: { requireSession: true },
+    schema: { operationId: 'getAccount', summary: 'The account', tags: ['account'], response: { 200: AccountReply } }
+  }, async (request) => accountReply(await getAccount(ctx, sessionOf(request).user.id)))
+
+  app.put('/account', {
+    config: { requireSession: true },
+    schema: {
+      operationId: 'updateAccount',
+      summary: 'Change the account\'s language',
+      tags: ['account'],
+      body: AccountUpdate,
+      response: { 200: AccountReply, ...errors(400) }
+    }
+  }, async (request) => accountReply(await changeLanguage(ctx, sessionOf(request).user.id, request.body.language)))
+
+  app.put('/account/password', {
+    // A wrong current_password costs a hash: limited per IP, and throttled per account.
+    config: { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true },
+    schema: {
+      operationId: 'changePassword',
+      summary: 'Change the password',
+      description: 'Needs the current password. Every other session of the account ends, this one stays; a notice is mailed.',
+      tags: ['account'],
+      body: PasswordChange,
+      response: { 200: ref(MessageReply, '{"message":"password updated"}'), ...errors(400, 429, 503) }
+    }
+  }, async (request) => {
+    await changePassword(ctx, sessionOf(request), { currentPassword: request.body.current_password, newPassword: request.body.new_password }, requesterOf(request))
+    return { message: 'password updated' }
+  })
+}

@@ -1,0 +1,10 @@
+// The languages the service speaks (mail, and the hosted pages to come), and the choice
+// of one from what a client prefers.
+
+export const LANGUAGES = ['en', 'fr'] as const
+export type Language = typeof LANGUAGES[number]
+export const DEFAULT_LANGUAGE: Language = 'en'
+
+export function isLanguage (value: string): value is Language {
+  return (LANGUAGES as readonly string[]).includes(value)
+}
