@@ -94,6 +94,12 @@ export interface Config {
     readonly reauthMaxAgeSeconds: number
   }
   readonly resetToken: { readonly ttlSeconds: number, readonly inResponse: boolean }
+  readonly verification: {
+    /** How long a verification link works. */
+    readonly tokenTtlSeconds: number
+    /** A correct password for an unverified email answers 403 email_not_verified. */
+    readonly required: boolean
+  }
   /** COMPAT=course: a drop-in for clients of the course project (see loadConfig). */
   readonly compat: 'course' | null
   readonly passwordPolicy: PasswordPolicyConfig
@@ -291,6 +297,8 @@ export function loadConfig (env: Env = process.env): Config {
   const absoluteTtlSeconds = reader.integer('SESSION_ABSOLUTE_TTL', 30 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const reauthMaxAgeSeconds = reader.integer('REAUTH_MAX_AGE', 600, 0, 24 * 3600)
   const resetTtlSeconds = reader.integer('RESET_TOKEN_TTL', 1800, 1, 7 * 24 * 3600)
+  const verifyTtlSeconds = reader.integer('VERIFY_TOKEN_TTL', 86400, 60, 30 * 24 * 3600)
+  const requireVerification = reader.boolean('REQUIRE_EMAIL_VERIFICATION', false)
   // COMPAT=course changes the defaults of three settings, as the course project behaves:
   // the reset token in the reply, no password policy; and DELETE /sessions redirects to /
   // (routes read config.compat). A variable set explicitly still wins.
@@ -357,6 +365,7 @@ export function loadConfig (env: Env = process.env): Config {
     mail: Object.freeze({ smtpUrl, from, outbox }),
     session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds, reauthMaxAgeSeconds }),
     resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
+    verification: Object.freeze({ tokenTtlSeconds: verifyTtlSeconds, required: requireVerification }),
     compat: course ? 'course' : null,
     passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),
     limits: Object.freeze(limits),

@@ -9,11 +9,13 @@ export const ERRORS = {
   // The domain's
   INVALID_FIELD: { status: 400, code: 'invalid_field', message: 'invalid request' },
   EMAIL_TAKEN: { status: 400, code: 'email_taken', message: 'email already registered' },
+  ALREADY_VERIFIED: { status: 400, code: 'already_verified', message: 'this email is already verified' },
   INVALID_CREDENTIALS: { status: 401, code: 'invalid_credentials', message: 'invalid email or password' },
   WRONG_CURRENT_PASSWORD: { status: 403, code: 'invalid_credentials', message: 'current_password is incorrect' },
   INVALID_TOKEN: { status: 403, code: 'invalid_token', message: 'invalid or expired token' },
   FORBIDDEN: { status: 403, code: 'forbidden', message: 'forbidden' },
   ACCOUNT_DISABLED: { status: 403, code: 'account_disabled', message: 'this account is disabled' },
+  EMAIL_NOT_VERIFIED: { status: 403, code: 'email_not_verified', message: 'verify your email address first: follow the link mailed to it' },
   REAUTHENTICATION_REQUIRED: { status: 403, code: 'reauthentication_required', message: 'this change needs current_password or a recent sign-in' },
   NOT_FOUND: { status: 404, code: 'not_found', message: 'not found' },
   RATE_LIMITED: { status: 429, code: 'rate_limited', message: 'too many attempts; try again later' },

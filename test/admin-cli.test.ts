@@ -189,7 +189,7 @@ describe(`the admin CLI on ${TEST_DIALECT}`, () => {
     assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
     assert.equal((await cli(['users', 'show', String(user.id)])).code, 2)
     const events = (await json(['events', '--user', String(user.id)])).events as EventJson[]
-    assert.deepEqual(events.map(event => event.type), ['user.deleted', 'email.verified', 'login.succeeded', 'user.created'])
+    assert.deepEqual(events.map(event => event.type), ['user.deleted', 'email.verified', 'login.succeeded', 'email.verification_sent', 'user.created'])
     assert.deepEqual(events[0]?.details, { via: 'cli', operator })
   })
 
@@ -202,7 +202,7 @@ describe(`the admin CLI on ${TEST_DIALECT}`, () => {
     const future = await json(['events', '--since', new Date(Date.now() + 3_600_000).toISOString()])
     assert.deepEqual(future.events, [])
     const mine = (await json(['events', '--user', user.email])).events as EventJson[]
-    assert.deepEqual(mine.map(event => event.type), ['login.failed', 'login.succeeded', 'user.created'])
+    assert.deepEqual(mine.map(event => event.type), ['login.failed', 'login.succeeded', 'email.verification_sent', 'user.created'])
     assert.deepEqual(Object.keys(mine[0] ?? {}).sort(), ['created_at', 'details', 'id', 'ip', 'outcome', 'session', 'type', 'user_agent', 'user_id'])
     assert.match(String(mine[1]?.session), /^[A-Za-z0-9_-]{22}$/, 'the sign-in names its new session')
     const table = await cli(['events', '--user', String(user.id)])

@@ -28,7 +28,7 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     const reply = await request(server, 'GET', '/account/events', undefined, { session })
     assert.equal(reply.status, 200, reply.text)
     const { events, next } = reply.body as { events: Listed[], next: string | null }
-    assert.deepEqual(events.map(event => event.type), ['login.succeeded', 'password.reset', 'password.reset_requested', 'login.succeeded', 'login.failed', 'user.created'])
+    assert.deepEqual(events.map(event => event.type), ['login.succeeded', 'password.reset', 'password.reset_requested', 'login.succeeded', 'login.failed', 'email.verification_sent', 'user.created'])
     assert.equal(next, null)
     for (const event of events) {
       assert.deepEqual(Object.keys(event).sort(), ['created_at', 'id', 'ip', 'type', 'user_agent'])
@@ -47,9 +47,9 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     assert.equal((await request(server, 'PUT', `/users/${user.id}`, { password: 'another long passphrase', current_password: PASSWORD }, { session: user.token })).status, 200)
     assert.equal((await request(server, 'DELETE', '/sessions', undefined, { session: user.token })).status, 200)
     const rows = await server.db.selectFrom('audit_events').select(['type', 'session_handle']).where('user_id', '=', user.id).orderBy('id').execute()
-    assert.deepEqual(rows.map(row => row.type), ['user.created', 'login.succeeded', 'login.succeeded', 'password.changed', 'logout'])
-    const [created, first, second, changed, logout] = rows.map(row => row.session_handle)
-    assert.equal(created, null, 'no session signed up')
+    assert.deepEqual(rows.map(row => row.type), ['user.created', 'email.verification_sent', 'login.succeeded', 'login.succeeded', 'password.changed', 'logout'])
+    const [created, sent, first, second, changed, logout] = rows.map(row => row.session_handle)
+    assert.deepEqual([created, sent], [null, null], 'no session signed up')
     assert.match(first ?? '', /^[A-Za-z0-9_-]{22}$/)
     assert.notEqual(first, second, 'each sign-in its own session')
     assert.deepEqual([changed, logout], [first, first], 'the change and the logout came through the first session')
@@ -64,9 +64,9 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     await request(server, 'POST', '/sessions', { email: bob.email, password: 'not bob\'s password' })
     await request(server, 'POST', '/sessions', { email: uniqueEmail('nobody'), password: PASSWORD })
     const aliceEvents = (await request(server, 'GET', '/account/events', undefined, { session: alice.token })).body.events as Listed[]
-    assert.deepEqual(aliceEvents.map(event => event.type), ['login.succeeded', 'user.created'])
+    assert.deepEqual(aliceEvents.map(event => event.type), ['login.succeeded', 'email.verification_sent', 'user.created'])
     const bobEvents = (await request(server, 'GET', '/account/events', undefined, { session: bob.token })).body.events as Listed[]
-    assert.deepEqual(bobEvents.map(event => event.type), ['login.failed', 'login.succeeded', 'user.created'])
+    assert.deepEqual(bobEvents.map(event => event.type), ['login.failed', 'login.succeeded', 'email.verification_sent', 'user.created'])
     const orphans = await server.db.selectFrom('audit_events').select(['type', 'outcome']).where('user_id', 'is', null).execute()
     assert.ok(orphans.some(row => row.type === 'login.failed' && row.outcome === 'failure'), 'recorded without an account')
   })
@@ -75,7 +75,7 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     const user = await signUp(server)
     for (let i = 0; i < 4; i++) await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })
     const all = (await request(server, 'GET', '/account/events', undefined, { session: user.token })).body.events as Listed[]
-    assert.equal(all.length, 6)
+    assert.equal(all.length, 7)
     const seen: Listed[] = []
     let cursor: string | null = null
     let pages = 0
@@ -108,6 +108,6 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     const purged = await purgeAuditEvents(server.db, Date.now() - 90 * 24 * 3600 * 1000)
     assert.ok(purged >= 2300, `purged ${purged}`)
     const left = (await request(server, 'GET', '/account/events', undefined, { session: user.token })).body.events as Listed[]
-    assert.deepEqual(left.map(event => event.type), ['login.succeeded', 'user.created'])
+    assert.deepEqual(left.map(event => event.type), ['login.succeeded', 'email.verification_sent', 'user.created'])
   })
 })

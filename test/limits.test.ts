@@ -124,9 +124,9 @@ describe('per-email reset mail limit', () => {
     const replies = []
     for (let i = 0; i < 4; i++) replies.push(await request(server, 'POST', '/reset_password', { email: user.email }))
     for (const reply of replies) assert.deepEqual([reply.status, reply.body], [200, { email: user.email, message: 'reset token sent' }])
-    await smtp.waitFor(user.email)
+    await smtp.waitFor(user.email, /^Reset/)
     await sleep(500)
-    assert.equal(smtp.messages.filter(m => m.to === user.email).length, 2)
+    assert.equal(smtp.messages.filter(m => m.to === user.email && /^Reset/.test(m.subject)).length, 2)
   })
 })
 

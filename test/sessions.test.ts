@@ -163,7 +163,10 @@ describe('session expiry', () => {
       assert.equal(await deleteExpiredTokens(server.db, now), 3)
       const expiredLeft = await server.db.selectFrom('sessions').select('id').where('expires_at', '<=', now).execute()
       assert.deepEqual(expiredLeft, [])
-      assert.deepEqual(await server.db.selectFrom('one_time_tokens').select('id').execute(), [{ id: 'live'.padEnd(64, '0') }])
+      assert.deepEqual(await server.db.selectFrom('one_time_tokens').select('id').where('expires_at', '<=', now).execute(), [])
+      assert.deepEqual(await server.db.selectFrom('one_time_tokens').select('id').where('purpose', '=', 'password_reset').execute(), [{ id: 'live'.padEnd(64, '0') }])
+      const verification = await server.db.selectFrom('one_time_tokens').select('user_id').where('purpose', '=', 'email_verification').orderBy('user_id').execute()
+      assert.deepEqual(verification.map(row => row.user_id), [user.id, other.id], 'the sign-ups\' live verification links stay')
       // The two sign-up sessions were not expired and still work.
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: other.token })).status, 200)

@@ -10,7 +10,7 @@ import type { PasswordHasher } from './password-hasher.js'
 /** What the domain functions need; built once by createServices(). */
 export interface AuthContext {
   readonly db: Db
-  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'publicUrl' | 'limits'>
+  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits'>
   readonly mailer: Mailer
   /** Counters of the abuse limits (memory or Redis). */
   readonly counters: CounterStore

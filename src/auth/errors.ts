@@ -5,11 +5,13 @@ import { ERRORS } from '../error-codes.js'
 export type AuthErrorCode =
   | 'INVALID_FIELD' // a field is missing, of the wrong type or rejected by a rule
   | 'EMAIL_TAKEN'
+  | 'ALREADY_VERIFIED' // a verification mail for an address already verified
   | 'INVALID_CREDENTIALS' // unknown email or wrong password: one code, one message
   | 'WRONG_CURRENT_PASSWORD' // an account route's current_password is wrong
   | 'INVALID_TOKEN' // a single-use token that is wrong, expired, used, or not this account's
   | 'FORBIDDEN' // the session may not do this
   | 'ACCOUNT_DISABLED' // an operator disabled the account: told only after a correct password
+  | 'EMAIL_NOT_VERIFIED' // REQUIRE_EMAIL_VERIFICATION and an unverified email: told only after a correct password
   | 'REAUTHENTICATION_REQUIRED' // needs the current password or a recent sign-in
   | 'NOT_FOUND' // not one of this account's things
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again

@@ -17,6 +17,7 @@ export const SECURITY_EVENT_TYPES = [
   'password.reset_requested',
   'password.reset',
   'email.changed',
+  'email.verification_sent',
   'email.verified',
   'session.revoked',
   'user.disabled',

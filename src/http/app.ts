@@ -17,6 +17,7 @@ import { passwordResetRoutes } from '../features/password-reset/routes.js'
 import { sessionRoutes } from '../features/sessions/routes.js'
 import { signInRoutes } from '../features/sign-in/routes.js'
 import { userRoutes } from '../features/users/routes.js'
+import { verificationRoutes } from '../features/verification/routes.js'
 import type { Services } from '../services.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
@@ -150,5 +151,6 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   await app.register(passwordResetRoutes, features)
   await app.register(auditRoutes, features)
   await app.register(accountRoutes, features)
+  await app.register(verificationRoutes, features)
   return app
 }

@@ -35,9 +35,9 @@ export function ref<T extends TSchema> (schema: T, description?: string): TUnsaf
 
 // What an error status means, wherever it is answered (the `code` tells the cause).
 const ERROR_MEANINGS: Record<number, string> = {
-  400: 'A field is missing or invalid (invalid_field, email_taken), or the body is malformed (bad_request).',
+  400: 'A field is missing or invalid (invalid_field, email_taken, already_verified), or the body is malformed (bad_request).',
   401: 'Unknown email or wrong password (invalid_credentials).',
-  403: 'Refused: no valid session or not this session\'s account (forbidden), a wrong or used token (invalid_token), a wrong current_password (invalid_credentials), a cross-site request (forbidden), the right password of a disabled account (account_disabled).',
+  403: 'Refused: no valid session or not this session\'s account (forbidden), a wrong or used token (invalid_token), a wrong current_password (invalid_credentials), a cross-site request (forbidden), the right password of a disabled account (account_disabled) or, with REQUIRE_EMAIL_VERIFICATION, of an unverified one (email_not_verified).',
   404: 'Not found (not_found).',
   413: 'The body is over 64 KiB (payload_too_large).',
   415: 'The body is neither JSON nor form data (unsupported_media_type).',

@@ -5,6 +5,9 @@ export const LANGUAGES = ['en', 'fr'] as const
 export type Language = typeof LANGUAGES[number]
 export const DEFAULT_LANGUAGE: Language = 'en'
 
+/** The locale each language writes dates with (Intl). */
+export const LOCALES: Readonly<Record<Language, string>> = { en: 'en-GB', fr: 'fr-FR' }
+
 export function isLanguage (value: string): value is Language {
   return (LANGUAGES as readonly string[]).includes(value)
 }

@@ -17,6 +17,8 @@ export interface MailMessage {
   readonly to: string
   readonly subject: string
   readonly text: string
+  /** The same message as HTML (the mail has both parts). */
+  readonly html: string
 }
 
 export interface MailLogger {
@@ -29,13 +31,15 @@ export interface Mailer {
   close: () => Promise<void>
 }
 
-/** Writes the message to a file of its own in `folder` (readable by this user only). */
+/** Writes the message to files of its own in `folder` (readable by this user only): the
+ *  text part with its headers as .txt, the HTML part beside it as .html. */
 async function writeToOutbox (folder: string, from: string, message: MailMessage): Promise<string> {
   await mkdir(folder, { recursive: true, mode: 0o700 })
   // Names sort in the order the messages were written.
-  const file = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.txt`)
-  await writeFile(file, `From: ${from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`, { mode: 0o600, flag: 'wx' })
-  return file
+  const base = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`)
+  await writeFile(`${base}.txt`, `From: ${from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`, { mode: 0o600, flag: 'wx' })
+  await writeFile(`${base}.html`, message.html, { mode: 0o600, flag: 'wx' })
+  return `${base}.txt`
 }
 
 export function createMailer (config: MailConfig, log: MailLogger): Mailer {
@@ -48,7 +52,7 @@ export function createMailer (config: MailConfig, log: MailLogger): Mailer {
       log.info({ file, subject: message.subject }, 'mail not sent (no SMTP_URL): written to the outbox')
       return
     }
-    await transport.sendMail({ from: config.from, to: message.to, subject: message.subject, text: message.text })
+    await transport.sendMail({ from: config.from, to: message.to, subject: message.subject, text: message.text, html: message.html })
   }
 
   return {

@@ -6,13 +6,16 @@ export interface ReceivedMail {
   readonly to: string
   readonly subject: string
   readonly text: string
+  /** The HTML part; '' when the mail has none. */
+  readonly html: string
 }
 
 export interface SmtpReceiver {
   readonly url: string
   readonly messages: ReceivedMail[]
-  /** Resolves with the first message to `to` (waiting for it if need be). */
-  waitFor: (to: string, timeoutMs?: number) => Promise<ReceivedMail>
+  /** Resolves with the first message to `to` whose subject matches `subject` when given
+   *  (waiting for it if need be). */
+  waitFor: (to: string, subject?: RegExp, timeoutMs?: number) => Promise<ReceivedMail>
   close: () => Promise<void>
 }
 
@@ -26,7 +29,7 @@ export async function startSmtpReceiver (): Promise<SmtpReceiver> {
     onData (stream, session, callback) {
       simpleParser(stream).then(parsed => {
         for (const rcpt of session.envelope.rcptTo) {
-          messages.push({ to: rcpt.address, subject: parsed.subject ?? '', text: parsed.text ?? '' })
+          messages.push({ to: rcpt.address, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '' })
         }
         waiters.splice(0).forEach(wake => { wake() })
         callback()
@@ -39,10 +42,10 @@ export async function startSmtpReceiver (): Promise<SmtpReceiver> {
   return {
     url: `smtp://127.0.0.1:${address.port}`,
     messages,
-    async waitFor (to, timeoutMs = 5000) {
+    async waitFor (to, subject, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
-        const found = messages.find(m => m.to === to)
+        const found = messages.find(m => m.to === to && (subject === undefined || subject.test(m.subject)))
         if (found !== undefined) return found
         if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`)
         await new Promise<void>(resolve => {

@@ -26,7 +26,7 @@ export async function changeLanguage (ctx: AuthContext, userId: number, language
 /**
  * Changes the password with the current one. A wrong current password is 403 and counts
  * toward the account's login throttle, as a wrong sign-in does. Every other session of
- * the account ends, this one stays; pending single-use tokens void; a notice is mailed.
+ * the account ends, this one stays; pending reset links void; a notice is mailed.
  */
 export async function changePassword (ctx: AuthContext, session: ValidSession, input: { currentPassword: string, newPassword: string }, from: Requester): Promise<void> {
   const user = await findUserById(ctx.db, session.user.id)
@@ -38,9 +38,9 @@ export async function changePassword (ctx: AuthContext, session: ValidSession, i
   await ctx.db.transaction().execute(async trx => {
     if (!await setPasswordHash(trx, user.id, passwordHash, now)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
     const sessionsEnded = await invalidateUserSessions(trx, user.id, session.id)
-    await voidTokens(trx, user.id)
+    await voidTokens(trx, user.id, 'password_reset')
     await ctx.events.publish(trx, { type: 'password.changed', userId: user.id, at: now, actor: from, details: { sessions_ended: sessionsEnded } })
   })
-  const notice = passwordChangedNotice({ to: user.email, at: now, ip: from.ip })
+  const notice = passwordChangedNotice({ to: user.email, language: user.language, at: now, ip: from.ip })
   ctx.background.defer('password change notice', async () => { await ctx.mailer.send(notice) })
 }

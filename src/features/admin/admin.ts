@@ -99,7 +99,7 @@ export async function verifyUserEmail (ctx: AuthContext, idOrEmail: string, acto
 
 /**
  * Sets a new password under the password policy, as a reset does: every session of the
- * account ends and pending single-use tokens void.
+ * account ends and pending reset links void.
  */
 export async function setUserPassword (ctx: AuthContext, idOrEmail: string, password: string, actor: Actor): Promise<AdminOutcome> {
   const account = await resolveAccount(ctx, idOrEmail)
@@ -109,7 +109,7 @@ export async function setUserPassword (ctx: AuthContext, idOrEmail: string, pass
   return await ctx.db.transaction().execute(async trx => {
     if (!await setPasswordHash(trx, account.id, passwordHash, now)) throw new AuthError('NOT_FOUND', `user ${account.id} was deleted meanwhile`)
     const sessionsEnded = await invalidateUserSessions(trx, account.id)
-    await voidTokens(trx, account.id)
+    await voidTokens(trx, account.id, 'password_reset')
     await ctx.events.publish(trx, { type: 'password.changed', userId: account.id, at: now, actor, details: { sessions_ended: sessionsEnded } })
     return { account, changed: true, sessionsEnded }
   })

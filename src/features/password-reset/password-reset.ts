@@ -3,23 +3,17 @@
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError } from '../../auth/errors.js'
+import { mayMail } from '../../auth/mail-limit.js'
 import { consumeToken, findToken, issueToken } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { counterKeyOf } from '../../auth/tokens.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
+import type { Language } from '../../i18n/languages.js'
 import { passwordResetMessage } from '../../mail/messages.js'
 import { invalidateUserSessions } from '../sessions/sessions.js'
 import { findUserByEmail, setPasswordHash } from '../users/users.js'
 
 const INVALID_TOKEN = 'invalid or expired reset token'
-
-/** Counts a reset mail for this email; false once RESET_MAIL_LIMIT is reached in the window. */
-async function mayMail (ctx: AuthContext, email: string): Promise<boolean> {
-  const { resetMailPerEmail, resetMailWindowSeconds } = ctx.config.limits
-  if (resetMailPerEmail === 0) return true
-  const { count } = await ctx.counters.increment(`reset-mail:${counterKeyOf(email)}`, resetMailWindowSeconds * 1000)
-  return count <= resetMailPerEmail
-}
 
 export interface ResetRequest {
   readonly email: string
@@ -46,14 +40,14 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string, 
   }
   if (ctx.config.resetToken.inResponse) {
     const token = await issueResetToken(ctx, user.id, email, from)
-    if (token !== null) ctx.background.defer('reset mail', async () => { await sendResetMail(ctx, email, token) })
+    if (token !== null) ctx.background.defer('reset mail', async () => { await sendResetMail(ctx, { email, language: user.language }, token) })
     return { email, token }
   }
   // Token and mail come after the reply: an existing account then costs the request no
   // more time than an unknown email, so neither the answer nor its timing tells them apart.
   ctx.background.defer('password reset request', async () => {
     const token = await issueResetToken(ctx, user.id, email, from)
-    if (token !== null) await sendResetMail(ctx, email, token)
+    if (token !== null) await sendResetMail(ctx, { email, language: user.language }, token)
   })
   return { email, token: null }
 }
@@ -61,7 +55,7 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string, 
 /** Stores a new token for the user, voiding older ones; null past the mail limit or
  *  when the user was deleted meanwhile. */
 async function issueResetToken (ctx: AuthContext, userId: number, email: string, from: Requester): Promise<string | null> {
-  if (!await mayMail(ctx, email)) return null
+  if (!await mayMail(ctx, `reset-mail:${counterKeyOf(email)}`)) return null
   const now = ctx.now()
   try {
     return await ctx.db.transaction().execute(async trx => {
@@ -75,9 +69,10 @@ async function issueResetToken (ctx: AuthContext, userId: number, email: string,
   }
 }
 
-async function sendResetMail (ctx: AuthContext, email: string, token: string): Promise<void> {
+async function sendResetMail (ctx: AuthContext, { email, language }: { email: string, language: Language }, token: string): Promise<void> {
   await ctx.mailer.send(passwordResetMessage({
     to: email,
+    language,
     token,
     publicUrl: ctx.config.publicUrl,
     ttlSeconds: ctx.config.resetToken.ttlSeconds

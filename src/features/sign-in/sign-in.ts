@@ -7,6 +7,7 @@ import { AuthError } from '../../auth/errors.js'
 import { clearLoginFailures, reserveLoginAttempt } from '../../auth/login-throttle.js'
 import { hashToken } from '../../auth/tokens.js'
 import { createSession, sessionHandle } from '../sessions/sessions.js'
+import { sendVerificationLater } from '../verification/verification-mail.js'
 import { findUserByEmail, replacePasswordHash, toPublicUser } from '../users/users.js'
 
 export interface SignedIn {
@@ -39,6 +40,13 @@ export async function signIn (ctx: AuthContext, input: { email: string, password
   if (user.disabled) {
     await ctx.events.publish(ctx.db, { type: 'login.failed', userId: user.id, at: ctx.now(), actor: from, details: { reason: 'account_disabled' } })
     throw new AuthError('ACCOUNT_DISABLED')
+  }
+  // An address that was never verified gets a fresh link (capped per account): a user
+  // without a session has no other way to ask for one.
+  if (ctx.config.verification.required && !user.emailVerified) {
+    await ctx.events.publish(ctx.db, { type: 'login.failed', userId: user.id, at: ctx.now(), actor: from, details: { reason: 'email_not_verified' } })
+    sendVerificationLater(ctx, user, from)
+    throw new AuthError('EMAIL_NOT_VERIFIED')
   }
   if (check.needsRehash) {
     const passwordHash = await ctx.hasher.hash(input.password, from.client)

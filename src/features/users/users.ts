@@ -14,16 +14,27 @@ import type { UserRow } from '../../db/schema.js'
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../i18n/languages.js'
 import { emailChangedNotice } from '../../mail/messages.js'
 import { invalidateUserSessions } from '../sessions/sessions.js'
+import { issueVerification, mailLater } from '../verification/verification-mail.js'
 
 /** A user with the stored hash: for the password checks, never for a reply. */
 export interface UserWithHash extends PublicUser {
   readonly passwordHash: string
   /** An operator disabled the account: no sign-in, no reset. */
   readonly disabled: boolean
+  /** The language of its mail. */
+  readonly language: Language
+  readonly emailVerified: boolean
 }
 
-function toUserWithHash (row: Pick<UserRow, 'id' | 'email' | 'password_hash' | 'disabled_at'>): UserWithHash {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, disabled: row.disabled_at !== null }
+function toUserWithHash (row: Pick<UserRow, 'id' | 'email' | 'password_hash' | 'disabled_at' | 'language' | 'email_verified_at'>): UserWithHash {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    disabled: row.disabled_at !== null,
+    language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
+    emailVerified: row.email_verified_at !== null
+  }
 }
 
 export function toPublicUser (user: PublicUser): PublicUser {
@@ -31,12 +42,12 @@ export function toPublicUser (user: PublicUser): PublicUser {
 }
 
 export async function findUserByEmail (db: Db, email: string): Promise<UserWithHash | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('email', '=', email).executeTakeFirst()
+  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at', 'language', 'email_verified_at']).where('email', '=', email).executeTakeFirst()
   return row === undefined ? undefined : toUserWithHash(row)
 }
 
 export async function findUserById (db: Db, id: number): Promise<UserWithHash | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('id', '=', id).executeTakeFirst()
+  const row = await db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at', 'language', 'email_verified_at']).where('id', '=', id).executeTakeFirst()
   return row === undefined ? undefined : toUserWithHash(row)
 }
 
@@ -80,8 +91,9 @@ export async function insertUserWithId (db: Db, user: { id: number, email: strin
     .execute()
 }
 
-/** Creates the account; returns it, the email as stored (normalized). `language` is that of
- *  its mail (the sign-up's Accept-Language), English when not given. */
+/** Creates the account and mails it a verification link after the reply; returns it, the
+ *  email as stored (normalized). `language` is that of its mail (the sign-up's
+ *  Accept-Language), English when not given. */
 export async function registerUser (ctx: AuthContext, input: { email: string, password: string, language?: Language }, from: Requester): Promise<PublicUser> {
   const email = normalizeEmail(input.email)
   checkPasswordPolicy(ctx.config.passwordPolicy, input.password, email)
@@ -90,11 +102,14 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
   const passwordHash = await ctx.hasher.hash(input.password, from.client)
   const now = ctx.now()
   try {
-    const id = await ctx.events.atomically(ctx.db, async db => {
-      const id = await insertUser(db, { email, passwordHash, now, language: input.language ?? DEFAULT_LANGUAGE })
-      await ctx.events.publish(db, { type: 'user.created', userId: id, at: now, actor: from })
-      return id
+    const language = input.language ?? DEFAULT_LANGUAGE
+    // The account and its first verification link are made together; the mail goes after the reply.
+    const { id, verification } = await ctx.db.transaction().execute(async trx => {
+      const id = await insertUser(trx, { email, passwordHash, now, language })
+      await ctx.events.publish(trx, { type: 'user.created', userId: id, at: now, actor: from })
+      return { id, verification: await issueVerification(ctx, trx, { id, email, language }, from, { newAccount: true }) }
     })
+    mailLater(ctx, 'verification mail', verification)
     return { id, email }
   } catch (error) {
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
@@ -151,26 +166,33 @@ export async function updateUser (ctx: AuthContext, userId: number, session: Act
   if (emailChanges && await isEmailTaken(ctx.db, email)) throw new AuthError('EMAIL_TAKEN')
 
   const now = ctx.now()
+  let verification = null
   try {
-    await ctx.db.transaction().execute(async trx => {
+    verification = await ctx.db.transaction().execute(async trx => {
       const result = await trx.updateTable('users')
-        .set({ email, updated_at: now, ...(passwordHash === undefined ? {} : { password_hash: passwordHash }) })
+        .set({ email, updated_at: now, ...(passwordHash === undefined ? {} : { password_hash: passwordHash }), ...(emailChanges ? { email_verified_at: null } : {}) })
         .where('id', '=', userId)
         .executeTakeFirst()
       if (result.numUpdatedRows !== 1n) throw new AuthError('FORBIDDEN')
       if (passwordHash !== undefined) await invalidateUserSessions(trx, userId, session.id)
-      // A token mailed to the old address must not reset the account once it has moved.
-      if (passwordHash !== undefined || emailChanges) await voidTokens(trx, userId)
+      // A token mailed to the old address must not serve the account once it has moved;
+      // a new password voids the reset links.
+      if (emailChanges) await voidTokens(trx, userId)
+      else if (passwordHash !== undefined) await voidTokens(trx, userId, 'password_reset')
       if (passwordHash !== undefined) await ctx.events.publish(trx, { type: 'password.changed', userId, at: now, actor: from })
-      if (emailChanges) await ctx.events.publish(trx, { type: 'email.changed', userId, at: now, actor: from })
+      if (!emailChanges) return null
+      await ctx.events.publish(trx, { type: 'email.changed', userId, at: now, actor: from })
+      // The new address is not verified yet: it gets a link of its own.
+      return await issueVerification(ctx, trx, { id: userId, email, language: user.language }, from)
     })
   } catch (error) {
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
     throw error
   }
   if (emailChanges) {
-    const notice = emailChangedNotice({ to: user.email, newEmail: email, at: now, ip: from.ip })
+    const notice = emailChangedNotice({ to: user.email, language: user.language, newEmail: email, at: now, ip: from.ip })
     ctx.background.defer('email change notice', async () => { await ctx.mailer.send(notice) })
+    mailLater(ctx, 'verification mail', verification)
   }
   return { id: userId, email }
 }

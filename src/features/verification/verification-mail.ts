@@ -1,0 +1,52 @@
+// Sending a verification link: a single-use token of the one-time token store, bound to
+// the address it was sent to, voiding older links; capped per account like reset mails.
+// Kept apart from verification.ts so sign-up (users.ts) can send one without an import cycle.
+import type { Actor } from '../../auth/events.js'
+import type { AuthContext } from '../../auth/context.js'
+import { issueToken } from '../../auth/one-time-tokens.js'
+import { mayMail } from '../../auth/mail-limit.js'
+import { isForeignKeyViolation } from '../../db/errors.js'
+import type { Db } from '../../db/index.js'
+import type { Language } from '../../i18n/languages.js'
+import type { MailMessage } from '../../mail/mailer.js'
+import { verificationMessage } from '../../mail/messages.js'
+
+export interface VerificationRecipient {
+  readonly id: number
+  readonly email: string
+  readonly language: Language
+}
+
+/**
+ * Issues a new verification token for the address on `db` (the caller's transaction:
+ * the sign-up's, the email change's), voiding older links, with its
+ * email.verification_sent event. Returns the mail to send once that commits, or null
+ * past the per-account cap.
+ */
+export async function issueVerification (ctx: AuthContext, db: Db, user: VerificationRecipient, from: Actor, options: { newAccount?: boolean } = {}): Promise<MailMessage | null> {
+  if (!await mayMail(ctx, `verify-mail:${user.id}`)) return null
+  const now = ctx.now()
+  const ttlSeconds = ctx.config.verification.tokenTtlSeconds
+  const token = await issueToken(db, { purpose: 'email_verification', userId: user.id, ttlSeconds, now, data: user.email, voidOlder: options.newAccount !== true })
+  await ctx.events.publish(db, { type: 'email.verification_sent', userId: user.id, at: now, actor: from })
+  return verificationMessage({ to: user.email, language: user.language, token, publicUrl: ctx.config.publicUrl, ttlSeconds })
+}
+
+/** Mails a message after the reply, as every mail of the service goes. */
+export function mailLater (ctx: AuthContext, what: string, message: MailMessage | null): void {
+  if (message !== null) ctx.background.defer(what, async () => { await ctx.mailer.send(message) })
+}
+
+/** Issues a token and mails it, both after the reply (a refused unverified sign-in). */
+export function sendVerificationLater (ctx: AuthContext, user: VerificationRecipient, from: Actor): void {
+  ctx.background.defer('verification mail', async () => {
+    let message: MailMessage | null
+    try {
+      message = await ctx.db.transaction().execute(async trx => await issueVerification(ctx, trx, user, from))
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return // the account was deleted meanwhile
+      throw error
+    }
+    if (message !== null) await ctx.mailer.send(message)
+  })
+}

@@ -1,0 +1,36 @@
+// Email verification: a link mailed at sign-up (and again on request) proves the account
+// holds its address. The token is single use, expires (VERIFY_TOKEN_TTL), is void once a
+// newer one is sent, and only verifies the address it was sent to.
+import type { AuthContext, Requester } from '../../auth/context.js'
+import { AuthError, rateLimited } from '../../auth/errors.js'
+import { consumeToken } from '../../auth/one-time-tokens.js'
+import type { ValidSession } from '../sessions/sessions.js'
+import { findAccountById, setEmailVerified } from '../users/users.js'
+import { issueVerification, mailLater } from './verification-mail.js'
+
+/** Uses the token up and marks the address verified; returns it. INVALID_TOKEN when the
+ *  token is wrong, expired, used, or was sent to an address the account no longer has. */
+export async function verifyEmail (ctx: AuthContext, token: string, from: Requester): Promise<{ email: string }> {
+  const now = ctx.now()
+  return await ctx.db.transaction().execute(async trx => {
+    const found = await consumeToken(trx, 'email_verification', token, now)
+    if (found === null) throw new AuthError('INVALID_TOKEN')
+    const account = await findAccountById(trx, found.userId)
+    if (account === undefined || account.email !== found.data) throw new AuthError('INVALID_TOKEN')
+    if (await setEmailVerified(trx, account.id, now)) {
+      await ctx.events.publish(trx, { type: 'email.verified', userId: account.id, at: now, actor: from })
+    }
+    return { email: account.email }
+  })
+}
+
+/** Sends a new link to the session's account (older ones void). ALREADY_VERIFIED when
+ *  there is nothing to verify; RATE_LIMITED past the per-account cap. */
+export async function resendVerification (ctx: AuthContext, session: ValidSession, from: Requester): Promise<void> {
+  const account = await findAccountById(ctx.db, session.user.id)
+  if (account === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  if (account.emailVerifiedAt !== null) throw new AuthError('ALREADY_VERIFIED')
+  const message = await ctx.db.transaction().execute(async trx => await issueVerification(ctx, trx, account, from))
+  if (message === null) throw rateLimited('too many verification mails for this account; try again later', ctx.config.limits.resetMailWindowSeconds * 1000)
+  mailLater(ctx, 'verification mail', message)
+}
