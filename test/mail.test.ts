@@ -3,6 +3,8 @@
 // the HTML.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { LANGUAGES } from '../src/i18n/languages.js'
+import { type MailData, type MailKind, renderMail } from '../src/mail/templates.js'
 import { TEST_DIALECT } from './support/database.js'
 import { PASSWORD, request, sessionCookie, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type ReceivedMail, resetLinkOf, type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
@@ -74,6 +76,52 @@ describe(`mail on ${TEST_DIALECT}`, () => {
     assert.equal(notice.subject, 'L’adresse e-mail de votre compte a été modifiée')
     assert.ok(notice.text.includes(moved))
     assertBothParts(notice, 'fr')
+  })
+
+  it('every other kind in French too: verification, email change (link, notice, taken address), password reset notice', async () => {
+    const email = uniqueEmail('mail-fr-all')
+    const session = await account(email, 'fr')
+    const verification = await smtp.waitFor(email, /^Confirmez votre adresse/)
+    assertBothParts(verification, 'fr')
+    assert.match(verification.text, /\/ui\/verify_email\?token=/)
+
+    const taken = uniqueEmail('mail-fr-taken')
+    await account(taken, 'fr')
+    assert.equal((await request(server, 'POST', '/account/email', { new_email: taken, current_password: PASSWORD }, { session })).status, 200)
+    assertBothParts(await smtp.waitFor(taken, /^Quelqu’un a essayé/), 'fr')
+    const target = uniqueEmail('mail-fr-target')
+    assert.equal((await request(server, 'POST', '/account/email', { new_email: target, current_password: PASSWORD }, { session })).status, 200)
+    const confirm = await smtp.waitFor(target, /^Confirmez votre nouvelle adresse/)
+    assertBothParts(confirm, 'fr')
+    assertBothParts(await smtp.waitFor(email, /^Un changement de votre adresse/), 'fr')
+
+    assert.equal((await request(server, 'POST', '/reset_password', { email })).status, 200)
+    const token = resetLinkOf(await smtp.waitFor(email, /^Réinitialisez/)).searchParams.get('token') ?? ''
+    assert.equal((await request(server, 'PUT', '/reset_password', { email, reset_token: token, new_password: 'encore un mot de passe' })).status, 200)
+    const notice = await smtp.waitFor(email, /réinitialisé/)
+    assertBothParts(notice, 'fr')
+    assert.match(notice.text, /127\.0\.0\.1/)
+  })
+
+  it('every kind of mail has a template in every language, with a subject of its own', () => {
+    const samples: { [K in MailKind]: MailData[K] } = {
+      password_reset: { link: 'https://x.test/r', token: 't', minutes: 30 },
+      email_verification: { link: 'https://x.test/v', token: 't', hours: 24 },
+      email_changed: { oldEmail: 'a@x.test', newEmail: 'b@x.test', when: 'now', ip: null },
+      password_changed: { email: 'a@x.test', when: 'now', ip: '127.0.0.1' },
+      password_was_reset: { email: 'a@x.test', when: 'now', ip: null },
+      email_change_confirm: { oldEmail: 'a@x.test', link: 'https://x.test/c', token: 't', minutes: 60 },
+      email_change_requested: { oldEmail: 'a@x.test', newEmail: 'b@x.test', when: 'now', ip: null },
+      email_change_taken: {}
+    }
+    for (const kind of Object.keys(samples) as MailKind[]) {
+      const subjects = LANGUAGES.map(language => {
+        const mail = renderMail(kind, language, samples[kind] as never)
+        assert.ok(mail.text.length > 40 && mail.html.includes(`<html lang="${language}">`), `${kind} in ${language}`)
+        return mail.subject
+      })
+      assert.equal(new Set(subjects).size, LANGUAGES.length, `${kind}: translated`)
+    }
   })
 
   it('PUT /account changes the language of the next mail', async () => {

@@ -16,6 +16,7 @@ export const SECURITY_EVENT_TYPES = [
   'password.changed',
   'password.reset_requested',
   'password.reset',
+  'email.change_requested',
   'email.changed',
   'email.verification_sent',
   'email.verified',

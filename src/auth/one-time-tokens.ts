@@ -10,7 +10,7 @@ import { deleteExpiredInBatches } from '../db/sweep.js'
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
 
 /** What a token is for; a token of one purpose never serves another. */
-export type TokenPurpose = 'password_reset' | 'email_verification'
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change'
 
 export interface OneTimeToken {
   /** The stored SHA-256 of the token. */

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { accountRoutes } from '../features/account/routes.js'
 import { auditRoutes } from '../features/audit/routes.js'
+import { emailChangeRoutes } from '../features/email-change/routes.js'
 import { checkReadiness } from '../features/health/health.js'
 import { healthRoutes } from '../features/health/routes.js'
 import { homeRoutes } from '../features/home/routes.js'
@@ -152,5 +153,6 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   await app.register(auditRoutes, features)
   await app.register(accountRoutes, features)
   await app.register(verificationRoutes, features)
+  await app.register(emailChangeRoutes, features)
   return app
 }

@@ -37,3 +37,32 @@ export function passwordChangedNotice (input: { to: string, language: Language, 
   const when = formatWhen(input.at, input.language)
   return { kind: 'password_changed', to: input.to, ...renderMail('password_changed', input.language, { email: input.to, when, ip: input.ip }) }
 }
+
+/** After a password reset with a mailed link (PUT /reset_password). */
+export function passwordWasResetNotice (input: { to: string, language: Language, at: number, ip: string | null }): MailMessage {
+  const when = formatWhen(input.at, input.language)
+  return { kind: 'password_was_reset', to: input.to, ...renderMail('password_was_reset', input.language, { email: input.to, when, ip: input.ip }) }
+}
+
+/** The link that confirms a change of address: where the hosted page /ui/confirm_email lands. */
+export function emailChangeLink (publicUrl: string, token: string): string {
+  return `${publicUrl}/ui/confirm_email?${new URLSearchParams({ token }).toString()}`
+}
+
+/** To the new address: the link that makes the change. */
+export function emailChangeConfirmMessage (input: { to: string, language: Language, oldEmail: string, token: string, publicUrl: string, ttlSeconds: number }): MailMessage {
+  const link = emailChangeLink(input.publicUrl, input.token)
+  const minutes = Math.max(1, Math.round(input.ttlSeconds / 60))
+  return { kind: 'email_change_confirm', to: input.to, ...renderMail('email_change_confirm', input.language, { oldEmail: input.oldEmail, link, token: input.token, minutes }) }
+}
+
+/** To the current address, when a change to another is asked for. */
+export function emailChangeRequestedNotice (input: { to: string, language: Language, newEmail: string, at: number, ip: string | null }): MailMessage {
+  const when = formatWhen(input.at, input.language)
+  return { kind: 'email_change_requested', to: input.to, ...renderMail('email_change_requested', input.language, { oldEmail: input.to, newEmail: input.newEmail, when, ip: input.ip }) }
+}
+
+/** To an address that already has an account, instead of a link (no enumeration). */
+export function emailChangeTakenNotice (input: { to: string, language: Language }): MailMessage {
+  return { kind: 'email_change_taken', to: input.to, ...renderMail('email_change_taken', input.language, {}) }
+}

@@ -3,13 +3,13 @@
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError } from '../../auth/errors.js'
-import { mayMail } from '../../auth/mail-limit.js'
+import { mailLater, mayMail } from '../../auth/outgoing-mail.js'
 import { consumeToken, findToken, issueToken } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { counterKeyOf } from '../../auth/tokens.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
 import type { Language } from '../../i18n/languages.js'
-import { passwordResetMessage } from '../../mail/messages.js'
+import { passwordResetMessage, passwordWasResetNotice } from '../../mail/messages.js'
 import { invalidateUserSessions } from '../sessions/sessions.js'
 import { findUserByEmail, setPasswordHash } from '../users/users.js'
 
@@ -108,5 +108,6 @@ export async function resetPassword (ctx: AuthContext, input: PasswordResetInput
     await invalidateUserSessions(trx, user.id)
     await ctx.events.publish(trx, { type: 'password.reset', userId: user.id, at: now, actor: from })
   })
+  mailLater(ctx, 'password reset notice', passwordWasResetNotice({ to: email, language: user.language, at: now, ip: from.ip }))
   return { email }
 }

@@ -14,7 +14,8 @@ import type { UserRow } from '../../db/schema.js'
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../i18n/languages.js'
 import { emailChangedNotice } from '../../mail/messages.js'
 import { invalidateUserSessions } from '../sessions/sessions.js'
-import { issueVerification, mailLater } from '../verification/verification-mail.js'
+import { mailLater } from '../../auth/outgoing-mail.js'
+import { issueVerification } from '../verification/verification-mail.js'
 
 /** A user with the stored hash: for the password checks, never for a reply. */
 export interface UserWithHash extends PublicUser {
@@ -243,6 +244,13 @@ export async function findAccount (db: Db, idOrEmail: string): Promise<AccountRe
 export async function findAccountById (db: Db, id: number): Promise<AccountRecord | undefined> {
   const row = await db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst()
   return row === undefined ? undefined : toAccountRecord(row)
+}
+
+/** Moves the account to a confirmed address (an email change's link proved it, so it is
+ *  verified); false when the user is gone. A taken address fails on the unique index. */
+export async function changeEmail (db: Db, userId: number, email: string, now: number): Promise<boolean> {
+  const result = await db.updateTable('users').set({ email, email_verified_at: now, updated_at: now }).where('id', '=', userId).executeTakeFirst()
+  return result.numUpdatedRows === 1n
 }
 
 /** Sets the language of the account's mail; false when the user is gone. */

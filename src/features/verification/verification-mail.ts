@@ -4,7 +4,7 @@
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext } from '../../auth/context.js'
 import { issueToken } from '../../auth/one-time-tokens.js'
-import { mayMail } from '../../auth/mail-limit.js'
+import { mayMail } from '../../auth/outgoing-mail.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
 import type { Db } from '../../db/index.js'
 import type { Language } from '../../i18n/languages.js'
@@ -30,11 +30,6 @@ export async function issueVerification (ctx: AuthContext, db: Db, user: Verific
   const token = await issueToken(db, { purpose: 'email_verification', userId: user.id, ttlSeconds, now, data: user.email, voidOlder: options.newAccount !== true })
   await ctx.events.publish(db, { type: 'email.verification_sent', userId: user.id, at: now, actor: from })
   return verificationMessage({ to: user.email, language: user.language, token, publicUrl: ctx.config.publicUrl, ttlSeconds })
-}
-
-/** Mails a message after the reply, as every mail of the service goes. */
-export function mailLater (ctx: AuthContext, what: string, message: MailMessage | null): void {
-  if (message !== null) ctx.background.defer(what, async () => { await ctx.mailer.send(message) })
 }
 
 /** Issues a token and mails it, both after the reply (a refused unverified sign-in). */

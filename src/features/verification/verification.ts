@@ -6,7 +6,8 @@ import { AuthError, rateLimited } from '../../auth/errors.js'
 import { consumeToken } from '../../auth/one-time-tokens.js'
 import type { ValidSession } from '../sessions/sessions.js'
 import { findAccountById, setEmailVerified } from '../users/users.js'
-import { issueVerification, mailLater } from './verification-mail.js'
+import { mailLater } from '../../auth/outgoing-mail.js'
+import { issueVerification } from './verification-mail.js'
 
 /** Uses the token up and marks the address verified; returns it. INVALID_TOKEN when the
  *  token is wrong, expired, used, or was sent to an address the account no longer has. */

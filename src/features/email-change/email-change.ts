@@ -1,0 +1,72 @@
+// A safe change of email address: asked for with the current password, confirmed by a
+// link mailed to the new address (single use, 1 h), told to the old one; nothing changes
+// until the link is used. A new address that already has an account gets a mail saying
+// so instead, and the answer is the same: this route tells nobody which addresses exist.
+import type { AuthContext, Requester } from '../../auth/context.js'
+import { normalizeEmail } from '../../auth/emails.js'
+import { AuthError, invalidField, rateLimited } from '../../auth/errors.js'
+import { mailLater, mayMail } from '../../auth/outgoing-mail.js'
+import { consumeToken, issueToken, voidTokens } from '../../auth/one-time-tokens.js'
+import { isUniqueViolation } from '../../db/errors.js'
+import type { Language } from '../../i18n/languages.js'
+import { emailChangeConfirmMessage, emailChangeRequestedNotice, emailChangeTakenNotice, emailChangedNotice } from '../../mail/messages.js'
+import type { ValidSession } from '../sessions/sessions.js'
+import { changeEmail, confirmCurrentPassword, findUserByEmail, findUserById } from '../users/users.js'
+
+/** How long the confirmation link works (the contract's hour). */
+export const EMAIL_CHANGE_TTL_SECONDS = 3600
+
+/**
+ * Asks to move the session's account to `newEmail`. Needs the current password (a wrong
+ * one is 403 and counts toward the login throttle). Capped per account like reset mails.
+ */
+export async function requestEmailChange (ctx: AuthContext, session: ValidSession, input: { newEmail: string, currentPassword: string }, from: Requester): Promise<void> {
+  const newEmail = normalizeEmail(input.newEmail, 'new_email')
+  const user = await findUserById(ctx.db, session.user.id)
+  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  if (newEmail === user.email) throw invalidField('new_email is already the address of this account')
+  await confirmCurrentPassword(ctx, user, input.currentPassword, from)
+  if (!await mayMail(ctx, `email-change:${user.id}`)) {
+    throw rateLimited('too many email change requests for this account; try again later', ctx.config.limits.resetMailWindowSeconds * 1000)
+  }
+  const now = ctx.now()
+  const owner = await findUserByEmail(ctx.db, newEmail)
+  const token = await ctx.db.transaction().execute(async trx => {
+    await ctx.events.publish(trx, { type: 'email.change_requested', userId: user.id, at: now, actor: from })
+    // A taken address gets no token: the mail there says so instead.
+    return owner === undefined ? await issueToken(trx, { purpose: 'email_change', userId: user.id, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS, now, data: newEmail }) : null
+  })
+  mailLater(ctx, 'email change notice', emailChangeRequestedNotice({ to: user.email, language: user.language, newEmail, at: now, ip: from.ip }))
+  mailLater(ctx, 'email change confirmation', token === null
+    ? emailChangeTakenNotice({ to: newEmail, language: owner?.language ?? user.language })
+    : emailChangeConfirmMessage({ to: newEmail, language: user.language, oldEmail: user.email, token, publicUrl: ctx.config.publicUrl, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS }))
+}
+
+/**
+ * Uses the token up and moves the account to the address it was mailed to, which is
+ * thereby verified. Pending single-use tokens of the account void; the old address is
+ * told. INVALID_TOKEN for a wrong, expired or used token; EMAIL_TAKEN when the address
+ * got an account meanwhile (the token then stays usable until it expires).
+ */
+export async function confirmEmailChange (ctx: AuthContext, token: string, from: Requester): Promise<{ email: string }> {
+  const now = ctx.now()
+  let moved: { oldEmail: string, newEmail: string, language: Language }
+  try {
+    moved = await ctx.db.transaction().execute(async trx => {
+      const found = await consumeToken(trx, 'email_change', token, now)
+      if (found === null || found.data === null) throw new AuthError('INVALID_TOKEN')
+      const user = await findUserById(trx, found.userId)
+      if (user === undefined) throw new AuthError('INVALID_TOKEN')
+      if (!await changeEmail(trx, user.id, found.data, now)) throw new AuthError('INVALID_TOKEN')
+      // Reset links went to the old address, verification links to an address now gone.
+      await voidTokens(trx, user.id)
+      await ctx.events.publish(trx, { type: 'email.changed', userId: user.id, at: now, actor: from })
+      return { oldEmail: user.email, newEmail: found.data, language: user.language }
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
+    throw error
+  }
+  mailLater(ctx, 'email change notice', emailChangedNotice({ to: moved.oldEmail, language: moved.language, newEmail: moved.newEmail, at: now, ip: from.ip }))
+  return { email: moved.newEmail }
+}
