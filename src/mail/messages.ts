@@ -4,13 +4,13 @@ import type { Language } from '../i18n/languages.js'
 import type { MailMessage } from './mailer.js'
 import { formatWhen, renderMail } from './templates.js'
 
-export function passwordResetLink (publicUrl: string, email: string, token: string): string {
-  const query = new URLSearchParams({ email, token })
-  return `${publicUrl}/reset_password?${query.toString()}`
+/** The link of the reset mail: where the hosted page /ui/reset_password lands. */
+export function passwordResetLink (publicUrl: string, token: string): string {
+  return `${publicUrl}/ui/reset_password?${new URLSearchParams({ token }).toString()}`
 }
 
 export function passwordResetMessage (input: { to: string, language: Language, token: string, publicUrl: string, ttlSeconds: number }): MailMessage {
-  const link = passwordResetLink(input.publicUrl, input.to, input.token)
+  const link = passwordResetLink(input.publicUrl, input.token)
   const minutes = Math.max(1, Math.round(input.ttlSeconds / 60))
   return { kind: 'password_reset', to: input.to, ...renderMail('password_reset', input.language, { link, token: input.token, minutes }) }
 }

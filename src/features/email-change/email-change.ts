@@ -4,7 +4,7 @@
 // so instead, and the answer is the same: this route tells nobody which addresses exist.
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
-import { AuthError, invalidField, rateLimited } from '../../auth/errors.js'
+import { AuthError, invalidField } from '../../auth/errors.js'
 import { mailLater, mayMail } from '../../auth/outgoing-mail.js'
 import { consumeToken, issueToken, voidTokens } from '../../auth/one-time-tokens.js'
 import { isUniqueViolation } from '../../db/errors.js'
@@ -18,7 +18,8 @@ export const EMAIL_CHANGE_TTL_SECONDS = 3600
 
 /**
  * Asks to move the session's account to `newEmail`. Needs the current password (a wrong
- * one is 403 and counts toward the login throttle). Capped per account like reset mails.
+ * one is 403 and counts toward the login throttle). Capped per account like reset mails:
+ * past RESET_MAIL_LIMIT requests in the window, the same answer and nothing else.
  */
 export async function requestEmailChange (ctx: AuthContext, session: ValidSession, input: { newEmail: string, currentPassword: string }, from: Requester): Promise<void> {
   const newEmail = normalizeEmail(input.newEmail, 'new_email')
@@ -26,9 +27,7 @@ export async function requestEmailChange (ctx: AuthContext, session: ValidSessio
   if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   if (newEmail === user.email) throw invalidField('new_email is already the address of this account')
   await confirmCurrentPassword(ctx, user, input.currentPassword, from)
-  if (!await mayMail(ctx, `email-change:${user.id}`)) {
-    throw rateLimited('too many email change requests for this account; try again later', ctx.config.limits.resetMailWindowSeconds * 1000)
-  }
+  if (!await mayMail(ctx, `email-change:${user.id}`)) return
   const now = ctx.now()
   const owner = await findUserByEmail(ctx.db, newEmail)
   const token = await ctx.db.transaction().execute(async trx => {

@@ -23,7 +23,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = asyn
       operationId: 'requestEmailChange',
       summary: 'Ask to change the email address',
       description: 'Mails a confirmation link (1 h) to the new address and a notice to the current one; nothing changes until POST /email_change/confirm. ' +
-        'A new address that already has an account gets a mail saying so instead, and the answer is the same.',
+        'A new address that already has an account gets a mail saying so instead, and the answer is the same. Past RESET_MAIL_LIMIT requests per RESET_MAIL_WINDOW for the account, the same answer and no mail.',
       tags: ['account'],
       body: EmailChange,
       response: { 200: ref(MessageReply, '{"message":"confirmation sent"}'), ...errors(400, 429, 503) }

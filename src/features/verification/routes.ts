@@ -32,9 +32,9 @@ export const verificationRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = asy
     schema: {
       operationId: 'resendVerification',
       summary: 'Mail a new verification link',
-      description: `Older links stop working. At most RESET_MAIL_LIMIT (${config.limits.resetMailPerEmail}) per RESET_MAIL_WINDOW per account.`,
+      description: `Older links stop working. Past RESET_MAIL_LIMIT (${config.limits.resetMailPerEmail}) mails per RESET_MAIL_WINDOW for the account (the sign-up's counts), the same answer and no mail, as for reset mails.`,
       tags: ['account'],
-      response: { 200: ref(MessageReply, '{"message":"verification mail sent"}'), ...errors(400, 429) }
+      response: { 200: ref(MessageReply, '{"message":"verification mail sent"}'), ...errors(400) }
     }
   }, async (request) => {
     await resendVerification(ctx, sessionOf(request), requesterOf(request))
