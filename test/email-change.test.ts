@@ -126,6 +126,24 @@ describe(`email change on ${TEST_DIALECT}`, () => {
     assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).body.email, user.email)
   })
 
+  it('a new password (a change or a reset) voids a pending email-change link: noticing the request and changing the password stops it', async () => {
+    const user = await signUp(server)
+    const target = uniqueEmail('hijack')
+    await ask(user.token, target)
+    const link = tokenOf(await smtp.waitFor(target, /^Confirm/))
+    assert.equal((await request(server, 'PUT', '/account/password', { current_password: PASSWORD, new_password: 'a fresh and long passphrase' }, { session: user.token })).status, 200)
+    assert.equal((await request(server, 'POST', '/email_change/confirm', { token: link })).status, 403)
+
+    const other = await signUp(server)
+    const second = uniqueEmail('hijack-reset')
+    await ask(other.token, second)
+    const secondLink = tokenOf(await smtp.waitFor(second, /^Confirm/))
+    await request(server, 'POST', '/reset_password', { email: other.email })
+    const resetToken = resetLinkOf(await smtp.waitFor(other.email, /^Reset/)).searchParams.get('token') ?? ''
+    assert.equal((await request(server, 'PUT', '/reset_password', { email: other.email, reset_token: resetToken, new_password: 'another fresh passphrase' })).status, 200)
+    assert.equal((await request(server, 'POST', '/email_change/confirm', { token: secondLink })).status, 403)
+  })
+
   it('the events: email.change_requested, then email.changed', async () => {
     const user = await signUp(server)
     const target = uniqueEmail('evented')

@@ -12,6 +12,11 @@ import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
 /** What a token is for; a token of one purpose never serves another. */
 export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change'
 
+/** The links that hand an account to whoever holds them (a new password, a new address):
+ *  a new password voids them, so one who noticed a takeover attempt and changed the
+ *  password has stopped it. A verification link gives nothing away and stays. */
+export const TAKEOVER_PURPOSES: readonly TokenPurpose[] = ['password_reset', 'email_change']
+
 export interface OneTimeToken {
   /** The stored SHA-256 of the token. */
   readonly id: string

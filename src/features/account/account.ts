@@ -2,7 +2,7 @@
 // /account), and a change of password that needs the current one (PUT /account/password).
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError, invalidField } from '../../auth/errors.js'
-import { voidTokens } from '../../auth/one-time-tokens.js'
+import { TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { isLanguage, LANGUAGES } from '../../i18n/languages.js'
 import { passwordChangedNotice } from '../../mail/messages.js'
@@ -26,7 +26,7 @@ export async function changeLanguage (ctx: AuthContext, userId: number, language
 /**
  * Changes the password with the current one. A wrong current password is 403 and counts
  * toward the account's login throttle, as a wrong sign-in does. Every other session of
- * the account ends, this one stays; pending reset links void; a notice is mailed.
+ * the account ends, this one stays; pending reset and email-change links void; a notice is mailed.
  */
 export async function changePassword (ctx: AuthContext, session: ValidSession, input: { currentPassword: string, newPassword: string }, from: Requester): Promise<void> {
   const user = await findUserById(ctx.db, session.user.id)
@@ -38,7 +38,7 @@ export async function changePassword (ctx: AuthContext, session: ValidSession, i
   await ctx.db.transaction().execute(async trx => {
     if (!await setPasswordHash(trx, user.id, passwordHash, now)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
     const sessionsEnded = await invalidateUserSessions(trx, user.id, session.id)
-    await voidTokens(trx, user.id, 'password_reset')
+    await voidTokens(trx, user.id, ...TAKEOVER_PURPOSES)
     await ctx.events.publish(trx, { type: 'password.changed', userId: user.id, at: now, actor: from, details: { sessions_ended: sessionsEnded } })
   })
   const notice = passwordChangedNotice({ to: user.email, language: user.language, at: now, ip: from.ip })

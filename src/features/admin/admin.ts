@@ -4,7 +4,7 @@
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
-import { voidTokens } from '../../auth/one-time-tokens.js'
+import { TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { type AuditRecord, findAuditEvents } from '../audit/audit.js'
 import { countActiveSessions, deleteExpiredSessions, invalidateUserSessions } from '../sessions/sessions.js'
@@ -99,7 +99,7 @@ export async function verifyUserEmail (ctx: AuthContext, idOrEmail: string, acto
 
 /**
  * Sets a new password under the password policy, as a reset does: every session of the
- * account ends and pending reset links void.
+ * account ends and pending reset and email-change links void.
  */
 export async function setUserPassword (ctx: AuthContext, idOrEmail: string, password: string, actor: Actor): Promise<AdminOutcome> {
   const account = await resolveAccount(ctx, idOrEmail)
@@ -109,7 +109,7 @@ export async function setUserPassword (ctx: AuthContext, idOrEmail: string, pass
   return await ctx.db.transaction().execute(async trx => {
     if (!await setPasswordHash(trx, account.id, passwordHash, now)) throw new AuthError('NOT_FOUND', `user ${account.id} was deleted meanwhile`)
     const sessionsEnded = await invalidateUserSessions(trx, account.id)
-    await voidTokens(trx, account.id, 'password_reset')
+    await voidTokens(trx, account.id, ...TAKEOVER_PURPOSES)
     await ctx.events.publish(trx, { type: 'password.changed', userId: account.id, at: now, actor, details: { sessions_ended: sessionsEnded } })
     return { account, changed: true, sessionsEnded }
   })

@@ -4,7 +4,7 @@ import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError } from '../../auth/errors.js'
 import { mailLater, mayMail } from '../../auth/outgoing-mail.js'
-import { consumeToken, findToken, issueToken } from '../../auth/one-time-tokens.js'
+import { consumeToken, findToken, issueToken, TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { counterKeyOf } from '../../auth/tokens.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
@@ -106,6 +106,7 @@ export async function resetPassword (ctx: AuthContext, input: PasswordResetInput
     if (await consumeToken(trx, 'password_reset', input.token, now) === null) throw invalid
     if (!await setPasswordHash(trx, user.id, passwordHash, now)) throw invalid
     await invalidateUserSessions(trx, user.id)
+    await voidTokens(trx, user.id, ...TAKEOVER_PURPOSES)
     await ctx.events.publish(trx, { type: 'password.reset', userId: user.id, at: now, actor: from })
   })
   mailLater(ctx, 'password reset notice', passwordWasResetNotice({ to: email, language: user.language, at: now, ip: from.ip }))

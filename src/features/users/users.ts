@@ -5,7 +5,7 @@ import type { AuthContext, PublicUser, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError, invalidField } from '../../auth/errors.js'
 import { clearLoginFailures, reserveLoginAttempt } from '../../auth/login-throttle.js'
-import { voidTokens } from '../../auth/one-time-tokens.js'
+import { TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
 import { bcryptCostOf } from '../../auth/password-forms.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { isUniqueViolation } from '../../db/errors.js'
@@ -177,9 +177,9 @@ export async function updateUser (ctx: AuthContext, userId: number, session: Act
       if (result.numUpdatedRows !== 1n) throw new AuthError('FORBIDDEN')
       if (passwordHash !== undefined) await invalidateUserSessions(trx, userId, session.id)
       // A token mailed to the old address must not serve the account once it has moved;
-      // a new password voids the reset links.
+      // a new password voids the links that could take the account over.
       if (emailChanges) await voidTokens(trx, userId)
-      else if (passwordHash !== undefined) await voidTokens(trx, userId, 'password_reset')
+      else if (passwordHash !== undefined) await voidTokens(trx, userId, ...TAKEOVER_PURPOSES)
       if (passwordHash !== undefined) await ctx.events.publish(trx, { type: 'password.changed', userId, at: now, actor: from })
       if (!emailChanges) return null
       await ctx.events.publish(trx, { type: 'email.changed', userId, at: now, actor: from })
