@@ -110,6 +110,15 @@ export interface Config {
   /** Days audit events are kept; 0 keeps them for good. */
   readonly auditRetentionDays: number
   readonly metrics: MetricsConfig
+  readonly ui: UiConfig
+}
+
+/** The hosted pages' branding. */
+export interface UiConfig {
+  /** Shown in the header and the title of every page. */
+  readonly brandName: string
+  /** A logo beside the name: a path on this origin or an https:// URL; null for none. */
+  readonly logoUrl: string | null
 }
 
 export interface MetricsConfig {
@@ -284,6 +293,15 @@ export function redactUrl (raw: string): string {
   }
 }
 
+/** BRAND_LOGO_URL: a path on this origin ("/logo.svg") or an https:// URL. */
+function parseLogoUrl (reader: EnvReader): string | null {
+  const raw = reader.optional('BRAND_LOGO_URL')
+  if (raw === null) return null
+  if (/^\/(?![/\\])[^\s"'<>]*$/.test(raw)) return raw
+  const url = reader.url('BRAND_LOGO_URL', null, ['https:'])
+  return url === null ? null : new URL(url).href
+}
+
 export function loadConfig (env: Env = process.env): Config {
   const reader = new EnvReader(env)
   const nodeEnv = reader.oneOf<Environment>('NODE_ENV', 'development', ['development', 'production', 'test'])
@@ -344,6 +362,8 @@ export function loadConfig (env: Env = process.env): Config {
     commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT', 300, 10, 60_000)
   }
 
+  const ui: UiConfig = { brandName: reader.string('BRAND_NAME', 'Auth Service').slice(0, 80), logoUrl: parseLogoUrl(reader) }
+
   if (absoluteTtlSeconds < idleTtlSeconds) {
     reader.problems.push(`SESSION_ABSOLUTE_TTL (${absoluteTtlSeconds}) must not be shorter than SESSION_IDLE_TTL (${idleTtlSeconds})`)
   }
@@ -373,6 +393,7 @@ export function loadConfig (env: Env = process.env): Config {
     redis: Object.freeze(redis),
     hashing: Object.freeze(hashing),
     auditRetentionDays,
-    metrics: Object.freeze({ ...metrics, allow: Object.freeze(metrics.allow) })
+    metrics: Object.freeze({ ...metrics, allow: Object.freeze(metrics.allow) }),
+    ui: Object.freeze(ui)
   })
 }

@@ -9,9 +9,9 @@ const EMAIL_PATTERN = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}
 /** Trims and lower-cases an email for storage, lookup and replies; throws INVALID_FIELD. */
 export function normalizeEmail (raw: string, field = 'email'): string {
   const email = raw.trim().toLowerCase()
-  if (email === '') throw invalidField(`${field} must not be empty`)
-  if (email.length > MAX_EMAIL_LENGTH) throw invalidField(`${field} must be at most ${MAX_EMAIL_LENGTH} characters`)
-  if (!EMAIL_PATTERN.test(email)) throw invalidField(`${field} must be a valid email address`)
-  if (email.indexOf('@') > MAX_LOCAL_PART_LENGTH) throw invalidField(`${field} must have at most ${MAX_LOCAL_PART_LENGTH} characters before the @`)
+  if (email === '') throw invalidField(`${field} must not be empty`, { field, rule: 'required' })
+  if (email.length > MAX_EMAIL_LENGTH) throw invalidField(`${field} must be at most ${MAX_EMAIL_LENGTH} characters`, { field, rule: 'too_long', values: { max: MAX_EMAIL_LENGTH } })
+  if (!EMAIL_PATTERN.test(email)) throw invalidField(`${field} must be a valid email address`, { field, rule: 'not_email' })
+  if (email.indexOf('@') > MAX_LOCAL_PART_LENGTH) throw invalidField(`${field} must have at most ${MAX_LOCAL_PART_LENGTH} characters before the @`, { field, rule: 'local_part_too_long', values: { max: MAX_LOCAL_PART_LENGTH } })
   return email
 }

@@ -17,8 +17,16 @@ export type AuthErrorCode =
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again
   | 'OVERLOADED' // the password hashers' queue is full; retry shortly
 
+/** Which field a rule rejected, and why, for a caller that words it in its own language
+ *  (the hosted pages): `rule` is a stable name, `values` the numbers in the message. */
+export interface FieldIssue {
+  readonly field: string
+  readonly rule: string
+  readonly values?: Readonly<Record<string, number>>
+}
+
 export class AuthError extends Error {
-  constructor (readonly code: AuthErrorCode, message: string = ERRORS[code].message, readonly retryAfterSeconds?: number) {
+  constructor (readonly code: AuthErrorCode, message: string = ERRORS[code].message, readonly retryAfterSeconds?: number, readonly issue?: FieldIssue) {
     super(message)
     this.name = 'AuthError'
   }
@@ -28,6 +36,6 @@ export function rateLimited (message: string, retryAfterMs: number): AuthError {
   return new AuthError('RATE_LIMITED', message, Math.max(1, Math.ceil(retryAfterMs / 1000)))
 }
 
-export function invalidField (message: string): AuthError {
-  return new AuthError('INVALID_FIELD', message)
+export function invalidField (message: string, issue?: FieldIssue): AuthError {
+  return new AuthError('INVALID_FIELD', message, undefined, issue)
 }

@@ -21,13 +21,13 @@ export function checkPasswordPolicy (policy: PasswordPolicyConfig, password: str
   // expands to 18 under NFKC but is one character to type, and "é" typed as e + accent
   // is one character, not two.
   const length = Math.min([...password].length, [...normalized].length)
-  if (length < policy.minLength) throw invalidField(`${field} must be at least ${policy.minLength} characters`)
-  if (length > policy.maxLength) throw invalidField(`${field} must be at most ${policy.maxLength} characters`)
+  if (length < policy.minLength) throw invalidField(`${field} must be at least ${policy.minLength} characters`, { field, rule: 'too_short', values: { min: policy.minLength } })
+  if (length > policy.maxLength) throw invalidField(`${field} must be at most ${policy.maxLength} characters`, { field, rule: 'too_long', values: { max: policy.maxLength } })
   if (!policy.blockCommon) return
   const lowered = normalized.toLowerCase()
   const localPart = email.slice(0, email.lastIndexOf('@'))
   if (lowered === email || (localPart !== '' && lowered === localPart)) {
-    throw invalidField(`${field} must not be your email address`)
+    throw invalidField(`${field} must not be your email address`, { field, rule: 'is_email' })
   }
-  if (isCommonPassword(lowered)) throw invalidField(`${field} is too common; choose a less predictable one`)
+  if (isCommonPassword(lowered)) throw invalidField(`${field} is too common; choose a less predictable one`, { field, rule: 'too_common' })
 }

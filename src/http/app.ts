@@ -20,6 +20,7 @@ import { signInRoutes } from '../features/sign-in/routes.js'
 import { userRoutes } from '../features/users/routes.js'
 import { verificationRoutes } from '../features/verification/routes.js'
 import type { Services } from '../services.js'
+import { uiPlugin } from '../ui/plugin.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
 import { metricsPlugin } from './plugins/metrics.js'
@@ -154,5 +155,6 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   await app.register(accountRoutes, features)
   await app.register(verificationRoutes, features)
   await app.register(emailChangeRoutes, features)
+  await app.register(uiPlugin, { ...features, prefix: '/ui' })
   return app
 }

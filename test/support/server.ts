@@ -30,6 +30,8 @@ export interface StartOptions {
   readonly migrate?: boolean
   /** Receive the security events (createServices' eventSubscribers). */
   readonly eventSubscribers?: readonly SecurityEventSubscriber[]
+  /** Listen on this port (0: any free one), e.g. to know the URL before the config is made. */
+  readonly port?: number
 }
 
 /** The abuse limits are off unless a test sets them: most tests make many requests. */
@@ -57,7 +59,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
     }
   }
   const app = await buildApp(services)
-  await app.listen({ host: '127.0.0.1', port: 0 })
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address')
   const testDb = createDb(config.database)

@@ -7,7 +7,7 @@ import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { isLanguage, LANGUAGES } from '../../i18n/languages.js'
 import { passwordChangedNotice } from '../../mail/messages.js'
 import { invalidateUserSessions, type ValidSession } from '../sessions/sessions.js'
-import { type AccountRecord, confirmCurrentPassword, findAccountById, findUserById, setLanguage, setPasswordHash } from '../users/users.js'
+import { type AccountRecord, confirmCurrentPassword, deleteUser, findAccountById, findUserById, setLanguage, setPasswordHash } from '../users/users.js'
 
 /** The session's own account; FORBIDDEN once it is gone. */
 export async function getAccount (ctx: AuthContext, userId: number): Promise<AccountRecord> {
@@ -21,6 +21,18 @@ export async function changeLanguage (ctx: AuthContext, userId: number, language
   if (!isLanguage(language)) throw invalidField(`language must be one of: ${LANGUAGES.join(', ')}`)
   if (!await setLanguage(ctx.db, userId, language, ctx.now())) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   return await getAccount(ctx, userId)
+}
+
+/**
+ * Deletes the session's own account once the current password is confirmed (the hosted
+ * account page asks for it: a session left open on a shared computer must not be enough).
+ * A wrong password counts toward the login throttle, as on the other account routes.
+ */
+export async function deleteAccount (ctx: AuthContext, session: ValidSession, currentPassword: string, from: Requester): Promise<void> {
+  const user = await findUserById(ctx.db, session.user.id)
+  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  await confirmCurrentPassword(ctx, user, currentPassword, from)
+  await deleteUser(ctx, user.id, from)
 }
 
 /**

@@ -25,7 +25,7 @@ export async function requestEmailChange (ctx: AuthContext, session: ValidSessio
   const newEmail = normalizeEmail(input.newEmail, 'new_email')
   const user = await findUserById(ctx.db, session.user.id)
   if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
-  if (newEmail === user.email) throw invalidField('new_email is already the address of this account')
+  if (newEmail === user.email) throw invalidField('new_email is already the address of this account', { field: 'new_email', rule: 'unchanged' })
   await confirmCurrentPassword(ctx, user, input.currentPassword, from)
   if (!await mayMail(ctx, `email-change:${user.id}`)) return
   const now = ctx.now()

@@ -11,7 +11,7 @@ import { isForeignKeyViolation } from '../../db/errors.js'
 import type { Language } from '../../i18n/languages.js'
 import { passwordResetMessage, passwordWasResetNotice } from '../../mail/messages.js'
 import { invalidateUserSessions } from '../sessions/sessions.js'
-import { findUserByEmail, setPasswordHash } from '../users/users.js'
+import { findAccountById, findUserByEmail, setPasswordHash } from '../users/users.js'
 
 const INVALID_TOKEN = 'invalid or expired reset token'
 
@@ -77,6 +77,18 @@ async function sendResetMail (ctx: AuthContext, { email, language }: { email: st
     publicUrl: ctx.config.publicUrl,
     ttlSeconds: ctx.config.resetToken.ttlSeconds
   }))
+}
+
+/**
+ * The email a reset token was issued for, while it is usable; null otherwise. Nothing is
+ * consumed: the hosted reset page shows the form (and the address) on a GET, which mail
+ * scanners also make.
+ */
+export async function emailOfResetToken (ctx: AuthContext, token: string): Promise<string | null> {
+  const found = await findToken(ctx.db, 'password_reset', token, ctx.now())
+  if (found === null) return null
+  const account = await findAccountById(ctx.db, found.userId)
+  return account === undefined || account.disabledAt !== null ? null : account.email
 }
 
 export interface PasswordResetInput {

@@ -1,0 +1,51 @@
+// A domain refusal as a form shows it: which field it belongs to, worded in the page's
+// language, and the status the JSON API would answer (the one table of error-codes.ts).
+import { AuthError, type AuthErrorCode } from '../auth/errors.js'
+import { ERRORS } from '../error-codes.js'
+import type { FastifyReply } from 'fastify'
+import { isMessageKey, type MessageKey, translate } from '../i18n/catalogue.js'
+import type { Language } from '../i18n/languages.js'
+import type { PageKit } from './page-kit.js'
+import type { FormError, PageContext, PageData } from './render.js'
+
+export interface FormFailure {
+  readonly status: number
+  readonly retryAfterSeconds?: number
+  readonly errors: readonly FormError[]
+}
+
+/** Field names of the domain (new_password …) as a form names its inputs. */
+export type FieldMap = Partial<Record<AuthErrorCode | 'default', string>>
+
+/**
+ * The failure of `form` for a domain error; anything that is not an AuthError is thrown
+ * on to the pages' error handler. `fields` names the input an error code belongs to
+ * (INVALID_CREDENTIALS → password); a rule the domain names (error.issue) goes to its field.
+ */
+export function formFailure (error: unknown, language: Language, form: string, fields: FieldMap = {}): FormFailure {
+  if (!(error instanceof AuthError)) throw error
+  const { issue } = error
+  const field = issue?.field ?? fields[error.code]
+  let message: string
+  if (issue !== undefined && isMessageKey(`issue.${issue.rule}`)) {
+    message = translate(language, `issue.${issue.rule}` as 'issue.required', { ...issue.values, field: translate(language, isMessageKey(`field.${issue.field}`) ? `field.${issue.field}` as 'field.email' : 'field.email').toLowerCase() })
+  } else if (error.code === 'INVALID_FIELD') {
+    // A rule without words of its own: the domain's English, which names the field.
+    message = language === 'en' ? error.message : translate(language, 'error.INVALID_FIELD')
+  } else {
+    message = translate(language, `error.${error.code}`, { seconds: error.retryAfterSeconds ?? 1 })
+  }
+  return { status: ERRORS[error.code].status, retryAfterSeconds: error.retryAfterSeconds, errors: [{ form, field, message }] }
+}
+
+/** Re-renders the page of a failed form with its errors and the API's status. */
+export function sendFailure (pages: PageKit, reply: FastifyReply, name: string, context: PageContext, failure: FormFailure, data: PageData): FastifyReply {
+  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+  return pages.send(reply, name, context, { ...data, errors: failure.errors }, failure.status)
+}
+
+/** The text of a ?notice= the page knows (a fixed list: a link cannot make a page say anything else). */
+export function noticeOf (language: Language, notice: string | undefined, known: readonly string[], values: Readonly<Record<string, string>> = {}): string | null {
+  if (notice === undefined || !known.includes(notice) || !isMessageKey(`notice.${notice}`)) return null
+  return translate(language, `notice.${notice}` as MessageKey, values)
+}

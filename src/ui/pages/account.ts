@@ -1,0 +1,142 @@
+// /ui/account: the profile and its verification, language, password, email, devices,
+// recent security events, sign out and deletion. Each form calls the domain function its
+// JSON route calls (PUT /account, PUT /account/password, POST /account/email,
+// POST /account/verify_email, DELETE /account/sessions[/:id]), under the same limits;
+// then redirects back with a notice (POST/redirect/GET), or shows the page again with the
+// error beside its field.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { AuthError } from '../../auth/errors.js'
+import { changeLanguage, changePassword, deleteAccount, getAccount } from '../../features/account/account.js'
+import { listAccountEvents } from '../../features/audit/audit.js'
+import { requestEmailChange } from '../../features/email-change/email-change.js'
+import { listUserSessions, revokeOtherSessions, revokeSession, sessionHandle, type ValidSession } from '../../features/sessions/sessions.js'
+import { resendVerification } from '../../features/verification/verification.js'
+import { requesterOf } from '../../http/client-address.js'
+import { clearSessionCookie } from '../../http/plugins/session.js'
+import { isMessageKey, type MessageKey, translate } from '../../i18n/catalogue.js'
+import { type FieldMap, type FormFailure, formFailure, noticeOf } from '../forms.js'
+import type { PageOptions } from '../plugin.js'
+import type { PageContext } from '../render.js'
+import { FormToken, NoticeQuery, PageQuery } from '../schemas.js'
+
+const ACCOUNT_NOTICES = ['password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'email_verified'] as const
+const RECENT_EVENTS = '10'
+
+const PasswordForm = Type.Object({ ...FormToken.properties, current_password: Type.String({ maxLength: 4096 }), new_password: Type.String({ maxLength: 4096 }) })
+const EmailForm = Type.Object({ ...FormToken.properties, new_email: Type.String({ maxLength: 1024 }), current_password: Type.String({ maxLength: 4096 }) })
+const LanguageForm = Type.Object({ ...FormToken.properties, language: Type.String({ maxLength: 16 }) })
+const SessionForm = Type.Object({ ...FormToken.properties, session: Type.String({ maxLength: 64 }) })
+const DeleteForm = Type.Object({ ...FormToken.properties, current_password: Type.String({ maxLength: 4096 }), confirm: Type.Optional(Type.String({ maxLength: 8 })) })
+
+export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
+  const hide = { hide: true }
+  const accountLimit = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, refuseCrossSite: true }
+  const formConfig = { refuseCrossSite: true }
+
+  /** The cookie's session, on request.session (requesterOf names it in events); null sends to sign-in. */
+  async function signedIn (request: FastifyRequest): Promise<ValidSession | null> {
+    const session = await pages.session(request)
+    request.session = session
+    return session
+  }
+
+  function toLogin (reply: FastifyReply, context: PageContext): FastifyReply {
+    return pages.redirect(reply, context, '/ui/login', { return_to: '/ui/account' })
+  }
+
+  async function sendAccount (request: FastifyRequest, reply: FastifyReply, context: PageContext, session: ValidSession, extra: { notice?: string | null, failure?: FormFailure, values?: Record<string, string> } = {}): Promise<FastifyReply> {
+    const [account, sessions, { events }] = await Promise.all([
+      getAccount(ctx, session.user.id),
+      listUserSessions(ctx, session),
+      listAccountEvents(ctx, session.user.id, { limit: RECENT_EVENTS })
+    ])
+    const label = (type: string): string => translate(context.language, isMessageKey(`event.${type}`) ? `event.${type}` as MessageKey : 'event.other')
+    if (extra.failure?.retryAfterSeconds !== undefined) void reply.header('retry-after', String(extra.failure.retryAfterSeconds))
+    return pages.send(reply, 'account', context, {
+      title: 'page.account',
+      notice: extra.notice ?? null,
+      errors: extra.failure?.errors ?? [],
+      values: extra.values ?? {},
+      account,
+      sessions,
+      events: events.map(event => ({ ...event, label: label(event.type) })),
+      minLength: config.passwordPolicy.minLength
+    }, extra.failure?.status ?? 200)
+  }
+
+  app.get('/account', { schema: { ...hide, querystring: NoticeQuery } }, async (request, reply) => {
+    const context = pages.context(request, reply)
+    const session = await signedIn(request)
+    if (session === null) return toLogin(reply, context)
+    return await sendAccount(request, reply, context, session, { notice: noticeOf(context.language, request.query.notice, ACCOUNT_NOTICES) })
+  })
+
+  /**
+   * A form of the account page: runs `action` for the signed-in user, then redirects to
+   * the page with `notice`; a domain refusal shows the page again with the error on `form`.
+   */
+  function accountForm<Body> (form: string, fields: FieldMap, action: (session: ValidSession, body: Body, request: FastifyRequest, reply: FastifyReply, context: PageContext) => Promise<string | FastifyReply>) {
+    return async (request: FastifyRequest<{ Body: Body }>, reply: FastifyReply): Promise<FastifyReply> => {
+      const context = pages.context(request, reply, { path: '/ui/account' })
+      const session = await signedIn(request)
+      if (session === null) return toLogin(reply, context)
+      let outcome: string | FastifyReply
+      try {
+        outcome = await action(session, request.body as Body, request, reply, context)
+      } catch (error) {
+        const values: Record<string, string> = form === 'email' ? { new_email: (request.body as { new_email?: string }).new_email ?? '' } : {}
+        return await sendAccount(request, reply, context, session, { failure: formFailure(error, context.language, form, fields), values })
+      }
+      return typeof outcome === 'string' ? pages.redirect(reply, context, '/ui/account', { notice: outcome }) : outcome
+    }
+  }
+
+  app.post('/account/verify_email', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: FormToken } },
+    accountForm('verify', {}, async (session, _body, request) => {
+      await resendVerification(ctx, session, requesterOf(request))
+      return 'verification_sent'
+    }))
+
+  app.post('/account/language', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: LanguageForm } },
+    accountForm<{ language: string }>('language', { INVALID_FIELD: 'language' }, async (session, { language }) => {
+      await changeLanguage(ctx, session.user.id, language)
+      return 'language_saved'
+    }))
+
+  app.post('/account/password', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordForm } },
+    accountForm<{ current_password: string, new_password: string }>('password', { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password' }, async (session, body, request) => {
+      await changePassword(ctx, session, { currentPassword: body.current_password, newPassword: body.new_password }, requesterOf(request))
+      return 'password_changed'
+    }))
+
+  app.post('/account/email', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: EmailForm } },
+    accountForm<{ new_email: string, current_password: string }>('email', { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password', EMAIL_TAKEN: 'new_email' }, async (session, body, request) => {
+      await requestEmailChange(ctx, session, { newEmail: body.new_email, currentPassword: body.current_password }, requesterOf(request))
+      return 'email_change_sent'
+    }))
+
+  app.post('/account/sessions/revoke', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: SessionForm } },
+    accountForm<{ session: string }>('sessions', {}, async (session, body, request, reply, context) => {
+      await revokeSession(ctx, session, body.session, requesterOf(request))
+      if (body.session !== sessionHandle(session.id)) return 'session_revoked'
+      // This device's own session: that was a sign out.
+      clearSessionCookie(reply, config)
+      return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' })
+    }))
+
+  app.post('/account/sessions/revoke_others', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: FormToken } },
+    accountForm('sessions', {}, async (session, _body, request) => {
+      await revokeOtherSessions(ctx, session, requesterOf(request))
+      return 'sessions_revoked'
+    }))
+
+  app.post('/account/delete', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: DeleteForm } },
+    accountForm<{ current_password: string, confirm?: string }>('delete', { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password' }, async (session, body, request, reply, context) => {
+      if (body.confirm !== 'yes') throw new AuthError('INVALID_FIELD', 'confirm the deletion', undefined, { field: 'confirm', rule: 'confirm_delete' })
+      await deleteAccount(ctx, session, body.current_password, requesterOf(request))
+      clearSessionCookie(reply, config)
+      return pages.redirect(reply, context, '/ui/login', { notice: 'account_deleted' })
+    }))
+}

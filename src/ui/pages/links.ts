@@ -1,0 +1,106 @@
+// The pages mail links open, and the forgotten-password form that sends one:
+// /ui/forgot_password, /ui/reset_password, /ui/verify_email, /ui/confirm_email. A GET only
+// shows a form (mail scanners open links too); the button's POST consumes the token. Same
+// domain functions and per-IP limits as POST /reset_password, PUT /reset_password,
+// POST /verify_email and POST /email_change/confirm.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { requesterOf } from '../../http/client-address.js'
+import { translate } from '../../i18n/catalogue.js'
+import { confirmEmailChange } from '../../features/email-change/email-change.js'
+import { emailOfResetToken, requestPasswordReset, resetPassword } from '../../features/password-reset/password-reset.js'
+import { verifyEmail } from '../../features/verification/verification.js'
+import { formFailure, sendFailure } from '../forms.js'
+import type { PageKit } from '../page-kit.js'
+import type { PageOptions } from '../plugin.js'
+import type { PageContext } from '../render.js'
+import { FormToken, PageQuery, TokenForm, TokenQuery } from '../schemas.js'
+
+const EmailForm = Type.Object({ ...FormToken.properties, email: Type.String({ maxLength: 1024 }) })
+const ResetForm = Type.Object({ ...TokenForm.properties, new_password: Type.String({ maxLength: 4096 }) })
+
+function linkInvalid (pages: PageKit, reply: Parameters<PageKit['send']>[0], context: PageContext, again: string | null): ReturnType<PageKit['send']> {
+  return pages.send(reply, 'message', context, {
+    title: 'page.error',
+    text: translate(context.language, 'text.link_invalid'),
+    link: again === null ? { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } : { href: pages.urlOf(context, again), label: 'link.request_again' }
+  }, 403)
+}
+
+export const linkPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
+  const hide = { hide: true }
+  const resetLimit = { rateLimit: { bucket: 'reset', max: config.limits.resetPerIp }, refuseCrossSite: true }
+  const minutes = Math.max(1, Math.round(config.resetToken.ttlSeconds / 60))
+
+  app.get('/forgot_password', { schema: { ...hide, querystring: PageQuery } }, async (request, reply) => {
+    const context = pages.context(request, reply)
+    return pages.send(reply, 'forgot_password', context, { title: 'page.forgot_password', values: {} })
+  })
+
+  app.post('/forgot_password', { config: resetLimit, schema: { ...hide, querystring: PageQuery, body: EmailForm } }, async (request, reply) => {
+    const context = pages.context(request, reply, { path: '/ui/forgot_password' })
+    const { email } = request.body
+    try {
+      await requestPasswordReset(ctx, email, requesterOf(request))
+    } catch (error) {
+      return sendFailure(pages, reply, 'forgot_password', context, formFailure(error, context.language, 'forgot'), { title: 'page.forgot_password', values: { email } })
+    }
+    // The same answer whether or not the address has an account.
+    const notice = translate(context.language, 'notice.reset_sent', { email: email.trim(), minutes })
+    return pages.send(reply, 'forgot_password', context, { title: 'page.forgot_password', values: {}, notice })
+  })
+
+  app.get('/reset_password', { schema: { ...hide, querystring: TokenQuery } }, async (request, reply) => {
+    const { token } = request.query
+    const context = pages.context(request, reply, { keep: { token } })
+    const email = token === undefined ? null : await emailOfResetToken(ctx, token)
+    if (token === undefined || email === null) return linkInvalid(pages, reply, context, '/ui/forgot_password')
+    return pages.send(reply, 'reset_password', context, { title: 'page.reset_password', token, email, minLength: config.passwordPolicy.minLength })
+  })
+
+  app.post('/reset_password', { config: resetLimit, schema: { ...hide, querystring: PageQuery, body: ResetForm } }, async (request, reply) => {
+    const { token, new_password: newPassword } = request.body
+    const context = pages.context(request, reply, { path: '/ui/reset_password', keep: { token } })
+    const email = await emailOfResetToken(ctx, token)
+    if (email === null) return linkInvalid(pages, reply, context, '/ui/forgot_password')
+    try {
+      await resetPassword(ctx, { email, token, newPassword }, requesterOf(request))
+    } catch (error) {
+      const failure = formFailure(error, context.language, 'reset')
+      if (failure.errors[0]?.field === undefined && failure.status === 403) return linkInvalid(pages, reply, context, '/ui/forgot_password')
+      return sendFailure(pages, reply, 'reset_password', context, failure, { title: 'page.reset_password', token, email, minLength: config.passwordPolicy.minLength })
+    }
+    return pages.redirect(reply, context, '/ui/login', { notice: 'password_reset', email })
+  })
+
+  const links = [
+    { path: '/ui/verify_email', title: 'page.verify_email', text: 'text.verify_email', button: 'action.verify_email', consume: verifyEmail, done: 'notice.email_verified' },
+    { path: '/ui/confirm_email', title: 'page.confirm_email', text: 'text.confirm_email', button: 'action.confirm_email', consume: confirmEmailChange, done: 'notice.email_changed' }
+  ] as const
+  for (const link of links) {
+    app.get(link.path.slice('/ui'.length), { schema: { ...hide, querystring: TokenQuery } }, async (request, reply) => {
+      const { token } = request.query
+      const context = pages.context(request, reply, { keep: { token } })
+      if (token === undefined || token === '') return linkInvalid(pages, reply, context, null)
+      return pages.send(reply, 'link', context, { title: link.title, text: link.text, button: link.button, action: link.path, token })
+    })
+
+    app.post(link.path.slice('/ui'.length), { config: resetLimit, schema: { ...hide, querystring: PageQuery, body: TokenForm } }, async (request, reply) => {
+      const context = pages.context(request, reply, { path: link.path, form: false })
+      let email: string
+      try {
+        email = (await link.consume(ctx, request.body.token, requesterOf(request))).email
+      } catch (error) {
+        const failure = formFailure(error, context.language, 'link')
+        if (failure.status === 403) return linkInvalid(pages, reply, context, null)
+        return sendFailure(pages, reply, 'message', context, failure, { title: link.title, text: failure.errors[0]?.message })
+      }
+      const signedIn = await pages.session(request) !== null
+      return pages.send(reply, 'message', context, {
+        title: 'page.done',
+        notice: translate(context.language, link.done, { email }),
+        link: signedIn ? { href: pages.urlOf(context, '/ui/account'), label: 'link.to_account' } : { href: pages.urlOf(context, '/ui/login', { email }), label: 'link.home' }
+      })
+    })
+  }
+}

@@ -1,0 +1,93 @@
+// /ui/login, /ui/register, /ui/logout: the same domain functions as POST /sessions,
+// POST /users and DELETE /sessions, under the same per-IP limits and login throttle.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { requesterOf } from '../../http/client-address.js'
+import { clearSessionCookie, setSessionCookie } from '../../http/plugins/session.js'
+import { translate } from '../../i18n/catalogue.js'
+import { endSession } from '../../features/sessions/sessions.js'
+import { signIn } from '../../features/sign-in/sign-in.js'
+import { registerUser } from '../../features/users/users.js'
+import { formFailure, noticeOf, sendFailure } from '../forms.js'
+import type { PageOptions } from '../plugin.js'
+import { FormToken, PageQuery, ReturnQuery } from '../schemas.js'
+
+const LOGIN_NOTICES = ['registered', 'registered_verify', 'signed_out', 'password_reset', 'account_deleted', 'email_changed'] as const
+const LoginQuery = Type.Object({ ...ReturnQuery.properties, notice: Type.Optional(Type.String()), email: Type.Optional(Type.String({ maxLength: 254 })) })
+const Credentials = Type.Object({ ...FormToken.properties, email: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 4096 }) })
+
+export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
+  const hide = { hide: true }
+
+  app.get('/', { schema: { ...hide, querystring: PageQuery } }, async (request, reply) => {
+    const context = pages.context(request, reply, { form: false })
+    return pages.redirect(reply, context, await pages.session(request) === null ? '/ui/login' : '/ui/account')
+  })
+
+  app.get('/login', { schema: { ...hide, querystring: LoginQuery } }, async (request, reply) => {
+    const { return_to: rawReturnTo, notice, email } = request.query
+    const returnTo = pages.checkReturnTo(rawReturnTo)
+    const context = pages.context(request, reply, { keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
+    if (!returnTo.ok) return pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'error.return_to'), link: { href: '/ui/login', label: 'link.home' } }, 400)
+    // Signed in already: straight on.
+    if (await pages.session(request) !== null) return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
+    return pages.send(reply, 'login', context, { title: 'page.login', notice: noticeOf(context.language, notice, LOGIN_NOTICES, { email: email ?? '' }), values: { email: email ?? '' }, returnTo: rawReturnTo })
+  })
+
+  app.post('/login', {
+    config: { rateLimit: { bucket: 'login', max: config.limits.loginPerIp }, refuseCrossSite: true },
+    schema: { ...hide, querystring: ReturnQuery, body: Credentials }
+  }, async (request, reply) => {
+    const { return_to: rawReturnTo } = request.query
+    const { email, password } = request.body
+    const returnTo = pages.checkReturnTo(rawReturnTo)
+    const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
+    if (!returnTo.ok) return pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'error.return_to'), link: { href: '/ui/login', label: 'link.home' } }, 400)
+    try {
+      const { token } = await signIn(ctx, { email, password }, requesterOf(request))
+      setSessionCookie(reply, config, token)
+    } catch (error) {
+      const failure = formFailure(error, context.language, 'login', { INVALID_CREDENTIALS: 'password', ACCOUNT_DISABLED: 'email', EMAIL_NOT_VERIFIED: 'email' })
+      return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo })
+    }
+    return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
+  })
+
+  app.get('/register', { schema: { ...hide, querystring: ReturnQuery } }, async (request, reply) => {
+    const { return_to: returnTo } = request.query
+    const context = pages.context(request, reply, { keep: { return_to: returnTo } })
+    return pages.send(reply, 'register', context, { title: 'page.register', values: {}, returnTo, minLength: config.passwordPolicy.minLength })
+  })
+
+  app.post('/register', {
+    config: { rateLimit: { bucket: 'register', max: config.limits.registerPerIp }, refuseCrossSite: true },
+    schema: { ...hide, querystring: ReturnQuery, body: Credentials }
+  }, async (request, reply) => {
+    const { return_to: returnTo } = request.query
+    const { email, password } = request.body
+    const context = pages.context(request, reply, { path: '/ui/register', keep: { return_to: returnTo } })
+    let registered: string
+    try {
+      // The account speaks the language of the page it was made on.
+      registered = (await registerUser(ctx, { email, password, language: context.language }, requesterOf(request))).email
+    } catch (error) {
+      const failure = formFailure(error, context.language, 'register', { EMAIL_TAKEN: 'email' })
+      return sendFailure(pages, reply, 'register', context, failure, { title: 'page.register', values: { email }, returnTo, minLength: config.passwordPolicy.minLength })
+    }
+    return pages.redirect(reply, context, '/ui/login', { notice: config.verification.required ? 'registered_verify' : 'registered', email: registered, return_to: returnTo })
+  })
+
+  app.get('/logout', { schema: { ...hide, querystring: PageQuery } }, async (request, reply) => {
+    const context = pages.context(request, reply)
+    if (await pages.session(request) === null) return pages.redirect(reply, context, '/ui/login')
+    return pages.send(reply, 'logout', context, { title: 'page.logout' })
+  })
+
+  app.post('/logout', { config: { refuseCrossSite: true }, schema: { ...hide, querystring: PageQuery, body: FormToken } }, async (request, reply) => {
+    const context = pages.context(request, reply, { form: false })
+    const session = await pages.session(request)
+    if (session !== null) await endSession(ctx, session, requesterOf(request))
+    clearSessionCookie(reply, config)
+    return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' })
+  })
+}

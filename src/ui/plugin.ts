@@ -1,0 +1,136 @@
+// The hosted pages under /ui/: one encapsulated Fastify context with its own headers (a
+// page CSP, no `unsafe-inline`, nothing from another host), its own form tokens
+// (@fastify/csrf-protection, the secret in an HttpOnly SameSite=Strict cookie, checked on
+// every POST besides the Origin / Sec-Fetch-Site check every unsafe route has), and its
+// own error pages: HTML, never JSON. The JSON API keeps its headers and its errors.
+// Registered with the prefix /ui (routes below are relative to it).
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import cookie from '@fastify/cookie'
+import csrfProtection from '@fastify/csrf-protection'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AuthContext } from '../auth/context.js'
+import { AuthError } from '../auth/errors.js'
+import type { Config } from '../config.js'
+import { isDatabaseUnavailable } from '../db/errors.js'
+import { ERRORS } from '../error-codes.js'
+import { HttpError } from '../http/http-error.js'
+import { translate } from '../i18n/catalogue.js'
+import { accountPages } from './pages/account.js'
+import { linkPages } from './pages/links.js'
+import { signInPages } from './pages/sign-in.js'
+import { createPageKit, type PageKit } from './page-kit.js'
+import { UI_TEMPLATES } from './render.js'
+
+export interface UiOptions {
+  readonly ctx: AuthContext
+  readonly config: Config
+}
+
+export interface PageOptions extends UiOptions {
+  readonly pages: PageKit
+}
+
+export const CSRF_COOKIE = 'authsvc_csrf'
+const STYLESHEET_PATH = '/ui/assets/style.css'
+
+/** The pages' CSP: this origin's stylesheet, images from here (and the logo's host, if
+ *  BRAND_LOGO_URL is on another one), forms posting here or to a return_to origin. */
+export function pageSecurityPolicy (config: Config): string {
+  const logo = config.ui.logoUrl?.startsWith('https://') === true ? ` ${new URL(config.ui.logoUrl).origin}` : ''
+  const formTargets = [...new Set([new URL(config.publicUrl).origin, ...config.http.trustedOrigins])].join(' ')
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    `img-src 'self' data:${logo}`,
+    `form-action 'self' ${formTargets}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'"
+  ].join('; ')
+}
+
+export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions): Promise<void> {
+  const css = readFileSync(path.join(UI_TEMPLATES, 'style.css'))
+  const version = createHash('sha256').update(css).digest('base64url').slice(0, 12)
+  const pages = createPageKit(ctx, config, `${STYLESHEET_PATH}?v=${version}`)
+  const headers = {
+    'content-security-policy': pageSecurityPolicy(config),
+    'cross-origin-opener-policy': 'same-origin',
+    // Not the API's no-referrer: under it Chromium sends `Origin: null` with a form's POST,
+    // which the cross-site check must refuse. same-origin still keeps a page's URL (a
+    // token in it) from every other site.
+    'referrer-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()'
+  }
+
+  await app.register(cookie)
+  await app.register(csrfProtection, {
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: '/ui', sameSite: 'strict', httpOnly: true, secure: config.env === 'production' },
+    getToken: (request: FastifyRequest) => (request.body as { _csrf?: string } | undefined)?._csrf
+  })
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(headers)
+    done()
+  })
+  // The form token, once the body is parsed (its `_csrf` field), on every POST.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (request.method === 'POST') app.csrfProtection(request, reply, done)
+    else done()
+  })
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const context = pages.context(request, reply, { path: '/ui/login', form: false })
+    return pages.send(reply, 'message', context, { title: 'page.not_found', text: translate(context.language, 'text.not_found'), link: { href: context.languageChosen ? `/ui/login?lang=${context.language}` : '/ui/login', label: 'link.home' } }, 404)
+  })
+  app.setErrorHandler(async (error: FastifyError, request, reply) => await sendErrorPage(error, request, reply, pages))
+
+  app.get(STYLESHEET_PATH.slice('/ui'.length), { schema: { hide: true }, config: { logRequest: false } }, async (request, reply) => {
+    const { v } = request.query as { v?: string }
+    return reply.type('text/css; charset=utf-8')
+      .header('cache-control', v === version ? 'public, max-age=31536000, immutable' : 'no-cache')
+      .header('etag', `"${version}"`)
+      .send(css)
+  })
+
+  const options: PageOptions = { ctx, config, pages }
+  await app.register(signInPages, options)
+  await app.register(linkPages, options)
+  await app.register(accountPages, options)
+}
+
+/** Whatever a page could not handle: an HTML page with the status the API would give. */
+async function sendErrorPage (error: FastifyError, request: FastifyRequest, reply: FastifyReply, pages: PageKit): Promise<FastifyReply> {
+  const context = pages.context(request, reply, { path: '/ui/login', form: false })
+  const t = (key: Parameters<typeof translate>[1], values?: Record<string, number>): string => translate(context.language, key, values)
+  let status: number
+  let text: string
+  if (error instanceof AuthError || error instanceof HttpError) {
+    status = ERRORS[error.code].status
+    if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
+    const seconds = error.retryAfterSeconds ?? 1
+    text = error.code === 'CROSS_SITE' || error.code === 'NO_SESSION'
+      ? t('text.form_expired')
+      : error.code === 'IP_RATE_LIMITED' ? t('error.IP_RATE_LIMITED', { seconds }) : error instanceof AuthError ? t(`error.${error.code}`, { seconds }) : t('text.error')
+  } else if (error.code?.startsWith('FST_CSRF_') === true) {
+    status = 403
+    text = t('text.form_expired')
+  } else if (error.validation !== undefined) {
+    status = 400
+    text = t('text.form_expired')
+  } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    status = error.statusCode
+    text = t('text.error')
+  } else if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable')
+    status = 503
+    void reply.header('retry-after', '2')
+    text = t('text.error')
+  } else {
+    request.log.error({ err: error }, 'unhandled error')
+    status = 500
+    text = t('text.error')
+  }
+  return pages.send(reply, 'message', context, { title: 'page.error', text, link: { href: context.languageChosen ? `/ui/login?lang=${context.language}` : '/ui/login', label: 'link.home' } }, status)
+}

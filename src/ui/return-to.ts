@@ -1,0 +1,24 @@
+// ?return_to= after sign-in: a path on this service, or a URL on the origin of PUBLIC_URL
+// or of TRUSTED_ORIGINS. Anything else (another host, another scheme, `//host`, `/\host`,
+// credentials in the URL, control characters) is refused, never followed: an open
+// redirect would turn the sign-in page into a phishing relay.
+
+export type ReturnTo = { readonly ok: true, readonly url: string | undefined } | { readonly ok: false }
+
+export function createReturnToCheck (publicUrl: string, trustedOrigins: readonly string[]): (raw: string | undefined) => ReturnTo {
+  const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
+  return function checkReturnTo (raw) {
+    if (raw === undefined || raw === '') return { ok: true, url: undefined }
+    // eslint-disable-next-line no-control-regex
+    if (raw.length > 2048 || /[\u0000-\u001f\u007f\\]/.test(raw)) return { ok: false }
+    if (raw.startsWith('/') && !raw.startsWith('//')) return { ok: true, url: raw }
+    let url: URL
+    try {
+      url = new URL(raw)
+    } catch {
+      return { ok: false }
+    }
+    if (url.username !== '' || url.password !== '' || !allowed.has(url.origin)) return { ok: false }
+    return { ok: true, url: url.href }
+  }
+}

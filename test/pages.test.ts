@@ -1,0 +1,269 @@
+// The hosted pages over real HTTP, without a browser: their headers (CSP), form tokens and
+// the cross-site check, return_to, tokens of mail links not consumed by a GET, errors
+// tied to fields, languages, and the limits they share with the JSON API. The browser
+// flows are in browser.test.ts.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { TEST_DIALECT } from './support/database.js'
+import { attributeOf, PageClient } from './support/pages.js'
+import { PASSWORD, request, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
+
+const TRUSTED = 'https://app.example.com'
+
+function assertPageHeaders (headers: Headers, where: string): void {
+  assert.match(headers.get('content-type') ?? '', /^text\/html; charset=utf-8/, where)
+  const csp = headers.get('content-security-policy') ?? ''
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/, `${where}: ${csp}`)
+  assert.match(csp, /frame-ancestors 'none'/, where)
+  assert.match(csp, /default-src 'none'/, where)
+  // Sources are this origin, data: images and the form targets (PUBLIC_URL, TRUSTED_ORIGINS) only.
+  const sources = csp.split(';').flatMap(directive => directive.trim().split(/\s+/).slice(1))
+  const allowed = new Set(["'self'", "'none'", 'data:', 'https://auth.example.com', TRUSTED])
+  assert.deepEqual(sources.filter(source => !allowed.has(source)), [], `${where}: ${csp}`)
+  assert.equal(headers.get('x-frame-options'), 'DENY', where)
+  assert.equal(headers.get('cache-control'), 'no-store', where)
+}
+
+describe(`hosted pages over HTTP on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let smtp: SmtpReceiver
+  before(async () => {
+    smtp = await startSmtpReceiver()
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com', TRUSTED_ORIGINS: TRUSTED })
+  })
+  after(async () => {
+    await server.close()
+    await smtp.close()
+  })
+
+  async function account (email = uniqueEmail('page')): Promise<string> {
+    const created = await request(server, 'POST', '/users', { email, password: PASSWORD })
+    assert.equal(created.status, 200, created.text)
+    return email
+  }
+
+  it('every page is HTML under the page CSP (no unsafe-inline, no other host); the JSON API keeps its own', async () => {
+    const client = new PageClient(server)
+    for (const path of ['/ui/login', '/ui/register', '/ui/forgot_password', '/ui/reset_password?token=nope', '/ui/verify_email?token=x', '/ui/confirm_email?token=x', '/ui/no-such-page']) {
+      const page = await client.get(path)
+      assert.ok([200, 403, 404].includes(page.status), `${path}: ${page.status}`)
+      assertPageHeaders(page.headers, path)
+      assert.match(page.html, /^<!doctype html>\n<html lang="en">/, path)
+      assert.match(page.html, /<link rel="stylesheet" href="\/ui\/assets\/style\.css\?v=[\w-]+">/, path)
+      assert.doesNotMatch(page.html, /<script|style="|\son[a-z]+=/i, `${path} has no script, inline style or handler`)
+    }
+    assert.equal((await client.get('/ui/no-such-page')).status, 404)
+    for (const path of ['/ui/account', '/ui/logout']) {
+      const page = await client.get(path)
+      assert.equal(page.status, 303, path)
+      assert.match(page.location ?? '', /^\/ui\/login/, path)
+    }
+    const api = await fetch(`${server.url}/health/alive`)
+    assert.equal(api.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'")
+    const apiMissing = await request(server, 'GET', '/no-such-route')
+    assert.deepEqual([apiMissing.status, apiMissing.body.code], [404, 'not_found'], 'outside /ui/ a 404 is still JSON')
+  })
+
+  it('serves one stylesheet from this origin, cached for good under its versioned URL', async () => {
+    const page = await new PageClient(server).get('/ui/login')
+    const href = /href="(\/ui\/assets\/style\.css\?v=[\w-]+)"/.exec(page.html)?.[1] ?? ''
+    const css = await fetch(server.url + href)
+    assert.equal(css.status, 200)
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/)
+    assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.match(await css.text(), /@media/)
+    assert.equal((await fetch(`${server.url}/ui/assets/style.css?v=old`)).headers.get('cache-control'), 'no-cache')
+  })
+
+  it('signs in with the form token and the same session cookie as the API', async () => {
+    const email = await account()
+    const client = new PageClient(server)
+    const signedIn = await client.submit('/ui/login', '/ui/login', { email, password: PASSWORD })
+    assert.equal(signedIn.status, 303, signedIn.html)
+    assert.equal(signedIn.location, '/ui/account')
+    const token = client.cookies.get('session_id') ?? ''
+    assert.match(signedIn.headers.getSetCookie().join('\n'), /session_id=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/)
+    const sessions = await request(server, 'GET', '/account/sessions', undefined, { session: token })
+    assert.equal(sessions.status, 200, 'the page session works on the JSON API')
+    assert.equal(sessions.body.sessions.length, 1)
+    const page = await client.get('/ui/account')
+    assert.equal(page.status, 200)
+    assert.ok(page.html.includes(email))
+  })
+
+  it('refuses a form post without its token, with a wrong one, or from another site, and creates no session', async () => {
+    const email = await account()
+    const client = new PageClient(server)
+    const form = await client.get('/ui/login')
+    const attempts: Array<[string, Record<string, string>, Record<string, string>]> = [
+      ['no token', { email, password: PASSWORD }, {}],
+      ['a wrong token', { email, password: PASSWORD, _csrf: 'x'.repeat(52) }, {}],
+      ['another origin', { email, password: PASSWORD }, { origin: 'https://evil.example' }],
+      ['Origin: null', { email, password: PASSWORD }, { origin: 'null' }]
+    ]
+    for (const [what, fields, headers] of attempts) {
+      const reply = await client.post('/ui/login', fields, { tokenFrom: what === 'no token' || what === 'a wrong token' ? undefined : form, headers })
+      assert.equal(reply.status, 403, what)
+      assertPageHeaders(reply.headers, what)
+      assert.match(reply.html, /form has expired or was sent from another site/, what)
+      assert.equal(client.cookies.has('session_id'), false, `${what}: no session`)
+    }
+    // A token of another browser (its own secret cookie) does not pass either.
+    const other = new PageClient(server)
+    const stolen = await other.get('/ui/login')
+    const reply = await client.post('/ui/login', { email, password: PASSWORD }, { tokenFrom: stolen })
+    assert.equal(reply.status, 403)
+    const events = await request(server, 'POST', '/sessions', { email, password: PASSWORD })
+    const list = await request(server, 'GET', '/account/sessions', undefined, { session: /session_id=([^;]+)/.exec(events.headers.get('set-cookie') ?? '')?.[1] })
+    assert.equal(list.body.sessions.length, 1, 'only the API sign-in made a session')
+  })
+
+  it('return_to: a path or the origin of PUBLIC_URL or TRUSTED_ORIGINS, nothing else', async () => {
+    const client = new PageClient(server)
+    for (const target of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'https://app.example.com.evil.example/', 'https://user@app.example.com/', 'javascript:alert(1)', 'http://app.example.com/']) {
+      const page = await client.get(`/ui/login?return_to=${encodeURIComponent(target)}`)
+      assert.equal(page.status, 400, target)
+      assert.match(page.html, /points to a site this service does not trust/, target)
+      assert.doesNotMatch(page.html, /evil/, 'the refused address is not echoed into a link')
+    }
+    const email = await account()
+    const target = `${TRUSTED}/after?x=1`
+    const form = await client.get(`/ui/login?return_to=${encodeURIComponent(target)}`)
+    assert.equal(form.status, 200)
+    assert.match(form.headers.get('content-security-policy') ?? '', new RegExp(`form-action 'self' https://auth\\.example\\.com ${TRUSTED}`), 'the redirect after the POST is allowed')
+    const refused = await client.post(`/ui/login?return_to=${encodeURIComponent('https://evil.example/')}`, { email, password: PASSWORD }, { tokenFrom: form })
+    assert.equal(refused.status, 400, 'a POST with a bad return_to signs nobody in')
+    assert.equal(client.cookies.has('session_id'), false)
+    const signedIn = await client.post(`/ui/login?return_to=${encodeURIComponent(target)}`, { email, password: PASSWORD }, { tokenFrom: form })
+    assert.equal(signedIn.status, 303)
+    assert.equal(signedIn.location, target)
+  })
+
+  it('a wrong password is a 401 page with the error tied to the field', async () => {
+    const email = await account()
+    const client = new PageClient(server)
+    const page = await client.submit('/ui/login', '/ui/login', { email, password: 'wrong password here' })
+    assert.equal(page.status, 401)
+    assert.match(page.html, /<title>There is a problem: Sign in · /)
+    assert.match(page.html, /role="alert"/)
+    assert.equal(attributeOf(page.html, 'login-password', 'aria-invalid'), 'true')
+    assert.equal(attributeOf(page.html, 'login-password', 'aria-describedby'), 'login-password-error')
+    assert.equal(attributeOf(page.html, 'login-password', 'autocomplete'), 'current-password')
+    assert.match(page.html, /id="login-password-error">.*Email address or password is incorrect\./)
+    assert.match(page.html, /<a href="#login-password">Email address or password is incorrect\.<\/a>/)
+    assert.equal(attributeOf(page.html, 'login-email', 'value'), email, 'the email is kept')
+    assert.equal(client.cookies.has('session_id'), false)
+  })
+
+  it('every input is labelled and has its autocomplete', async () => {
+    const client = new PageClient(server)
+    const email = await account()
+    await client.submit('/ui/login', '/ui/login', { email, password: PASSWORD })
+    for (const path of ['/ui/login', '/ui/register', '/ui/forgot_password', '/ui/account']) {
+      const page = await client.get(path)
+      if (path === '/ui/login') continue // signed in: it redirects
+      const inputs = [...page.html.matchAll(/<(input|select)\b[^>]*>/g)].map(match => match[0]).filter(tag => !/type="(hidden|checkbox)"|\bhidden\b/.test(tag))
+      assert.ok(inputs.length > 0, path)
+      for (const tag of inputs) {
+        const id = /\bid="([^"]+)"/.exec(tag)?.[1]
+        assert.ok(id !== undefined && page.html.includes(`<label for="${id}">`), `${path}: ${tag} has a label`)
+        assert.match(tag, /autocomplete="(email|current-password|new-password|language)"/, `${path}: ${tag}`)
+      }
+    }
+  })
+
+  it('a GET of a mail link consumes nothing; its button does, once', async () => {
+    const email = await account()
+    const mail = await smtp.waitFor(email, /Confirm your email address/)
+    const token = /verify_email\?token=([\w-]{43})/.exec(mail.text)?.[1] ?? ''
+    const client = new PageClient(server)
+    for (let i = 0; i < 2; i++) {
+      const page = await client.get(`/ui/verify_email?token=${token}`)
+      assert.equal(page.status, 200)
+      assert.match(page.html, /<button type="submit" autofocus>Verify my email address<\/button>/)
+    }
+    const verified = await client.submit(`/ui/verify_email?token=${token}`, '/ui/verify_email', { token })
+    assert.equal(verified.status, 200, verified.html)
+    assert.ok(verified.html.includes(`Your email address ${email} is verified.`))
+    const again = await client.submit(`/ui/verify_email?token=${token}`, '/ui/verify_email', { token })
+    assert.equal(again.status, 403)
+    assert.match(again.html, /invalid, has expired, or was already used/)
+
+    // The reset link: the page shows the form (and the address); the token still works after.
+    const asked = await request(server, 'POST', '/reset_password', { email })
+    assert.equal(asked.status, 200)
+    const reset = await smtp.waitFor(email, /Reset your password/)
+    const resetToken = /reset_password\?token=([\w-]{43})/.exec(reset.text)?.[1] ?? ''
+    const form = await client.get(`/ui/reset_password?token=${resetToken}`)
+    assert.equal(form.status, 200)
+    assert.ok(form.html.includes(email))
+    const weak = await client.post('/ui/reset_password', { token: resetToken, new_password: 'short' }, { tokenFrom: form })
+    assert.equal(weak.status, 400)
+    assert.equal(attributeOf(weak.html, 'reset-new_password', 'aria-invalid'), 'true')
+    const done = await client.post('/ui/reset_password', { token: resetToken, new_password: 'a brand new passphrase' }, { tokenFrom: form })
+    assert.equal(done.status, 303, done.html)
+    assert.match(done.location ?? '', /^\/ui\/login\?notice=password_reset/)
+    assert.equal((await request(server, 'POST', '/sessions', { email, password: 'a brand new passphrase' })).status, 200)
+    assert.equal((await client.get(`/ui/reset_password?token=${resetToken}`)).status, 403, 'used')
+  })
+
+  it('speaks French with ?lang=fr or Accept-Language, and a French sign-up gets French mail', async () => {
+    const client = new PageClient(server)
+    const page = await client.get('/ui/login?lang=fr')
+    assert.match(page.html, /<html lang="fr">/)
+    assert.match(page.html, /<h1>Connexion<\/h1>/)
+    assert.match(page.html, /action="\/ui\/login\?lang=fr"/, 'the form keeps the language')
+    assert.match(page.html, /href="\/ui\/register\?lang=fr"/)
+    const negotiated = await client.get('/ui/register', { 'accept-language': 'fr-CA,fr;q=0.9,en;q=0.5' })
+    assert.match(negotiated.html, /<html lang="fr">/)
+    assert.match(negotiated.html, /Créer un compte/)
+    assert.match((await client.get('/ui/register', { 'accept-language': 'de' })).html, /<html lang="en">/)
+
+    const email = uniqueEmail('fr')
+    const registered = await client.submit('/ui/register?lang=fr', '/ui/register?lang=fr', { email, password: 'court' })
+    assert.equal(registered.status, 400)
+    assert.match(registered.html, /Utilisez au moins 8 caractères\./)
+    const created = await client.post('/ui/register?lang=fr', { email, password: PASSWORD }, { tokenFrom: registered })
+    assert.equal(created.status, 303, created.html)
+    assert.match(created.location ?? '', /^\/ui\/login\?lang=fr&notice=registered/)
+    await smtp.waitFor(email, /Confirmez votre adresse e-mail/)
+    const signedIn = await client.submit('/ui/login?lang=fr', '/ui/login?lang=fr', { email, password: PASSWORD })
+    assert.equal(signedIn.location, '/ui/account?lang=fr')
+    const account = await request(server, 'GET', '/account', undefined, { session: client.cookies.get('session_id') })
+    assert.equal(account.body.language, 'fr')
+  })
+
+  it('malformed posts get an HTML error page, never JSON or a 500', async () => {
+    const client = new PageClient(server)
+    const form = await client.get('/ui/login')
+    const missing = await client.post('/ui/login', {}, { tokenFrom: form })
+    assert.equal(missing.status, 400)
+    assertPageHeaders(missing.headers, 'missing fields')
+    const text = await fetch(`${server.url}/ui/login`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://auth.example.com' }, body: 'x' })
+    assert.equal(text.status, 415)
+    assert.match(text.headers.get('content-type') ?? '', /^text\/html/)
+    const huge = await client.post('/ui/login', { email: 'a@b.example', password: 'x'.repeat(70_000) }, { tokenFrom: form })
+    assert.equal(huge.status, 413)
+    assert.match(huge.headers.get('content-type') ?? '', /^text\/html/)
+  })
+})
+
+describe(`hosted pages share the JSON API's limits on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  before(async () => { server = await startServer({ RATE_LIMIT_LOGIN: '3', RATE_LIMIT_WINDOW: '60' }) })
+  after(async () => { await server.close() })
+
+  it('the per-IP sign-in budget is one for POST /sessions and the login page', async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await request(server, 'POST', '/sessions', { email: 'nobody@example.com', password: 'wrong password' })).status, 401)
+    const client = new PageClient(server)
+    const third = await client.submit('/ui/login', '/ui/login', { email: 'nobody@example.com', password: 'wrong password' })
+    assert.equal(third.status, 401)
+    const fourth = await client.submit('/ui/login', '/ui/login', { email: 'nobody@example.com', password: 'wrong password' })
+    assert.equal(fourth.status, 429)
+    assert.match(fourth.headers.get('content-type') ?? '', /^text\/html/)
+    assert.match(fourth.headers.get('retry-after') ?? '', /^\d+$/)
+    assert.match(fourth.html, /Too many requests from your network/)
+    assert.equal((await request(server, 'POST', '/sessions', { email: 'nobody@example.com', password: 'wrong password' })).status, 429)
+  })
+})
