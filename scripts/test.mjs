@@ -4,7 +4,8 @@
 // set. Tests that start the CLI start the compiled dist/cli.js (the path `npm start`
 // takes). Files that never touch the test database (they name none of startServer,
 // createTestDatabase, TEST_DIALECT) run in the first pass only: a second run would test
-// the same thing. The summary counts passed, failed, skipped and cancelled tests.
+// the same thing. The PostgreSQL and MySQL passes run side by side. The summary counts
+// passed, failed, skipped and cancelled tests.
 // Under CI=true a database CI cannot use, or any skipped or cancelled test, is a failure.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -19,11 +20,13 @@ const TEST_TIMEOUT_MS = 120_000
 const only = process.env.TEST_DATABASE
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 
-function run (command, args, env = {}) {
+/** Runs a command; its output is printed as it comes (live) or kept and returned whole. */
+function run (command, args, env = {}, live = true) {
   return new Promise(resolve => {
     let output = ''
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-    child.stdout.on('data', chunk => { output += chunk; process.stdout.write(chunk) })
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', live ? 'inherit' : 'pipe'] })
+    child.stdout.on('data', chunk => { output += chunk; if (live) process.stdout.write(chunk) })
+    child.stderr?.on('data', chunk => { output += chunk })
     child.on('close', code => { resolve({ code, output }) })
   })
 }
@@ -34,11 +37,12 @@ function count (output, word) {
   return matches.length === 0 ? 0 : Number(matches[matches.length - 1][1])
 }
 
-async function suite (label, heading, files, env) {
-  console.log(`\n# ---- ${heading} ----`)
+async function suite (label, heading, files, env, live = true) {
+  if (live) console.log(`\n# ---- ${heading} ----`)
   // The TAP reporter by name: its summary lines are what count() reads, on every Node.js
   // version (the default reporter differs between versions and terminals).
-  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], env)
+  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], env, live)
+  if (!live) console.log(`\n# ---- ${heading} ----\n${output}`)
   return { label, code, passed: count(output, 'pass'), failed: count(output, 'fail'), skipped: count(output, 'skipped') + count(output, 'todo'), cancelled: count(output, 'cancelled') }
 }
 
@@ -51,11 +55,18 @@ for (const project of ['.', 'test', 'bench']) {
   }
 }
 
+// The browser tests (Chromium) run in the first pass only: the pages call the domain
+// functions that every pass tests through the API, and pages.test.ts checks them over
+// HTTP on every database. TEST_BROWSER=false leaves them out (CI's Node 22 and 24 passes);
+// the summary says so.
+const withBrowser = process.env.TEST_BROWSER !== 'false'
+const isBrowserTest = file => file.startsWith('test/browser')
 const files = readdirSync('test').filter(file => file.endsWith('.test.ts')).sort().map(file => `test/${file}`)
-const usesDatabase = file => /\b(?:startServer|createTestDatabase|TEST_DIALECT)\b/.test(readFileSync(file, 'utf8'))
+  .filter(file => withBrowser || !isBrowserTest(file))
+const usesDatabase = file => !isBrowserTest(file) && /\b(?:startServer|createTestDatabase|TEST_DIALECT)\b/.test(readFileSync(file, 'utf8'))
 const results = []
 const notRun = []
-let firstPass = true
+const passes = []
 for (const database of DATABASES) {
   if (only !== undefined && only !== database.name) continue
   if (database.variable !== undefined && !process.env[database.variable]) {
@@ -63,16 +74,23 @@ for (const database of DATABASES) {
     else notRun.push(database)
     continue
   }
-  const passFiles = firstPass ? files : files.filter(usesDatabase)
-  firstPass = false
-  results.push(await suite(database.label, `test suite on ${database.label}`, passFiles, { TEST_DATABASE: database.name, AUTHSVC_CLI: 'dist' }))
+  passes.push(database)
 }
+// The first pass runs every file, its output live. The others (the files that touch the
+// database) run side by side, each printed whole when it ends: a PostgreSQL and a MariaDB
+// pass mostly wait on their servers, so together they take little longer than one.
+const env = database => ({ TEST_DATABASE: database.name, AUTHSVC_CLI: 'dist' })
+const [first, ...others] = passes
+if (first !== undefined) results.push(await suite(first.label, `test suite on ${first.label}`, files, env(first)))
+results.push(...await Promise.all(others.map(database =>
+  suite(database.label, `test suite on ${database.label}`, files.filter(usesDatabase), env(database), others.length === 1))))
 
 console.log('\n# ---- summary ----')
 for (const { label, passed, failed, skipped, cancelled, code, note } of results) {
   const extra = [skipped > 0 ? `${skipped} skipped` : '', cancelled > 0 ? `${cancelled} cancelled` : '', code !== 0 && failed === 0 ? `runner exit code ${code}` : '', note ?? ''].filter(Boolean)
   console.log(`# ${label}: ${passed} passed, ${failed} failed${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`)
 }
+if (!withBrowser) console.log('# NOT RUN the browser tests (test/browser*.test.ts): TEST_BROWSER=false')
 for (const database of notRun) {
   console.log(`# NOT RUN ${database.label}: ${database.variable} is not set; to run the suite on it too: ${database.variable}=${database.example} npm test`)
 }

@@ -58,6 +58,9 @@ export interface HttpConfig {
   readonly trustProxy: boolean | number | string
   /** Origins (scheme://host[:port]) allowed to make credentialed cross-site requests. */
   readonly trustedOrigins: readonly string[]
+  /** This service's own origins: PUBLIC_URL's; without PUBLIC_URL, http://localhost:PORT,
+   *  http://127.0.0.1:PORT and http://[::1]:PORT (a browser may use any of them locally). */
+  readonly selfOrigins: readonly string[]
   /** Time a request may take to arrive, headers and body, before it is answered 408. */
   readonly requestTimeoutSeconds: number
   /** Time an idle keep-alive connection is kept open. */
@@ -346,7 +349,7 @@ export function loadConfig (env: Env = process.env): Config {
     // A quarter of the queue by default: one client can never take all of it.
     perClientLimit: reader.integer('HASH_QUEUE_PER_CLIENT', Math.ceil(queueLimit / 4), 1, 100_000)
   }
-  const http: HttpConfig = {
+  const http: Omit<HttpConfig, 'selfOrigins'> = {
     trustProxy: parseTrustProxy(reader),
     trustedOrigins: parseOrigins(reader),
     requestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT', 10, 1, 3600),
@@ -389,7 +392,11 @@ export function loadConfig (env: Env = process.env): Config {
     compat: course ? 'course' : null,
     passwordPolicy: Object.freeze({ minLength, maxLength: 1024, blockCommon }),
     limits: Object.freeze(limits),
-    http: Object.freeze({ ...http, trustedOrigins: Object.freeze(http.trustedOrigins) }),
+    http: Object.freeze({
+      ...http,
+      trustedOrigins: Object.freeze(http.trustedOrigins),
+      selfOrigins: Object.freeze(publicUrl === null ? ['localhost', '127.0.0.1', '[::1]'].map(host => `http://${host}:${port}`) : [new URL(publicUrl).origin])
+    }),
     redis: Object.freeze(redis),
     hashing: Object.freeze(hashing),
     auditRetentionDays,

@@ -61,6 +61,20 @@ describe('loadConfig', () => {
     })
   })
 
+  it('reads the pages\' branding; a logo is a path here or an https: URL, nothing else', () => {
+    assert.deepEqual(loadConfig({}).ui, { brandName: 'Auth Service', logoUrl: null })
+    assert.deepEqual(loadConfig({ BRAND_NAME: 'Example', BRAND_LOGO_URL: '/static/logo.svg' }).ui, { brandName: 'Example', logoUrl: '/static/logo.svg' })
+    assert.equal(loadConfig({ BRAND_LOGO_URL: 'https://cdn.example.net/a.png' }).ui.logoUrl, 'https://cdn.example.net/a.png')
+    for (const bad of ['javascript:alert(1)', 'http://cdn.example.net/a.png', '//cdn.example.net/a.png', 'logo.png', '/a"onerror="x']) {
+      assert.throws(() => loadConfig({ BRAND_LOGO_URL: bad }), (error: unknown) => error instanceof ConfigError && /BRAND_LOGO_URL/.test(error.message), bad)
+    }
+  })
+
+  it('this service\'s own origins: PUBLIC_URL\'s, or without it the loopback names of PORT', () => {
+    assert.deepEqual(loadConfig({ PORT: '5055' }).http.selfOrigins, ['http://localhost:5055', 'http://127.0.0.1:5055', 'http://[::1]:5055'])
+    assert.deepEqual(loadConfig({ PUBLIC_URL: 'https://auth.example.com/base/' }).http.selfOrigins, ['https://auth.example.com'])
+  })
+
   it('refuses an absolute session TTL shorter than the idle one', () => {
     assert.throws(() => loadConfig({ SESSION_IDLE_TTL: '100', SESSION_ABSOLUTE_TTL: '50' }), /SESSION_ABSOLUTE_TTL/)
   })

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { TEST_DIALECT } from './support/database.js'
 import { attributeOf, PageClient } from './support/pages.js'
 import { PASSWORD, request, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { freePort } from './support/service.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 const TRUSTED = 'https://app.example.com'
@@ -234,6 +235,33 @@ describe(`hosted pages over HTTP on ${TEST_DIALECT}`, () => {
     assert.equal(account.body.language, 'fr')
   })
 
+  it('account forms: a refusal shows the page again with the error on its own form; success redirects with a notice', async () => {
+    const email = await account()
+    const client = new PageClient(server)
+    await client.submit('/ui/login', '/ui/login', { email, password: PASSWORD })
+    const page = await client.get('/ui/account')
+    const wrong = await client.post('/ui/account/email', { new_email: uniqueEmail('moved'), current_password: 'not the password' }, { tokenFrom: page })
+    assert.equal(wrong.status, 403)
+    assert.equal(attributeOf(wrong.html, 'email-current_password', 'aria-invalid'), 'true')
+    assert.equal(attributeOf(wrong.html, 'password-current_password', 'aria-invalid'), undefined, 'the other form with the same field is untouched')
+    assert.match(wrong.html, /id="email-new_email"[^>]*value="moved-/, 'the new address is kept')
+    const unknown = await client.post('/ui/account/language', { language: 'xx' }, { tokenFrom: page })
+    assert.equal(unknown.status, 400)
+    const french = await client.post('/ui/account/language', { language: 'fr' }, { tokenFrom: page })
+    assert.equal(french.status, 303)
+    assert.equal(french.location, '/ui/account?notice=language_saved')
+    assert.equal((await request(server, 'GET', '/account', undefined, { session: client.cookies.get('session_id') })).body.language, 'fr')
+    const gone = await client.post('/ui/account/sessions/revoke', { session: 'x'.repeat(22) }, { tokenFrom: page })
+    assert.equal(gone.status, 404)
+    assert.match(gone.html, /That device is already signed out/)
+    // Signed out, a form post goes to the sign-in page and changes nothing.
+    const signedOut = new PageClient(server)
+    const form = await signedOut.get('/ui/login')
+    const refused = await signedOut.post('/ui/account/language', { language: 'en' }, { tokenFrom: form })
+    assert.equal(refused.status, 303)
+    assert.equal(refused.location, '/ui/login?return_to=%2Fui%2Faccount')
+  })
+
   it('malformed posts get an HTML error page, never JSON or a 500', async () => {
     const client = new PageClient(server)
     const form = await client.get('/ui/login')
@@ -265,5 +293,44 @@ describe(`hosted pages share the JSON API's limits on ${TEST_DIALECT}`, () => {
     assert.match(fourth.headers.get('retry-after') ?? '', /^\d+$/)
     assert.match(fourth.html, /Too many requests from your network/)
     assert.equal((await request(server, 'POST', '/sessions', { email: 'nobody@example.com', password: 'wrong password' })).status, 429)
+  })
+})
+
+describe(`hosted pages without PUBLIC_URL on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let port: number
+  before(async () => {
+    port = await freePort()
+    server = await startServer({ PORT: String(port) }, { port })
+  })
+  after(async () => { await server.close() })
+
+  it('take localhost, 127.0.0.1 and [::1] on its port as this service (a browser may use any), nothing else', async () => {
+    const email = uniqueEmail('local')
+    assert.equal((await request(server, 'POST', '/users', { email, password: PASSWORD })).status, 200)
+    for (const origin of [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`]) {
+      const client = new PageClient(server, origin)
+      const signedIn = await client.submit('/ui/login', '/ui/login', { email, password: PASSWORD })
+      assert.equal(signedIn.status, 303, origin)
+    }
+    for (const origin of [`http://localhost:${port + 1}`, `https://localhost:${port}`, 'http://localhost']) {
+      const client = new PageClient(server, origin)
+      assert.equal((await client.submit('/ui/login', '/ui/login', { email, password: PASSWORD })).status, 403, origin)
+    }
+  })
+})
+
+describe(`hosted pages' branding on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  before(async () => { server = await startServer({ BRAND_NAME: 'Example <Co>', BRAND_LOGO_URL: 'https://cdn.example.net/logo.svg' }) })
+  after(async () => { await server.close() })
+
+  it('shows BRAND_NAME (escaped) and the logo, whose host alone joins img-src', async () => {
+    const page = await new PageClient(server).get('/ui/login')
+    assert.match(page.html, /<title>Sign in · Example &lt;Co&gt;<\/title>/)
+    assert.match(page.html, /<span class="brand-name">Example &lt;Co&gt;<\/span>/)
+    assert.match(page.html, /<img src="https:\/\/cdn\.example\.net\/logo\.svg" alt="" class="logo">/)
+    assert.match(page.headers.get('content-security-policy') ?? '', /img-src 'self' data: https:\/\/cdn\.example\.net;/)
+    assert.doesNotMatch(page.headers.get('content-security-policy') ?? '', /(style|form-action|default)-src[^;]*cdn/)
   })
 })

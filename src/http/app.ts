@@ -134,7 +134,7 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   // replies and security they add.
   await app.register(openApiPlugin, { version, publicUrl: config.publicUrl })
   if (services.metrics !== null) await app.register(metricsPlugin, { metrics: services.metrics, config: config.metrics })
-  await app.register(csrfPlugin, { publicUrl: config.publicUrl, trustedOrigins: config.http.trustedOrigins })
+  await app.register(csrfPlugin, { origins: [...config.http.selfOrigins, ...config.http.trustedOrigins] })
   await app.register(rateLimitPlugin, {
     counters,
     windowSeconds: config.limits.windowSeconds,

@@ -1,4 +1,4 @@
-// The service's mails: what each says is in its templates (templates/mail/<language>/),
+// The service's mails: what each says is in the catalogue (src/i18n/catalogue.ts, mail.*) and its template (templates/mail/<kind>.eta),
 // what goes into it is decided here.
 import type { Language } from '../i18n/languages.js'
 import type { MailMessage } from './mailer.js'

@@ -1,10 +1,14 @@
-// Every mail from one template per kind and language (templates/mail/<language>/<kind>.eta,
-// rendered by eta), in two parts: the template is run twice, once with helpers that write
-// plain text and once with helpers that write HTML (escaped), which the layout
-// (templates/mail/layout.eta) then wraps. A template sets its subject with it.subject(…)
-// and writes its body with it.p(…) (a paragraph) and it.button(url, label) (a link).
+// Every mail from one template per kind (templates/mail/<kind>.eta, rendered by eta) and
+// the texts of the catalogue the hosted pages use too (src/i18n/catalogue.ts, `mail.*`),
+// in two parts: the template is run twice, once with helpers that write plain text and
+// once with helpers that write HTML (escaped), which the layout (templates/mail/layout.eta)
+// then wraps. A template sets its subject with it.subject(…), writes its body with
+// it.p(…) (a paragraph) and it.button(url, label) (a link), and takes its words from
+// it.t(key): the catalogue's text in the mail's language, filled with the mail's data
+// ({email}, {when}, {minutes} …; {fromIp} is ", from the IP address …" or nothing).
 import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
+import { type MessageKey, translate } from '../i18n/catalogue.js'
 import { type Language, LOCALES } from '../i18n/languages.js'
 
 // The same path from src/mail and from dist/mail.
@@ -50,18 +54,27 @@ const htmlHelpers: Omit<Helpers, 'subject'> = {
     `<p style="margin:0 0 16px;font-size:13px;color:#57606a;word-break:break-all">${escape(url)}</p>\n`
 }
 
-function run (name: string, data: object, helpers: Omit<Helpers, 'subject'>): { subject: string, body: string } {
+/** it.t for a mail of `language` with `data`: the catalogue's text, its {names} filled. */
+function translatorFor (language: Language, data: object): (key: MessageKey) => string {
+  const values: Record<string, string | number> = {}
+  for (const [name, value] of Object.entries(data)) if (typeof value === 'string' || typeof value === 'number') values[name] = value
+  const ip = (data as { ip?: string | null }).ip
+  values.fromIp = typeof ip === 'string' ? translate(language, 'mail.from_ip', { ip }) : ''
+  return key => translate(language, key, values)
+}
+
+function run (name: string, language: Language, data: object, helpers: Omit<Helpers, 'subject'>): { subject: string, body: string } {
   let subject = ''
-  const body = eta.render(name, { ...data, ...helpers, subject: (text: string) => { subject = text; return '' } })
+  const body = eta.render(name, { ...data, ...helpers, t: translatorFor(language, data), subject: (text: string) => { subject = text; return '' } })
   if (subject === '') throw new Error(`mail template ${name} sets no subject`)
   return { subject, body }
 }
 
 /** The subject and both parts of a mail of `kind` in `language`. */
 export function renderMail<K extends MailKind> (kind: K, language: Language, data: MailData[K]): RenderedMail {
-  const name = `./${language}/${kind}`
-  const text = run(name, data, textHelpers)
-  const html = run(name, data, htmlHelpers)
+  const name = `./${kind}`
+  const text = run(name, language, data, textHelpers)
+  const html = run(name, language, data, htmlHelpers)
   return {
     subject: text.subject,
     text: text.body.replace(/\n{3,}/g, '\n\n').trim() + '\n',

@@ -28,7 +28,8 @@ export function formFailure (error: unknown, language: Language, form: string, f
   const field = issue?.field ?? fields[error.code]
   let message: string
   if (issue !== undefined && isMessageKey(`issue.${issue.rule}`)) {
-    message = translate(language, `issue.${issue.rule}` as 'issue.required', { ...issue.values, field: translate(language, isMessageKey(`field.${issue.field}`) ? `field.${issue.field}` as 'field.email' : 'field.email').toLowerCase() })
+    const label = isMessageKey(`field.${issue.field}`) ? translate(language, `field.${issue.field}` as MessageKey).toLowerCase() : issue.field
+    message = translate(language, `issue.${issue.rule}` as MessageKey, { ...issue.values, field: label })
   } else if (error.code === 'INVALID_FIELD') {
     // A rule without words of its own: the domain's English, which names the field.
     message = language === 'en' ? error.message : translate(language, 'error.INVALID_FIELD')

@@ -30,7 +30,7 @@ export interface PageKit {
 }
 
 export function createPageKit (ctx: AuthContext, config: Config, stylesheet: string): PageKit {
-  const checkReturnTo = createReturnToCheck(config.publicUrl, config.http.trustedOrigins)
+  const checkReturnTo = createReturnToCheck([...config.http.selfOrigins, ...config.http.trustedOrigins])
   return {
     context (request, reply, { path, keep = {}, form = true } = {}) {
       const { lang } = request.query as PageQuery

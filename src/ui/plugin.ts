@@ -39,7 +39,7 @@ const STYLESHEET_PATH = '/ui/assets/style.css'
  *  BRAND_LOGO_URL is on another one), forms posting here or to a return_to origin. */
 export function pageSecurityPolicy (config: Config): string {
   const logo = config.ui.logoUrl?.startsWith('https://') === true ? ` ${new URL(config.ui.logoUrl).origin}` : ''
-  const formTargets = [...new Set([new URL(config.publicUrl).origin, ...config.http.trustedOrigins])].join(' ')
+  const formTargets = [...new Set([...config.http.selfOrigins, ...config.http.trustedOrigins])].join(' ')
   return [
     "default-src 'none'",
     "style-src 'self'",
@@ -82,7 +82,7 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
 
   app.setNotFoundHandler(async (request, reply) => {
     const context = pages.context(request, reply, { path: '/ui/login', form: false })
-    return pages.send(reply, 'message', context, { title: 'page.not_found', text: translate(context.language, 'text.not_found'), link: { href: context.languageChosen ? `/ui/login?lang=${context.language}` : '/ui/login', label: 'link.home' } }, 404)
+    return pages.send(reply, 'message', context, { title: 'page.not_found', text: translate(context.language, 'text.not_found'), link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, 404)
   })
   app.setErrorHandler(async (error: FastifyError, request, reply) => await sendErrorPage(error, request, reply, pages))
 
@@ -132,5 +132,5 @@ async function sendErrorPage (error: FastifyError, request: FastifyRequest, repl
     status = 500
     text = t('text.error')
   }
-  return pages.send(reply, 'message', context, { title: 'page.error', text, link: { href: context.languageChosen ? `/ui/login?lang=${context.language}` : '/ui/login', label: 'link.home' } }, status)
+  return pages.send(reply, 'message', context, { title: 'page.error', text, link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, status)
 }

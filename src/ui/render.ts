@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
 import type { UiConfig } from '../config.js'
 import { type MessageKey, translate } from '../i18n/catalogue.js'
-import { type Language, LOCALES } from '../i18n/languages.js'
+import { type Language, LANGUAGE_NAMES, LANGUAGES, LOCALES } from '../i18n/languages.js'
 
 // The same path from src/ui and from dist/ui.
 export const UI_TEMPLATES = fileURLToPath(new URL('../../templates/ui', import.meta.url))
@@ -65,8 +65,10 @@ export function renderPage (name: string, context: PageContext, data: PageData):
     url: (path: string, query?: Readonly<Record<string, string | undefined>>) => urlWith(context, path, query),
     errorOf: (form: string, field: string) => errors.find(error => error.form === form && error.field === field)?.message,
     when: (at: number) => formatMoment(at, context.language),
-    languageLinks: (['en', 'fr'] as const).map(language => ({
+    languages: LANGUAGES.map(language => ({ language, name: LANGUAGE_NAMES[language] })),
+    languageLinks: LANGUAGES.map(language => ({
       language,
+      name: LANGUAGE_NAMES[language],
       current: language === context.language,
       href: `${context.path}?${new URLSearchParams({ ...context.keep, lang: language }).toString()}`
     }))

@@ -5,8 +5,8 @@
 
 export type ReturnTo = { readonly ok: true, readonly url: string | undefined } | { readonly ok: false }
 
-export function createReturnToCheck (publicUrl: string, trustedOrigins: readonly string[]): (raw: string | undefined) => ReturnTo {
-  const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
+export function createReturnToCheck (origins: readonly string[]): (raw: string | undefined) => ReturnTo {
+  const allowed = new Set(origins)
   return function checkReturnTo (raw) {
     if (raw === undefined || raw === '') return { ok: true, url: undefined }
     // eslint-disable-next-line no-control-regex

@@ -39,8 +39,9 @@ function createCsrfCheck (allowed: ReadonlySet<string>, withoutCookie: boolean) 
   }
 }
 
-export const csrfPlugin = fp(async function csrf (app: FastifyInstance, { publicUrl, trustedOrigins }: { publicUrl: string, trustedOrigins: readonly string[] }) {
-  const allowed = new Set([new URL(publicUrl).origin, ...trustedOrigins])
+/** `origins`: this service's own (config.http.selfOrigins) and TRUSTED_ORIGINS. */
+export const csrfPlugin = fp(async function csrf (app: FastifyInstance, { origins }: { origins: readonly string[] }) {
+  const allowed = new Set(origins)
   app.addHook('onRoute', route => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (methods.every(method => SAFE_METHODS.has(method))) return

@@ -1,6 +1,7 @@
 // /ui/login, /ui/register, /ui/logout: the same domain functions as POST /sessions,
 // POST /users and DELETE /sessions, under the same per-IP limits and login throttle.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, setSessionCookie } from '../../http/plugins/session.js'
@@ -10,6 +11,7 @@ import { signIn } from '../../features/sign-in/sign-in.js'
 import { registerUser } from '../../features/users/users.js'
 import { formFailure, noticeOf, sendFailure } from '../forms.js'
 import type { PageOptions } from '../plugin.js'
+import type { PageContext } from '../render.js'
 import { FormToken, PageQuery, ReturnQuery } from '../schemas.js'
 
 const LOGIN_NOTICES = ['registered', 'registered_verify', 'signed_out', 'password_reset', 'account_deleted', 'email_changed'] as const
@@ -18,6 +20,9 @@ const Credentials = Type.Object({ ...FormToken.properties, email: Type.String({ 
 
 export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
   const hide = { hide: true }
+  /** A return_to this service may not send a browser to: a page that says so, and no form. */
+  const refuseReturnTo = (reply: FastifyReply, context: PageContext): FastifyReply =>
+    pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'error.return_to'), link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, 400)
 
   app.get('/', { schema: { ...hide, querystring: PageQuery } }, async (request, reply) => {
     const context = pages.context(request, reply, { form: false })
@@ -28,7 +33,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const { return_to: rawReturnTo, notice, email } = request.query
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
-    if (!returnTo.ok) return pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'error.return_to'), link: { href: '/ui/login', label: 'link.home' } }, 400)
+    if (!returnTo.ok) return refuseReturnTo(reply, context)
     // Signed in already: straight on.
     if (await pages.session(request) !== null) return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
     return pages.send(reply, 'login', context, { title: 'page.login', notice: noticeOf(context.language, notice, LOGIN_NOTICES, { email: email ?? '' }), values: { email: email ?? '' }, returnTo: rawReturnTo })
@@ -42,7 +47,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const { email, password } = request.body
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
-    if (!returnTo.ok) return pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'error.return_to'), link: { href: '/ui/login', label: 'link.home' } }, 400)
+    if (!returnTo.ok) return refuseReturnTo(reply, context)
     try {
       const { token } = await signIn(ctx, { email, password }, requesterOf(request))
       setSessionCookie(reply, config, token)
@@ -86,6 +91,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
   app.post('/logout', { config: { refuseCrossSite: true }, schema: { ...hide, querystring: PageQuery, body: FormToken } }, async (request, reply) => {
     const context = pages.context(request, reply, { form: false })
     const session = await pages.session(request)
+    request.session = session
     if (session !== null) await endSession(ctx, session, requesterOf(request))
     clearSessionCookie(reply, config)
     return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' })

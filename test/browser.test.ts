@@ -1,0 +1,243 @@
+// The hosted pages in a real browser (Debian's Chromium under playwright-core), mail through
+// the suite's SMTP receiver: every flow end to end, once with JavaScript and once without;
+// no CSP violation and no request to another host on any page; a cross-site form post
+// makes no session; an open redirect is refused; French.
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from './support/browser.js'
+import { freePort } from './support/service.js'
+import { PASSWORD, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
+
+describe('hosted pages in Chromium', () => {
+  let server: TestServer
+  let smtp: SmtpReceiver
+  let browser: Browser
+  /** CSP violations and requests to other hosts, by page URL: none may happen. */
+  const problems: string[] = []
+
+  before(async () => {
+    smtp = await startSmtpReceiver()
+    const port = await freePort()
+    // PUBLIC_URL is the address the browser uses: mail links open these very pages.
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: `http://127.0.0.1:${port}` }, { port })
+    browser = await launchChromium()
+  })
+  // Each test answers for what happened in it.
+  beforeEach(() => { problems.length = 0 })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+    await smtp?.close()
+  })
+
+  async function newContext (javaScript: boolean): Promise<BrowserContext> {
+    const context = await browser.newContext({ javaScriptEnabled: javaScript, locale: 'en-GB' })
+    context.on('page', watch)
+    return context
+  }
+
+  function watch (page: Page): void {
+    page.on('console', message => {
+      if (/Content Security Policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`)
+    })
+    page.on('request', request => {
+      const url = request.url()
+      if (!url.startsWith(`${server.url}/`) && !url.startsWith('data:')) problems.push(`${page.url()} requested ${url}`)
+    })
+  }
+
+  async function mailLink (to: string, subject: RegExp, path: string): Promise<string> {
+    const mail = await smtp.waitFor(to, subject)
+    const match = new RegExp(`${server.url.replaceAll('.', '\\.')}${path}\\?token=[\\w-]{43}`).exec(mail.text)
+    assert.ok(match !== null, `a ${path} link under PUBLIC_URL in: ${mail.text}`)
+    return match[0]
+  }
+
+  async function noticeOf (page: Page): Promise<string> {
+    return (await page.locator('[role=status]').textContent())?.trim() ?? ''
+  }
+
+  for (const javaScript of [true, false]) {
+    it(`every flow end to end, JavaScript ${javaScript ? 'on' : 'off'}`, async () => {
+      const context = await newContext(javaScript)
+      const page = await context.newPage()
+      const email = uniqueEmail(javaScript ? 'js' : 'nojs')
+
+      // Sign up; the verification link; the button verifies.
+      await page.goto(`${server.url}/ui/register`)
+      await page.getByLabel('Email address').fill(email)
+      await page.getByLabel('Password', { exact: true }).fill('short')
+      await page.getByRole('button', { name: 'Create account' }).click()
+      assert.match(await page.title(), /^There is a problem: Create an account/)
+      assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true')
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+      await page.getByRole('button', { name: 'Create account' }).click()
+      await page.waitForURL(/\/ui\/login\?notice=registered/)
+      assert.match(await noticeOf(page), /Your account is ready/)
+      await page.goto(await mailLink(email, /Confirm your email address/, '/ui/verify_email'))
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Verify your email address')
+      await page.getByRole('button', { name: 'Verify my email address' }).click()
+      assert.match(await noticeOf(page), new RegExp(`Your email address ${email} is verified`))
+
+      // Sign in with the keyboard alone: the email field has the focus, Tab, Enter.
+      await page.goto(`${server.url}/ui/login`)
+      await page.keyboard.type(email)
+      await page.keyboard.press('Tab')
+      await page.keyboard.type(PASSWORD)
+      await page.keyboard.press('Enter')
+      await page.waitForURL(`${server.url}/ui/account`)
+      assert.equal(await page.locator('.badge.ok').first().textContent(), 'Verified')
+
+      // A second device; "sign out everywhere else" ends it.
+      const other = await newContext(javaScript)
+      const otherPage = await other.newPage()
+      await otherPage.goto(`${server.url}/ui/login`)
+      await otherPage.getByLabel('Email address').fill(email)
+      await otherPage.getByLabel('Password').fill(PASSWORD)
+      await otherPage.getByRole('button', { name: 'Sign in' }).click()
+      await otherPage.waitForURL(`${server.url}/ui/account`)
+      await page.reload()
+      assert.equal(await page.locator('.sessions > li').count(), 2)
+      await page.getByRole('button', { name: 'Sign out everywhere else' }).click()
+      assert.match(await noticeOf(page), /Every other device is signed out/)
+      assert.equal(await page.locator('.sessions > li').count(), 1)
+      await otherPage.reload()
+      assert.match(otherPage.url(), /\/ui\/login\?return_to=%2Fui%2Faccount$/)
+      await other.close()
+
+      // Change the password (a wrong current one first), then the email.
+      const passwordForm = page.locator('form[action="/ui/account/password"]')
+      await passwordForm.getByLabel('Current password').fill('not my password')
+      await passwordForm.getByLabel('New password').fill('a second long passphrase')
+      await passwordForm.getByRole('button', { name: 'Change password' }).click()
+      assert.equal(await page.getByLabel('Current password').first().getAttribute('aria-invalid'), 'true')
+      assert.match(await page.locator('[role=alert]').textContent() ?? '', /Your current password is incorrect/)
+      await passwordForm.getByLabel('Current password').fill(PASSWORD)
+      await passwordForm.getByLabel('New password').fill('a second long passphrase')
+      await passwordForm.getByRole('button', { name: 'Change password' }).click()
+      assert.match(await noticeOf(page), /Your password has been changed/)
+
+      const newEmail = uniqueEmail(javaScript ? 'js-new' : 'nojs-new')
+      const emailForm = page.locator('form[action="/ui/account/email"]')
+      await emailForm.getByLabel('New email address').fill(newEmail)
+      await emailForm.getByLabel('Current password').fill('a second long passphrase')
+      await emailForm.getByRole('button', { name: 'Send confirmation link' }).click()
+      assert.match(await noticeOf(page), /We sent a confirmation link/)
+      await page.goto(await mailLink(newEmail, /Confirm your new email address/, '/ui/confirm_email'))
+      await page.getByRole('button', { name: 'Confirm this address' }).click()
+      assert.match(await noticeOf(page), new RegExp(`is now ${newEmail}`))
+      await page.getByRole('link', { name: 'Go to your account' }).click()
+      assert.ok((await page.locator('.facts').textContent())?.includes(newEmail))
+      const events = await page.locator('.events').textContent() ?? ''
+      for (const event of ['Email address changed', 'Password changed', 'Device signed out', 'Email address verified', 'Signed in']) assert.ok(events.includes(event), `${event} in ${events}`)
+
+      // Sign out, forget the password, reset it from the mail, sign in with the new one.
+      await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
+      await page.waitForURL(/\/ui\/login\?notice=signed_out/)
+      assert.equal(await noticeOf(page), 'You are signed out.')
+      await page.getByRole('link', { name: 'Forgot your password?' }).click()
+      await page.getByLabel('Email address').fill(newEmail)
+      await page.getByRole('button', { name: 'Send me a reset link' }).click()
+      assert.match(await noticeOf(page), /a link to choose a new password is on its way/)
+      await page.goto(await mailLink(newEmail, /Reset your password/, '/ui/reset_password'))
+      await page.getByLabel('New password').fill('a third long passphrase')
+      await page.getByRole('button', { name: 'Set new password' }).click()
+      await page.waitForURL(/\/ui\/login\?notice=password_reset/)
+      assert.equal(await page.getByLabel('Email address').inputValue(), newEmail, 'the address is filled in')
+      await page.getByLabel('Password').fill('a third long passphrase')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForURL(`${server.url}/ui/account`)
+
+      // Sign out this device from the list, sign in again, delete the account.
+      await page.locator('.sessions').getByRole('button', { name: 'Sign out this device' }).click()
+      await page.waitForURL(/\/ui\/login\?notice=signed_out/)
+      await page.getByLabel('Email address').fill(newEmail)
+      await page.getByLabel('Password').fill('a third long passphrase')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForURL(`${server.url}/ui/account`)
+      const deleteForm = page.locator('form[action="/ui/account/delete"]')
+      await deleteForm.getByLabel('Current password').fill('a third long passphrase')
+      await deleteForm.getByRole('button', { name: 'Delete my account' }).click()
+      assert.match(await page.locator('[role=alert]').textContent() ?? '', /Tick the box to confirm/)
+      await deleteForm.getByLabel('Current password').fill('a third long passphrase')
+      await deleteForm.getByLabel(/I understand/).check()
+      await deleteForm.getByRole('button', { name: 'Delete my account' }).click()
+      await page.waitForURL(/\/ui\/login\?notice=account_deleted/)
+      await page.getByLabel('Email address').fill(newEmail)
+      await page.getByLabel('Password').fill('a third long passphrase')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      assert.match(await page.locator('[role=alert]').textContent() ?? '', /Email address or password is incorrect/)
+      await context.close()
+      assert.deepEqual(problems, [])
+    })
+  }
+
+  it('a cross-site form post signs nobody in', async () => {
+    const email = uniqueEmail('victim')
+    const created = await fetch(`${server.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })
+    assert.equal(created.status, 200)
+    // The attacker's page, on another site (localhost is not 127.0.0.1's site), with a
+    // form that posts the attacker's credentials to the login page.
+    const attacker: Server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' })
+      response.end(`<!doctype html><form method="post" action="${server.url}/ui/login"><input name="email" value="${email}"><input name="password" value="${PASSWORD}"><input name="_csrf" value="guess"><button>Win a prize</button></form>`)
+    })
+    await new Promise<void>(resolve => attacker.listen(0, '127.0.0.1', resolve))
+    const address = attacker.address()
+    assert.ok(address !== null && typeof address === 'object')
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    try {
+      const page = await context.newPage()
+      await page.goto(`${server.url}/ui/login`) // the victim has the form-token cookie of the real page
+      await page.goto(`http://localhost:${address.port}/`)
+      const response = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Win a prize' }).click()]).then(([navigation]) => navigation)
+      assert.equal(response?.status(), 403)
+      assert.match(await page.locator('main').textContent() ?? '', /sent from another site/)
+      const cookies = await context.cookies(server.url)
+      assert.deepEqual(cookies.filter(cookie => cookie.name === 'session_id'), [])
+    } finally {
+      await context.close()
+      await new Promise(resolve => attacker.close(resolve))
+    }
+  })
+
+  it('refuses an open redirect and follows a return_to on this origin', async () => {
+    const email = uniqueEmail('redirect')
+    await fetch(`${server.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })
+    const context = await newContext(true)
+    const page = await context.newPage()
+    const refused = await page.goto(`${server.url}/ui/login?return_to=${encodeURIComponent('https://evil.example/')}`)
+    assert.equal(refused?.status(), 400)
+    assert.match(await page.locator('main').textContent() ?? '', /points to a site this service does not trust/)
+    assert.equal(await page.locator('form').count(), 0, 'no sign-in form that would lead there')
+    await page.goto(`${server.url}/ui/login?return_to=${encodeURIComponent('/ui/account?notice=language_saved')}`)
+    await page.getByLabel('Email address').fill(email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(`${server.url}/ui/account?notice=language_saved`)
+    await context.close()
+    assert.deepEqual(problems, [])
+  })
+
+  it('speaks French with ?lang=fr, and keeps it from page to page', async () => {
+    const context = await newContext(false)
+    const page = await context.newPage()
+    await page.goto(`${server.url}/ui/login?lang=fr`)
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr')
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Connexion')
+    await page.getByRole('link', { name: 'Pas encore de compte ? Créez-en un' }).click()
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Créer un compte')
+    await page.getByRole('link', { name: 'English' }).click()
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en')
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Create an account')
+    const negotiated = await browser.newContext({ javaScriptEnabled: false, locale: 'fr-FR' })
+    const french = await negotiated.newPage()
+    await french.goto(`${server.url}/ui/forgot_password`)
+    assert.equal(await french.getByRole('heading', { level: 1 }).textContent(), 'Mot de passe oublié ?')
+    await negotiated.close()
+    await context.close()
+  })
+})
