@@ -35,7 +35,7 @@ Configuration comes from environment variables (see README.md, "Configuration"):
   RATE_LIMIT_WINDOW, RATE_LIMIT_REGISTER, RATE_LIMIT_LOGIN, RATE_LIMIT_RESET, RATE_LIMIT_ACCOUNT,
   RATE_LIMIT_MEMORY_KEYS, LOGIN_THROTTLE_FREE_ATTEMPTS, LOGIN_THROTTLE_MAX_DELAY, RESET_MAIL_LIMIT,
   RESET_MAIL_WINDOW, AUDIT_RETENTION_DAYS, METRICS_ENABLED, METRICS_ALLOW, METRICS_TOKEN,
-  BRAND_NAME, BRAND_LOGO_URL
+  BRAND_NAME, BRAND_LOGO_URL, ENCRYPTION_KEY
 `
 
 function describeDatabase (config: DatabaseConfig): string {
@@ -82,6 +82,7 @@ async function serve (services: Services): Promise<void> {
   await app.listen({ host: config.host, port: config.port })
   app.log.info({ database: describeDatabase(config.database) }, 'database')
   if (config.mail.smtpUrl === null) app.log.warn({ outbox: config.mail.outbox }, 'SMTP_URL is not set: mail is written to files in the outbox folder instead of being sent')
+  if (config.encryption.development) app.log.warn('ENCRYPTION_KEY is not set: TOTP secrets are encrypted with a development key anyone can read (refused in production)')
 }
 
 async function importLegacy (config: Config, db: Db, file: string): Promise<number> {

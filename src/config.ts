@@ -1,5 +1,6 @@
 // The one reader of process.env. loadConfig() validates every variable and reports all
 // problems at once, naming each variable, so a bad deployment fails before it listens.
+import { createHash } from 'node:crypto'
 import net from 'node:net'
 import path from 'node:path'
 import ipaddr from 'ipaddr.js'
@@ -114,6 +115,14 @@ export interface Config {
   readonly auditRetentionDays: number
   readonly metrics: MetricsConfig
   readonly ui: UiConfig
+  readonly encryption: EncryptionConfig
+}
+
+/** Keys that encrypt secrets at rest (TOTP secrets): the first encrypts, all decrypt. */
+export interface EncryptionConfig {
+  readonly keys: ReadonlyArray<{ readonly id: string, readonly key: Buffer }>
+  /** True when ENCRYPTION_KEY is unset and a fixed development key stands in (refused in production). */
+  readonly development: boolean
 }
 
 /** The hosted pages' branding. */
@@ -296,6 +305,26 @@ export function redactUrl (raw: string): string {
   }
 }
 
+// Without ENCRYPTION_KEY (development and test only), a fixed key that anyone can read here.
+const DEVELOPMENT_KEY = createHash('sha256').update('authsvc development key: not a secret').digest()
+
+/** ENCRYPTION_KEY: one or more 32-byte keys (base64, base64url or 64 hex digits),
+ *  comma-separated, the newest first; each is known by a fingerprint (its id). */
+function parseEncryptionKeys (reader: EnvReader): EncryptionConfig {
+  const raw = reader.optional('ENCRYPTION_KEY')
+  if (raw === null) return { keys: [{ id: 'development', key: DEVELOPMENT_KEY }], development: true }
+  const keys: Array<{ id: string, key: Buffer }> = []
+  for (const [index, entry] of raw.split(',').map(part => part.trim()).entries()) {
+    const key = /^[0-9a-f]{64}$/i.test(entry) ? Buffer.from(entry, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(entry) ? Buffer.from(entry, 'base64') : null
+    if (key === null || key.length !== 32) {
+      reader.problems.push(`ENCRYPTION_KEY must be 32-byte keys in base64 or hex, comma-separated, the newest first (key ${index + 1} is not; make one with: openssl rand -base64 32)`)
+      return { keys: [{ id: 'development', key: DEVELOPMENT_KEY }], development: true }
+    }
+    keys.push({ id: createHash('sha256').update(key).digest('hex').slice(0, 12), key })
+  }
+  return { keys, development: false }
+}
+
 /** BRAND_LOGO_URL: a path on this origin ("/logo.svg") or an https:// URL. */
 function parseLogoUrl (reader: EnvReader): string | null {
   const raw = reader.optional('BRAND_LOGO_URL')
@@ -365,6 +394,7 @@ export function loadConfig (env: Env = process.env): Config {
     commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT', 300, 10, 60_000)
   }
 
+  const encryption = parseEncryptionKeys(reader)
   const ui: UiConfig = { brandName: reader.string('BRAND_NAME', 'Auth Service').slice(0, 80), logoUrl: parseLogoUrl(reader) }
 
   if (absoluteTtlSeconds < idleTtlSeconds) {
@@ -373,6 +403,7 @@ export function loadConfig (env: Env = process.env): Config {
   if (nodeEnv === 'production') {
     if (smtpUrl === null) reader.problems.push('SMTP_URL is required in production (reset mail cannot go to a local folder)')
     if (publicUrl === null) reader.problems.push('PUBLIC_URL is required in production (it is the base of reset links)')
+    if (encryption.development) reader.problems.push('ENCRYPTION_KEY is required in production (it encrypts the TOTP secrets at rest); make one with: openssl rand -base64 32')
     if (course) reader.problems.push('COMPAT=course is refused in production (it hands reset tokens to whoever asks and drops the password policy)')
     else if (inResponse) reader.problems.push('RESET_TOKEN_IN_RESPONSE=true is refused in production (it hands reset tokens to whoever asks)')
   }
@@ -401,6 +432,7 @@ export function loadConfig (env: Env = process.env): Config {
     hashing: Object.freeze(hashing),
     auditRetentionDays,
     metrics: Object.freeze({ ...metrics, allow: Object.freeze(metrics.allow) }),
-    ui: Object.freeze(ui)
+    ui: Object.freeze(ui),
+    encryption: Object.freeze({ ...encryption, keys: Object.freeze(encryption.keys.map(key => Object.freeze(key))) })
   })
 }

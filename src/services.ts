@@ -6,9 +6,11 @@ import type { Logger } from 'pino'
 import { createBackground, type Background } from './background.js'
 import type { AuthContext } from './auth/context.js'
 import { createSecurityEvents, type SecurityEventSubscriber } from './auth/events.js'
+import { SecretBox } from './auth/secret-box.js'
 import { deleteExpiredTokens } from './auth/one-time-tokens.js'
 import { createPasswordHasher, defaultHashThreads, type PasswordHasher } from './auth/password-hasher.js'
 import { purgeAuditEvents, recordAuditEvent } from './features/audit/audit.js'
+import { deleteExpiredChallenges } from './features/passkeys/challenges.js'
 import { createSessionLookup } from './features/sessions/session-lookup.js'
 import { deleteExpiredSessions } from './features/sessions/sessions.js'
 import { findSlowestStoredHash } from './features/users/users.js'
@@ -71,7 +73,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   // The audit log first (its row is part of the change's transaction), the log line last
   // (it cannot be taken back, so nothing that may still fail comes after it).
   const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, logEvent])
-  const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), now }
+  const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox: new SecretBox(config.encryption), now }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
   // request, and again by each sweep while there is one, to notice when the last legacy
@@ -89,6 +91,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => {
     await deleteExpiredSessions(db, now())
     await deleteExpiredTokens(db, now())
+    await deleteExpiredChallenges(db, now())
   })
   if (config.auditRetentionDays > 0) {
     jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {

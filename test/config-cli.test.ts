@@ -70,6 +70,20 @@ describe('loadConfig', () => {
     }
   })
 
+  it('reads ENCRYPTION_KEY: 32-byte keys, base64 or hex, the newest first, each known by a fingerprint', () => {
+    const development = loadConfig({}).encryption
+    assert.deepEqual([development.development, development.keys.map(key => key.id)], [true, ['development']])
+    const hex = 'ab'.repeat(32)
+    const { keys, development: dev } = loadConfig({ ENCRYPTION_KEY: `${'4m8Vq0uJ8eS3c6rK2wXy1Zt7bN5dF9gH0jL2pQ4sT6U='}, ${hex}` }).encryption
+    assert.equal(dev, false)
+    assert.deepEqual(keys.map(key => key.key.length), [32, 32])
+    assert.match(keys[0]?.id ?? '', /^[0-9a-f]{12}$/)
+    assert.notEqual(keys[0]?.id, keys[1]?.id)
+    for (const bad of ['short', 'ab'.repeat(31), `${hex},nope`]) {
+      assert.throws(() => loadConfig({ ENCRYPTION_KEY: bad }), (error: unknown) => error instanceof ConfigError && /ENCRYPTION_KEY must be 32-byte keys/.test(error.message) && !error.message.includes(hex), bad)
+    }
+  })
+
   it('this service\'s own origins: PUBLIC_URL\'s, or without it the loopback names of PORT', () => {
     assert.deepEqual(loadConfig({ PORT: '5055' }).http.selfOrigins, ['http://localhost:5055', 'http://127.0.0.1:5055', 'http://[::1]:5055'])
     assert.deepEqual(loadConfig({ PUBLIC_URL: 'https://auth.example.com/base/' }).http.selfOrigins, ['https://auth.example.com'])
@@ -84,9 +98,10 @@ describe('loadConfig', () => {
       assert.ok(error instanceof ConfigError)
       assert.ok(error.problems.some(p => p.startsWith('SMTP_URL is required in production')))
       assert.ok(error.problems.some(p => p.startsWith('PUBLIC_URL is required in production')))
+      assert.ok(error.problems.some(p => p.startsWith('ENCRYPTION_KEY is required in production')))
       return true
     })
-    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://auth.example.com' }
+    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEY: '4m8Vq0uJ8eS3c6rK2wXy1Zt7bN5dF9gH0jL2pQ4sT6U=' }
     assert.throws(() => loadConfig({ ...production, RESET_TOKEN_IN_RESPONSE: 'true' }), /RESET_TOKEN_IN_RESPONSE=true is refused in production/)
     assert.equal(loadConfig(production).env, 'production')
   })
@@ -169,6 +184,7 @@ describe('authsvc CLI', () => {
   it('serve in production refuses to start with pending migrations', async () => {
     const run = await runCli(['serve'], {
       NODE_ENV: 'production',
+      ENCRYPTION_KEY: '4m8Vq0uJ8eS3c6rK2wXy1Zt7bN5dF9gH0jL2pQ4sT6U=',
       SMTP_URL: 'smtp://127.0.0.1:9',
       PUBLIC_URL: 'https://auth.example.com',
       DATABASE_URL: path.join(dir, 'fresh-production.sqlite')

@@ -112,12 +112,19 @@ describe(`mail on ${TEST_DIALECT}`, () => {
       password_was_reset: { email: 'a@x.test', when: 'now', ip: null },
       email_change_confirm: { oldEmail: 'a@x.test', link: 'https://x.test/c', token: 't', minutes: 60 },
       email_change_requested: { oldEmail: 'a@x.test', newEmail: 'b@x.test', when: 'now', ip: null },
-      email_change_taken: {}
+      email_change_taken: {},
+      totp_enabled: { email: 'a@x.test', when: 'now', ip: null },
+      totp_disabled: { email: 'a@x.test', when: 'now', ip: '127.0.0.1' },
+      recovery_code_used: { email: 'a@x.test', when: 'now', ip: null, remaining: 9 },
+      passkey_added: { email: 'a@x.test', when: 'now', ip: null, name: 'Phone' },
+      passkey_removed: { email: 'a@x.test', when: 'now', ip: null, name: 'Phone' },
+      mfa_reset: { email: 'a@x.test', when: 'now', ip: null }
     }
     for (const kind of Object.keys(samples) as MailKind[]) {
       const subjects = LANGUAGES.map(language => {
         const mail = renderMail(kind, language, samples[kind] as never)
         assert.ok(mail.text.length > 40 && mail.html.includes(`<html lang="${language}">`), `${kind} in ${language}`)
+        assert.doesNotMatch(mail.text, /\{\w+\}/, `${kind} in ${language}: every {name} is filled`)
         return mail.subject
       })
       assert.equal(new Set(subjects).size, LANGUAGES.length, `${kind}: translated`)

@@ -177,7 +177,7 @@ describe('session expiry', () => {
   })
 
   it('sets Secure on the cookie in production', async () => {
-    const server = await startServer({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://auth.example.com' })
+    const server = await startServer({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEY: '4m8Vq0uJ8eS3c6rK2wXy1Zt7bN5dF9gH0jL2pQ4sT6U=' })
     try {
       const email = uniqueEmail()
       await request(server, 'POST', '/users', { email, password: PASSWORD })

@@ -6,11 +6,12 @@ import type { Mailer } from '../mail/mailer.js'
 import type { SessionLookup } from '../features/sessions/session-lookup.js'
 import type { Actor, SecurityEvents } from './events.js'
 import type { PasswordHasher } from './password-hasher.js'
+import type { SecretBox } from './secret-box.js'
 
 /** What the domain functions need; built once by createServices(). */
 export interface AuthContext {
   readonly db: Db
-  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits'>
+  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits' | 'ui' | 'http'>
   readonly mailer: Mailer
   /** Counters of the abuse limits (memory or Redis). */
   readonly counters: CounterStore
@@ -22,6 +23,8 @@ export interface AuthContext {
   readonly background: Background
   /** Where domain operations report security events. */
   readonly events: SecurityEvents
+  /** Encrypts secrets at rest (TOTP secrets) with ENCRYPTION_KEY. */
+  readonly secretBox: SecretBox
   /** Milliseconds since the epoch. */
   readonly now: () => number
 }

@@ -13,6 +13,13 @@ export type AuthErrorCode =
   | 'ACCOUNT_DISABLED' // an operator disabled the account: told only after a correct password
   | 'EMAIL_NOT_VERIFIED' // REQUIRE_EMAIL_VERIFICATION and an unverified email: told only after a correct password
   | 'REAUTHENTICATION_REQUIRED' // needs the current password or a recent sign-in
+  | 'INVALID_CODE' // a TOTP code that does not confirm an enrolment
+  | 'MFA_FAILED' // the second step of a sign-in: a wrong code, or an unknown, used or expired mfa_token
+  | 'TOTP_ALREADY_ENABLED'
+  | 'TOTP_NOT_ENABLED'
+  | 'PASSKEY_INVALID' // a registration response that does not verify, or a used or expired challenge
+  | 'PASSKEY_REFUSED' // a passkey sign-in that does not verify: one answer for every cause
+  | 'PASSKEYS_UNAVAILABLE' // PUBLIC_URL is on an IP address, where browsers refuse WebAuthn
   | 'NOT_FOUND' // not one of this account's things
   | 'RATE_LIMITED' // too many attempts; retryAfterSeconds says when to try again
   | 'OVERLOADED' // the password hashers' queue is full; retry shortly

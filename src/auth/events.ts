@@ -23,7 +23,15 @@ export const SECURITY_EVENT_TYPES = [
   'session.revoked',
   'user.disabled',
   'user.enabled',
-  'sessions.pruned'
+  'sessions.pruned',
+  'login.mfa_required',
+  'totp.enabled',
+  'totp.disabled',
+  'recovery_code.used',
+  'recovery_codes.regenerated',
+  'passkey.added',
+  'passkey.removed',
+  'mfa.reset'
 ] as const
 
 export type SecurityEventType = typeof SECURITY_EVENT_TYPES[number]

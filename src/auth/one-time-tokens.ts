@@ -10,7 +10,7 @@ import { deleteExpiredInBatches } from '../db/sweep.js'
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js'
 
 /** What a token is for; a token of one purpose never serves another. */
-export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change'
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change' | 'mfa'
 
 /** The links that hand an account to whoever holds them (a new password, a new address):
  *  a new password voids them, so one who noticed a takeover attempt and changed the
@@ -82,6 +82,26 @@ export async function consumeToken (db: Db, purpose: TokenPurpose, token: string
     .where('id', '=', found.id).where('purpose', '=', purpose).where('expires_at', '>', now)
     .executeTakeFirst()
   return deleted.numDeletedRows === 1n ? found : null
+}
+
+/**
+ * Counts a wrong attempt against a live token (its `data` holds the count): the token is
+ * deleted at the `maxFailures`th. A compare-and-set, retried, so concurrent wrong attempts
+ * are each counted.
+ */
+export async function recordTokenFailure (db: Db, purpose: TokenPurpose, token: string, now: number, maxFailures: number): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const found = await findToken(db, purpose, token, now)
+    if (found === null) return
+    const failures = (Number(found.data) || 0) + 1
+    if (failures >= maxFailures) {
+      await db.deleteFrom('one_time_tokens').where('id', '=', found.id).execute()
+      return
+    }
+    let update = db.updateTable('one_time_tokens').set({ data: String(failures) }).where('id', '=', found.id)
+    update = found.data === null ? update.where('data', 'is', null) : update.where('data', '=', found.data)
+    if ((await update.executeTakeFirst()).numUpdatedRows === 1n) return
+  }
 }
 
 /** Voids the user's tokens of the given purposes (all of them when none is named). */

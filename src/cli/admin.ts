@@ -9,7 +9,7 @@ import { SECURITY_EVENT_TYPES } from '../auth/events.js'
 import type { AuthContext } from '../auth/context.js'
 import {
   type AccountDetails, type AdminOutcome, disableUser, enableUser, LIST_DEFAULT, LIST_MAX, listEvents, listUsers,
-  pruneSessions, removeUser, revokeUserSessions, setUserPassword, showUser, verifyUserEmail
+  pruneSessions, removeUser, resetUserMfa, revokeUserSessions, setUserPassword, showUser, verifyUserEmail
 } from '../features/admin/admin.js'
 import type { AuditRecord } from '../features/audit/audit.js'
 import type { AccountRecord } from '../features/users/users.js'
@@ -24,6 +24,8 @@ export const ADMIN_USAGE = `Operator commands (add --json for one JSON document 
   users revoke-sessions ID|EMAIL        End every session of the account
   users delete ID|EMAIL                 Delete the account, its sessions and tokens
   users verify-email ID|EMAIL           Mark its email verified (imported and older accounts are not)
+  users reset-mfa ID|EMAIL              Remove its authenticator app, recovery codes and passkeys (a lost
+                                        phone): sign-in asks for the password alone; the user is told
   users set-password ID|EMAIL [--password-stdin]
                                         Set a new password (asked twice at the terminal, or read from
                                         stdin); every session ends, tokens void
@@ -37,7 +39,7 @@ Each change is in the audit log with the operating-system user who ran it.`
 /** The first words of every operator command. */
 export const ADMIN_COMMANDS = new Set(['users', 'events', 'sessions'])
 
-const USER_ACTIONS = ['show', 'disable', 'enable', 'revoke-sessions', 'delete', 'verify-email', 'set-password'] as const
+const USER_ACTIONS = ['show', 'disable', 'enable', 'revoke-sessions', 'delete', 'verify-email', 'set-password', 'reset-mfa'] as const
 type UserAction = typeof USER_ACTIONS[number]
 
 export type AdminCommand =
@@ -166,6 +168,7 @@ function describeOutcome (name: UserAction, { account, changed, sessionsEnded }:
     case 'delete': return `deleted ${named(account)}`
     case 'verify-email': return changed ? `marked the email of ${named(account)} verified` : `the email of ${named(account)} was already verified`
     case 'set-password': return `set a new password for ${named(account)}; ${ended}`
+    case 'reset-mfa': return changed ? `removed the second factors of ${named(account)}: it signs in with its password alone` : `${named(account)} had no second factor`
     case 'show': return ''
   }
 }
@@ -196,6 +199,7 @@ async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, {
     case 'revoke-sessions': outcome = await revokeUserSessions(ctx, user, actor); break
     case 'delete': outcome = await removeUser(ctx, user, actor); break
     case 'verify-email': outcome = await verifyUserEmail(ctx, user, actor); break
+    case 'reset-mfa': outcome = await resetUserMfa(ctx, user, actor); break
     case 'set-password': {
       const password = command.passwordStdin ? await readPasswordFromStdin() : await promptNewPassword()
       outcome = await setUserPassword(ctx, user, password, actor)

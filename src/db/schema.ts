@@ -59,11 +59,65 @@ export interface AuditEventTable {
   details: string | null
 }
 
+export interface TotpCredentialTable {
+  user_id: number
+  /** The TOTP secret, AES-256-GCM encrypted (src/auth/secret-box.ts): never in the clear. */
+  secret: string
+  /** Which ENCRYPTION_KEY encrypted it (its fingerprint), so keys can be rotated. */
+  key_id: string
+  created_at: number
+  /** When a first code confirmed it; null while the enrolment is pending. */
+  confirmed_at: number | null
+  /** The last 30-second step a code was accepted for: no code is accepted twice. */
+  last_used_step: number | null
+}
+
+export interface RecoveryCodeTable {
+  /** SHA-256 (hex) of the normalized code; the code itself is never stored. */
+  id: string
+  user_id: number
+  created_at: number
+}
+
+export interface PasskeyTable {
+  /** SHA-256 (hex) of the credential id. */
+  id: string
+  user_id: number
+  /** The WebAuthn credential id, base64url. */
+  credential_id: string
+  /** The COSE public key, base64url. */
+  public_key: string
+  sign_count: number
+  /** JSON array of the authenticator's transports, or null. */
+  transports: string | null
+  /** 'singleDevice' or 'multiDevice' (synced). */
+  device_type: string
+  /** 1 when the credential is backed up (synced), else 0. */
+  backed_up: number
+  name: string
+  created_at: number
+  last_used_at: number | null
+}
+
+export interface WebauthnChallengeTable {
+  /** SHA-256 (hex) of the challenge. */
+  id: string
+  /** 'registration' or 'authentication'. */
+  purpose: string
+  /** The account a registration is for; null for a sign-in (nobody is known yet). */
+  user_id: number | null
+  expires_at: number
+}
+
 export interface Database {
   users: UserTable
   sessions: SessionTable
   one_time_tokens: OneTimeTokenTable
   audit_events: AuditEventTable
+  totp_credentials: TotpCredentialTable
+  recovery_codes: RecoveryCodeTable
+  passkeys: PasskeyTable
+  webauthn_challenges: WebauthnChallengeTable
 }
 
 export type UserRow = Selectable<UserTable>

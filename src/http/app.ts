@@ -14,6 +14,8 @@ import { emailChangeRoutes } from '../features/email-change/routes.js'
 import { checkReadiness } from '../features/health/health.js'
 import { healthRoutes } from '../features/health/routes.js'
 import { homeRoutes } from '../features/home/routes.js'
+import { mfaRoutes } from '../features/mfa/routes.js'
+import { passkeyRoutes } from '../features/passkeys/routes.js'
 import { passwordResetRoutes } from '../features/password-reset/routes.js'
 import { sessionRoutes } from '../features/sessions/routes.js'
 import { signInRoutes } from '../features/sign-in/routes.js'
@@ -155,6 +157,8 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
   await app.register(accountRoutes, features)
   await app.register(verificationRoutes, features)
   await app.register(emailChangeRoutes, features)
+  await app.register(mfaRoutes, features)
+  await app.register(passkeyRoutes, features)
   await app.register(uiPlugin, { ...features, prefix: '/ui' })
   return app
 }

@@ -35,8 +35,8 @@ export function ref<T extends TSchema> (schema: T, description?: string): TUnsaf
 
 // What an error status means, wherever it is answered (the `code` tells the cause).
 const ERROR_MEANINGS: Record<number, string> = {
-  400: 'A field is missing or invalid (invalid_field, email_taken, already_verified), or the body is malformed (bad_request).',
-  401: 'Unknown email or wrong password (invalid_credentials).',
+  400: 'A field is missing or invalid (invalid_field, email_taken, already_verified, invalid_code, totp_already_enabled, totp_not_enabled), or the body is malformed (bad_request).',
+  401: 'Unknown email or wrong password (invalid_credentials); at POST /sessions/mfa, a wrong code or an unknown, used or expired mfa_token (invalid_code).',
   403: 'Refused: no valid session or not this session\'s account (forbidden), a wrong or used token (invalid_token), a wrong current_password (invalid_credentials), a cross-site request (forbidden), the right password of a disabled account (account_disabled) or, with REQUIRE_EMAIL_VERIFICATION, of an unverified one (email_not_verified).',
   404: 'Not found (not_found).',
   413: 'The body is over 64 KiB (payload_too_large).',

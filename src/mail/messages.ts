@@ -2,7 +2,7 @@
 // what goes into it is decided here.
 import type { Language } from '../i18n/languages.js'
 import type { MailMessage } from './mailer.js'
-import { formatWhen, renderMail } from './templates.js'
+import { formatWhen, type MailData, renderMail } from './templates.js'
 
 /** The link of the reset mail: where the hosted page /ui/reset_password lands. */
 export function passwordResetLink (publicUrl: string, token: string): string {
@@ -65,4 +65,13 @@ export function emailChangeRequestedNotice (input: { to: string, language: Langu
 /** To an address that already has an account, instead of a link (no enumeration). */
 export function emailChangeTakenNotice (input: { to: string, language: Language }): MailMessage {
   return { kind: 'email_change_taken', to: input.to, ...renderMail('email_change_taken', input.language, {}) }
+}
+
+type SecondFactorKind = 'totp_enabled' | 'totp_disabled' | 'recovery_code_used' | 'passkey_added' | 'passkey_removed' | 'mfa_reset'
+
+/** A notice to the account after a second factor was added, removed, reset or a recovery code used. */
+export function secondFactorNotice<K extends SecondFactorKind> (kind: K, input: { to: string, language: Language, at: number, ip: string | null } & Omit<MailData[K], 'email' | 'when' | 'ip'>): MailMessage {
+  const { to, language, at, ...rest } = input
+  const data = { ...rest, email: to, when: formatWhen(at, language) } as unknown as MailData[K]
+  return { kind, to, ...renderMail(kind, language, data) }
 }

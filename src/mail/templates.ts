@@ -27,6 +27,19 @@ export interface MailData {
   readonly email_change_confirm: { readonly oldEmail: string, readonly link: string, readonly token: string, readonly minutes: number }
   readonly email_change_requested: { readonly oldEmail: string, readonly newEmail: string, readonly when: string, readonly ip: string | null }
   readonly email_change_taken: Record<string, never>
+  readonly totp_enabled: SecondFactorNotice
+  readonly totp_disabled: SecondFactorNotice
+  readonly recovery_code_used: SecondFactorNotice & { readonly remaining: number }
+  readonly passkey_added: SecondFactorNotice & { readonly name: string }
+  readonly passkey_removed: SecondFactorNotice & { readonly name: string }
+  readonly mfa_reset: SecondFactorNotice
+}
+
+/** A notice of a change or use of a second factor: whose, when, from where. */
+export interface SecondFactorNotice {
+  readonly email: string
+  readonly when: string
+  readonly ip: string | null
 }
 
 export type MailKind = keyof MailData

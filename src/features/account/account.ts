@@ -6,18 +6,28 @@ import { TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
 import { isLanguage, LANGUAGES } from '../../i18n/languages.js'
 import { passwordChangedNotice } from '../../mail/messages.js'
+import { totpStatus } from '../mfa/totp.js'
+import { countPasskeys } from '../passkeys/passkeys.js'
 import { invalidateUserSessions, type ValidSession } from '../sessions/sessions.js'
 import { type AccountRecord, confirmCurrentPassword, deleteUser, findAccountById, findUserById, setLanguage, setPasswordHash } from '../users/users.js'
 
+/** An account as its user sees it: the record, and its second factors. */
+export interface AccountOverview extends AccountRecord {
+  readonly totpEnabled: boolean
+  readonly recoveryCodes: number
+  readonly passkeys: number
+}
+
 /** The session's own account; FORBIDDEN once it is gone. */
-export async function getAccount (ctx: AuthContext, userId: number): Promise<AccountRecord> {
+export async function getAccount (ctx: AuthContext, userId: number): Promise<AccountOverview> {
   const account = await findAccountById(ctx.db, userId)
   if (account === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
-  return account
+  const totp = await totpStatus(ctx, userId)
+  return { ...account, totpEnabled: totp.enabled, recoveryCodes: totp.recoveryCodes, passkeys: await countPasskeys(ctx.db, userId) }
 }
 
 /** Sets the language of the account's mail (`en`, `fr`); returns the account. */
-export async function changeLanguage (ctx: AuthContext, userId: number, language: string): Promise<AccountRecord> {
+export async function changeLanguage (ctx: AuthContext, userId: number, language: string): Promise<AccountOverview> {
   if (!isLanguage(language)) throw invalidField(`language must be one of: ${LANGUAGES.join(', ')}`)
   if (!await setLanguage(ctx.db, userId, language, ctx.now())) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   return await getAccount(ctx, userId)

@@ -5,9 +5,8 @@ import { requesterOf } from '../../http/client-address.js'
 import { sessionOf } from '../../http/plugins/session.js'
 import { errors, MessageReply, ref } from '../../http/schemas.js'
 import { LANGUAGES } from '../../i18n/languages.js'
-import type { AccountRecord } from '../users/users.js'
 import type { FeatureOptions } from '../options.js'
-import { changeLanguage, changePassword, getAccount } from './account.js'
+import { type AccountOverview, changeLanguage, changePassword, getAccount } from './account.js'
 
 const AccountReply = Type.Object({
   id: Type.Integer(),
@@ -15,8 +14,8 @@ const AccountReply = Type.Object({
   email_verified: Type.Boolean({ description: 'Accounts created before verification existed, and imported ones, start unverified.' }),
   created_at: Type.String({ description: 'ISO 8601, UTC.' }),
   language: Type.String({ description: `The language of the account's mail: ${LANGUAGES.join(', ')}.` }),
-  totp_enabled: Type.Boolean({ description: 'Whether sign-in asks for a TOTP code (second factors are not offered yet: always false).' }),
-  passkeys: Type.Integer({ description: 'How many passkeys the account has (not offered yet: always 0).' })
+  totp_enabled: Type.Boolean({ description: 'Whether sign-in asks for a TOTP code after the password.' }),
+  passkeys: Type.Integer({ description: 'How many passkeys the account has.' })
 }, { additionalProperties: false, description: 'The session\'s own account.' })
 
 const AccountUpdate = Type.Object({
@@ -28,15 +27,15 @@ const PasswordChange = Type.Object({
   new_password: Type.String({ description: 'Under the password policy (PASSWORD_MIN_LENGTH to 1024 characters, not a common password).' })
 }, { additionalProperties: false })
 
-function accountReply (account: AccountRecord): { id: number, email: string, email_verified: boolean, created_at: string, language: string, totp_enabled: boolean, passkeys: number } {
+function accountReply (account: AccountOverview): { id: number, email: string, email_verified: boolean, created_at: string, language: string, totp_enabled: boolean, passkeys: number } {
   return {
     id: account.id,
     email: account.email,
     email_verified: account.emailVerifiedAt !== null,
     created_at: new Date(account.createdAt).toISOString(),
     language: account.language,
-    totp_enabled: false,
-    passkeys: 0
+    totp_enabled: account.totpEnabled,
+    passkeys: account.passkeys
   }
 }
 

@@ -6,7 +6,11 @@ import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import { TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
 import { checkPasswordPolicy } from '../../auth/password-policy.js'
+import { mailLater } from '../../auth/outgoing-mail.js'
+import { secondFactorNotice } from '../../mail/messages.js'
 import { type AuditRecord, findAuditEvents } from '../audit/audit.js'
+import { removeTotp } from '../mfa/totp.js'
+import { removePasskeys } from '../passkeys/passkeys.js'
 import { countActiveSessions, deleteExpiredSessions, invalidateUserSessions } from '../sessions/sessions.js'
 import { type AccountRecord, deleteUser, findAccount, listAccounts, setDisabled, setEmailVerified, setPasswordHash } from '../users/users.js'
 
@@ -113,6 +117,25 @@ export async function setUserPassword (ctx: AuthContext, idOrEmail: string, pass
     await ctx.events.publish(trx, { type: 'password.changed', userId: account.id, at: now, actor, details: { sessions_ended: sessionsEnded } })
     return { account, changed: true, sessionsEnded }
   })
+}
+
+/**
+ * Removes the account's second factors (a user who lost the phone and the recovery
+ * codes): its authenticator app, recovery codes and passkeys; sign-in asks for the
+ * password alone until the user sets them up again. The user is told by mail.
+ */
+export async function resetUserMfa (ctx: AuthContext, idOrEmail: string, actor: Actor): Promise<AdminOutcome> {
+  const account = await resolveAccount(ctx, idOrEmail)
+  const now = ctx.now()
+  const changed = await ctx.db.transaction().execute(async trx => {
+    const totp = await removeTotp(trx, account.id)
+    const passkeys = await removePasskeys(trx, account.id)
+    if (!totp && passkeys === 0) return false
+    await ctx.events.publish(trx, { type: 'mfa.reset', userId: account.id, at: now, actor, details: { totp, passkeys } })
+    return true
+  })
+  if (changed) mailLater(ctx, 'second factor reset notice', secondFactorNotice('mfa_reset', { to: account.email, language: account.language, at: now, ip: null }))
+  return { account, changed, sessionsEnded: 0 }
 }
 
 /** Removes expired sessions now, as the scheduled sweep does; returns how many went. */

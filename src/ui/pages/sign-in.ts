@@ -7,6 +7,7 @@ import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, setSessionCookie } from '../../http/plugins/session.js'
 import { translate } from '../../i18n/catalogue.js'
 import { endSession } from '../../features/sessions/sessions.js'
+import { completeSecondFactor } from '../../features/sign-in/second-factor.js'
 import { signIn } from '../../features/sign-in/sign-in.js'
 import { registerUser } from '../../features/users/users.js'
 import { formFailure, noticeOf, sendFailure } from '../forms.js'
@@ -16,6 +17,7 @@ import { FormToken, PageQuery, ReturnQuery } from '../schemas.js'
 
 const LOGIN_NOTICES = ['registered', 'registered_verify', 'signed_out', 'password_reset', 'account_deleted', 'email_changed'] as const
 const LoginQuery = Type.Object({ ...ReturnQuery.properties, notice: Type.Optional(Type.String()), email: Type.Optional(Type.String({ maxLength: 254 })) })
+const SecondFactorForm = Type.Object({ ...FormToken.properties, mfa_token: Type.String({ maxLength: 256 }), code: Type.String({ maxLength: 64 }) })
 const Credentials = Type.Object({ ...FormToken.properties, email: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 4096 }) })
 
 export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
@@ -49,11 +51,33 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
     try {
-      const { token } = await signIn(ctx, { email, password }, requesterOf(request))
-      setSessionCookie(reply, config, token)
+      const outcome = await signIn(ctx, { email, password }, requesterOf(request))
+      if (outcome.kind === 'second_factor') {
+        return pages.send(reply, 'mfa', context, { title: 'page.mfa', mfaToken: outcome.mfaToken, returnTo: rawReturnTo })
+      }
+      setSessionCookie(reply, config, outcome.token)
     } catch (error) {
       const failure = formFailure(error, context.language, 'login', { INVALID_CREDENTIALS: 'password', ACCOUNT_DISABLED: 'email', EMAIL_NOT_VERIFIED: 'email' })
       return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo })
+    }
+    return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
+  })
+
+  app.post('/login/mfa', {
+    config: { rateLimit: { bucket: 'login', max: config.limits.loginPerIp }, refuseCrossSite: true },
+    schema: { ...hide, querystring: ReturnQuery, body: SecondFactorForm }
+  }, async (request, reply) => {
+    const { return_to: rawReturnTo } = request.query
+    const { mfa_token: mfaToken, code } = request.body
+    const returnTo = pages.checkReturnTo(rawReturnTo)
+    const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
+    if (!returnTo.ok) return refuseReturnTo(reply, context)
+    try {
+      const { token } = await completeSecondFactor(ctx, { mfaToken, code }, requesterOf(request))
+      setSessionCookie(reply, config, token)
+    } catch (error) {
+      const failure = formFailure(error, context.language, 'mfa', { MFA_FAILED: 'code', RATE_LIMITED: 'code' })
+      return sendFailure(pages, reply, 'mfa', context, failure, { title: 'page.mfa', mfaToken, returnTo: rawReturnTo })
     }
     return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
   })

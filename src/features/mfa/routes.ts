@@ -1,0 +1,84 @@
+// TOTP over the JSON API: enrol (POST /account/totp), confirm with a first code (POST
+// /account/totp/confirm: the recovery codes, once), turn off (DELETE /account/totp), new
+// recovery codes (POST /account/recovery_codes). Each asks for the current password but
+// the confirmation, which asks for a code. The sign-in's second step is POST /sessions/mfa.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { requesterOf } from '../../http/client-address.js'
+import { sessionOf } from '../../http/plugins/session.js'
+import { errors, MessageReply, ref } from '../../http/schemas.js'
+import type { FeatureOptions } from '../options.js'
+import { beginTotpEnrolment, confirmTotp, disableTotp, regenerateRecoveryCodes } from './totp.js'
+
+const CurrentPassword = Type.Object({ current_password: Type.String() }, { additionalProperties: false })
+const Code = Type.Object({ code: Type.String({ description: 'The 6-digit code the authenticator app shows.' }) }, { additionalProperties: false })
+const RecoveryCodes = Type.Array(Type.String(), { description: '10 codes (xxxx-xxxx-xxxx-xxxx), each good for one sign-in; shown only now, stored hashed.' })
+const EnrolmentReply = Type.Object({
+  secret: Type.String({ description: 'The key in base32, to type into the app.' }),
+  otpauth_url: Type.String({ description: 'otpauth://totp/… for a QR code.' })
+}, { additionalProperties: false, description: 'Pending until POST /account/totp/confirm; a new POST replaces it.' })
+
+export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
+  const routeConfig = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true }
+
+  app.post('/account/totp', {
+    config: routeConfig,
+    schema: {
+      operationId: 'beginTotp',
+      summary: 'Start setting up an authenticator app',
+      description: 'A wrong current_password is 403 `invalid_credentials` and counts toward the login throttle.',
+      tags: ['second factors'],
+      body: CurrentPassword,
+      response: { 200: EnrolmentReply, ...errors(400, 429) }
+    }
+  }, async (request) => {
+    const { secret, otpauthUrl } = await beginTotpEnrolment(ctx, sessionOf(request), request.body.current_password, requesterOf(request))
+    return { secret, otpauth_url: otpauthUrl }
+  })
+
+  app.post('/account/totp/confirm', {
+    config: routeConfig,
+    schema: {
+      operationId: 'confirmTotp',
+      summary: 'Turn TOTP on with a first code',
+      tags: ['second factors'],
+      body: Code,
+      response: {
+        200: Type.Object({ message: Type.String(), recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'TOTP is on: sign-in asks for a code after the password.' }),
+        ...errors(400, 429)
+      }
+    }
+  }, async (request) => {
+    const codes = await confirmTotp(ctx, sessionOf(request), request.body.code, requesterOf(request))
+    return { message: 'totp enabled', recovery_codes: codes }
+  })
+
+  app.delete('/account/totp', {
+    config: routeConfig,
+    schema: {
+      operationId: 'disableTotp',
+      summary: 'Turn TOTP off',
+      description: 'Its recovery codes go too.',
+      tags: ['second factors'],
+      body: CurrentPassword,
+      response: { 200: ref(MessageReply, 'TOTP is off.'), ...errors(400, 429) }
+    }
+  }, async (request) => {
+    await disableTotp(ctx, sessionOf(request), request.body.current_password, requesterOf(request))
+    return { message: 'totp disabled' }
+  })
+
+  app.post('/account/recovery_codes', {
+    config: routeConfig,
+    schema: {
+      operationId: 'regenerateRecoveryCodes',
+      summary: 'New recovery codes',
+      description: 'The older codes void.',
+      tags: ['second factors'],
+      body: CurrentPassword,
+      response: { 200: Type.Object({ recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'The new codes.' }), ...errors(400, 429) }
+    }
+  }, async (request) => {
+    return { recovery_codes: await regenerateRecoveryCodes(ctx, sessionOf(request), request.body.current_password, requesterOf(request)) }
+  })
+}

@@ -1,0 +1,235 @@
+// Passkeys (WebAuthn, @simplewebauthn/server): registered from a signed-in session,
+// listed, renamed, removed; a sign-in with a discoverable credential needs no email and
+// no other factor. The relying party is the host of PUBLIC_URL; responses are accepted
+// from this service's origins and TRUSTED_ORIGINS. Challenges are single use and short
+// lived (challenges.ts); the sign counter and backup state are kept. This module owns the
+// passkeys table.
+import { createHash } from 'node:crypto'
+import net from 'node:net'
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse
+} from '@simplewebauthn/server'
+import type { AuthContext, Requester } from '../../auth/context.js'
+import { AuthError } from '../../auth/errors.js'
+import { mailLater } from '../../auth/outgoing-mail.js'
+import { hashToken } from '../../auth/tokens.js'
+import type { Db } from '../../db/index.js'
+import type { PasskeyTable } from '../../db/schema.js'
+import { secondFactorNotice } from '../../mail/messages.js'
+import { createSession, sessionHandle, type ValidSession } from '../sessions/sessions.js'
+import { sendVerificationLater } from '../verification/verification-mail.js'
+import { findUserById, toPublicUser } from '../users/users.js'
+import type { SignedIn } from '../sign-in/sign-in.js'
+import { consumeChallenge, storeChallenge } from './challenges.js'
+
+export const PASSKEY_NAME_MAX = 64
+const MAX_PASSKEYS = 20
+
+export interface Passkey {
+  /** The credential id (base64url): public, and the API's id for it. */
+  readonly id: string
+  readonly name: string
+  readonly createdAt: number
+  readonly lastUsedAt: number | null
+  /** Synced to a cloud account (multi-device) and backed up. */
+  readonly backedUp: boolean
+}
+
+type PasskeyRow = { [K in keyof PasskeyTable]: PasskeyTable[K] }
+
+const keyOf = (credentialId: string): string => createHash('sha256').update(credentialId).digest('hex')
+
+function toPasskey (row: Pick<PasskeyRow, 'credential_id' | 'name' | 'created_at' | 'last_used_at' | 'backed_up'>): Passkey {
+  return { id: row.credential_id, name: row.name, createdAt: Number(row.created_at), lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at), backedUp: Number(row.backed_up) === 1 }
+}
+
+/** The relying party: its id (PUBLIC_URL's host) and the origins responses may come from. */
+function relyingParty (ctx: AuthContext): { id: string, name: string, origins: string[] } {
+  const { hostname } = new URL(ctx.config.publicUrl)
+  const id = hostname.replace(/^\[|\]$/g, '')
+  // Browsers refuse WebAuthn on an IP-address origin: say so instead of failing obscurely.
+  if (net.isIP(id) !== 0) throw new AuthError('PASSKEYS_UNAVAILABLE')
+  return { id, name: ctx.config.ui.brandName, origins: [...ctx.config.http.selfOrigins, ...ctx.config.http.trustedOrigins] }
+}
+
+/** The WebAuthn user handle of an account: stable, and not its id or email. */
+function userHandleOf (userId: number): Uint8Array<ArrayBuffer> {
+  const handle = new Uint8Array(16)
+  handle.set(createHash('sha256').update(`authsvc webauthn user:${userId}`).digest().subarray(0, 16))
+  return handle
+}
+
+/** The challenge a response answers, read from its clientDataJSON (null when unreadable). */
+function challengeOf (response: { response: { clientDataJSON: string } }): string | null {
+  try {
+    const data = JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }
+    return typeof data.challenge === 'string' ? data.challenge : null
+  } catch {
+    return null
+  }
+}
+
+async function rowsOf (db: Db, userId: number): Promise<PasskeyRow[]> {
+  return await db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at').execute()
+}
+
+export async function listPasskeys (ctx: AuthContext, userId: number): Promise<Passkey[]> {
+  return (await rowsOf(ctx.db, userId)).map(toPasskey)
+}
+
+export async function countPasskeys (db: Db, userId: number): Promise<number> {
+  const row = await db.selectFrom('passkeys').select(eb => eb.fn.countAll<number | string | bigint>().as('count')).where('user_id', '=', userId).executeTakeFirst()
+  return Number(row?.count ?? 0)
+}
+
+/** Options for navigator.credentials.create(): a discoverable credential, none of the account's again. */
+export async function passkeyRegistrationOptions (ctx: AuthContext, session: ValidSession): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const rp = relyingParty(ctx)
+  const existing = await rowsOf(ctx.db, session.user.id)
+  const options = await generateRegistrationOptions({
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: session.user.email,
+    userID: userHandleOf(session.user.id),
+    attestationType: 'none',
+    excludeCredentials: existing.map(row => ({ id: row.credential_id })),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+    timeout: 120_000
+  })
+  await storeChallenge(ctx.db, options.challenge, 'registration', session.user.id, ctx.now())
+  return options
+}
+
+/** Verifies the browser's registration response and stores the passkey. */
+export async function addPasskey (ctx: AuthContext, session: ValidSession, input: { name?: string, response: RegistrationResponseJSON }, from: Requester): Promise<Passkey> {
+  const rp = relyingParty(ctx)
+  const invalid = new AuthError('PASSKEY_INVALID')
+  const challenge = challengeOf(input.response)
+  const userId = session.user.id
+  if (challenge === null || !await consumeChallenge(ctx.db, challenge, 'registration', userId, ctx.now())) throw invalid
+  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>
+  try {
+    verification = await verifyRegistrationResponse({ response: input.response, expectedChallenge: challenge, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: false })
+  } catch {
+    throw invalid // a malformed or forged response: the library says why, the client needs no more
+  }
+  if (!verification.verified) throw invalid
+  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo
+  const now = ctx.now()
+  const name = (input.name ?? '').trim().slice(0, PASSKEY_NAME_MAX) || `Passkey ${new Date(now).toISOString().slice(0, 10)}`
+  const user = await findUserById(ctx.db, userId)
+  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  await ctx.db.transaction().execute(async trx => {
+    if (await countPasskeys(trx, userId) >= MAX_PASSKEYS) throw new AuthError('INVALID_FIELD', `an account holds at most ${MAX_PASSKEYS} passkeys`)
+    if (await trx.selectFrom('passkeys').select('id').where('id', '=', keyOf(credential.id)).executeTakeFirst() !== undefined) throw invalid
+    await trx.insertInto('passkeys').values({
+      id: keyOf(credential.id),
+      user_id: userId,
+      credential_id: credential.id,
+      public_key: Buffer.from(credential.publicKey).toString('base64url'),
+      sign_count: credential.counter,
+      transports: credential.transports === undefined ? null : JSON.stringify(credential.transports),
+      device_type: credentialDeviceType,
+      backed_up: credentialBackedUp ? 1 : 0,
+      name,
+      created_at: now,
+      last_used_at: null
+    }).execute()
+    await ctx.events.publish(trx, { type: 'passkey.added', userId, at: now, actor: from, details: { name } })
+  })
+  mailLater(ctx, 'passkey notice', secondFactorNotice('passkey_added', { to: user.email, language: user.language, at: now, ip: from.ip, name }))
+  return { id: credential.id, name, createdAt: now, lastUsedAt: null, backedUp: credentialBackedUp }
+}
+
+async function ownRow (db: Db, userId: number, id: string): Promise<PasskeyRow> {
+  const row = await db.selectFrom('passkeys').selectAll().where('id', '=', keyOf(id)).where('user_id', '=', userId).executeTakeFirst()
+  if (row === undefined) throw new AuthError('NOT_FOUND', 'no such passkey on this account')
+  return row
+}
+
+export async function renamePasskey (ctx: AuthContext, session: ValidSession, id: string, rawName: string): Promise<Passkey> {
+  const name = rawName.trim()
+  if (name === '' || name.length > PASSKEY_NAME_MAX) throw new AuthError('INVALID_FIELD', `name must be 1 to ${PASSKEY_NAME_MAX} characters`, undefined, { field: 'name', rule: 'too_long', values: { max: PASSKEY_NAME_MAX } })
+  const row = await ownRow(ctx.db, session.user.id, id)
+  await ctx.db.updateTable('passkeys').set({ name }).where('id', '=', row.id).execute()
+  return toPasskey({ ...row, name })
+}
+
+export async function removePasskey (ctx: AuthContext, session: ValidSession, id: string, from: Requester): Promise<void> {
+  const userId = session.user.id
+  const row = await ownRow(ctx.db, userId, id)
+  const now = ctx.now()
+  await ctx.db.transaction().execute(async trx => {
+    const deleted = await trx.deleteFrom('passkeys').where('id', '=', row.id).where('user_id', '=', userId).executeTakeFirst()
+    if (deleted.numDeletedRows !== 1n) throw new AuthError('NOT_FOUND', 'no such passkey on this account')
+    await ctx.events.publish(trx, { type: 'passkey.removed', userId, at: now, actor: from, details: { name: row.name } })
+  })
+  const user = await findUserById(ctx.db, userId)
+  if (user !== undefined) mailLater(ctx, 'passkey notice', secondFactorNotice('passkey_removed', { to: user.email, language: user.language, at: now, ip: from.ip, name: row.name }))
+}
+
+/** Removes every passkey of the account (an operator's reset); returns how many. */
+export async function removePasskeys (db: Db, userId: number): Promise<number> {
+  return Number((await db.deleteFrom('passkeys').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows)
+}
+
+/** Options for navigator.credentials.get(): no credential named, the browser offers the user's. */
+export async function passkeySignInOptions (ctx: AuthContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const rp = relyingParty(ctx)
+  const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred', timeout: 120_000 })
+  await storeChallenge(ctx.db, options.challenge, 'authentication', null, ctx.now())
+  return options
+}
+
+/**
+ * A complete sign-in with a passkey (no TOTP step after it): the challenge used up, the
+ * signature checked against the stored key, the counter and backup state kept. Any
+ * failure is the same 401.
+ */
+export async function signInWithPasskey (ctx: AuthContext, response: AuthenticationResponseJSON, from: Requester): Promise<SignedIn> {
+  const rp = relyingParty(ctx)
+  const refused = new AuthError('PASSKEY_REFUSED')
+  const challenge = challengeOf(response)
+  if (challenge === null || typeof response.id !== 'string' || !await consumeChallenge(ctx.db, challenge, 'authentication', null, ctx.now())) throw refused
+  const row = await ctx.db.selectFrom('passkeys').selectAll().where('id', '=', keyOf(response.id)).executeTakeFirst()
+  if (row === undefined) throw refused
+  // A discoverable credential names its user; it must be the passkey's.
+  if (response.response.userHandle !== undefined && response.response.userHandle !== Buffer.from(userHandleOf(row.user_id)).toString('base64url')) throw refused
+  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origins,
+      expectedRPID: rp.id,
+      credential: { id: row.credential_id, publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')), counter: Number(row.sign_count), transports: row.transports === null ? undefined : JSON.parse(row.transports) },
+      requireUserVerification: false
+    })
+  } catch {
+    throw refused // a counter gone backwards (a cloned authenticator) lands here too
+  }
+  if (!verification.verified) throw refused
+  const user = await findUserById(ctx.db, row.user_id)
+  if (user === undefined) throw refused
+  if (user.disabled) throw new AuthError('ACCOUNT_DISABLED')
+  if (ctx.config.verification.required && !user.emailVerified) {
+    sendVerificationLater(ctx, user, from)
+    throw new AuthError('EMAIL_NOT_VERIFIED')
+  }
+  const { newCounter, credentialBackedUp, credentialDeviceType } = verification.authenticationInfo
+  const now = ctx.now()
+  const token = await ctx.db.transaction().execute(async trx => {
+    await trx.updateTable('passkeys').set({ sign_count: newCounter, backed_up: credentialBackedUp ? 1 : 0, device_type: credentialDeviceType, last_used_at: now }).where('id', '=', row.id).execute()
+    const created = await createSession(ctx, trx, user.id, from)
+    await ctx.events.publish(trx, { type: 'login.succeeded', userId: user.id, at: now, actor: { ...from, session: sessionHandle(hashToken(created)) }, details: { method: 'passkey' } })
+    return created
+  })
+  return { kind: 'signed_in', user: toPublicUser(user), token }
+}

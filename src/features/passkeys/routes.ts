@@ -1,0 +1,104 @@
+// Passkeys over the JSON API: registration options and registration, list, rename,
+// removal (signed in); sign-in options and sign-in with a discoverable credential (no
+// email). The bodies are the JSON forms @simplewebauthn/browser produces.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
+import { Type } from 'typebox'
+import { requesterOf } from '../../http/client-address.js'
+import { sessionOf, setSessionCookie } from '../../http/plugins/session.js'
+import { EmailMessageReply, errors, MessageReply, ref } from '../../http/schemas.js'
+import type { FeatureOptions } from '../options.js'
+import { addPasskey, listPasskeys, type Passkey, PASSKEY_NAME_MAX, passkeyRegistrationOptions, passkeySignInOptions, removePasskey, renamePasskey, signInWithPasskey } from './passkeys.js'
+
+const PasskeyReply = Type.Object({
+  id: Type.String({ description: 'The credential id (base64url).' }),
+  name: Type.String(),
+  created_at: Type.String({ description: 'ISO 8601, UTC.' }),
+  last_used_at: Type.Union([Type.String(), Type.Null()], { description: 'ISO 8601, UTC; null until its first sign-in.' }),
+  backed_up: Type.Boolean({ description: 'Synced by its provider (a multi-device passkey).' })
+}, { additionalProperties: false })
+const CeremonyResponse = Type.Object({
+  id: Type.String(),
+  rawId: Type.String(),
+  type: Type.String(),
+  response: Type.Object({ clientDataJSON: Type.String() }, { additionalProperties: true }),
+  clientExtensionResults: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  authenticatorAttachment: Type.Optional(Type.String())
+}, { additionalProperties: true, description: 'What @simplewebauthn/browser\'s startRegistration() / startAuthentication() returned.' })
+const WebAuthnOptions = Type.Object({ challenge: Type.String() }, { additionalProperties: true, description: 'WebAuthn options in their JSON form, for @simplewebauthn/browser.' })
+const PasskeyParams = Type.Object({ id: Type.String({ maxLength: 1400 }) })
+
+function passkeyReply (passkey: Passkey): { id: string, name: string, created_at: string, last_used_at: string | null, backed_up: boolean } {
+  return { id: passkey.id, name: passkey.name, created_at: new Date(passkey.createdAt).toISOString(), last_used_at: passkey.lastUsedAt === null ? null : new Date(passkey.lastUsedAt).toISOString(), backed_up: passkey.backedUp }
+}
+
+export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
+  const signedIn = { requireSession: true }
+  const tags = ['passkeys']
+
+  app.post('/account/passkeys/options', {
+    config: { ...signedIn, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
+    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+  }, async (request) => await passkeyRegistrationOptions(ctx, sessionOf(request)))
+
+  app.post('/account/passkeys', {
+    config: { ...signedIn, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
+    schema: {
+      operationId: 'addPasskey',
+      summary: 'Register a passkey',
+      tags,
+      body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), response: CeremonyResponse }, { additionalProperties: false }),
+      response: { 200: { ...PasskeyReply, description: 'The passkey is registered.' }, ...errors(400, 429) }
+    }
+  }, async (request) => {
+    const passkey = await addPasskey(ctx, sessionOf(request), { name: request.body.name, response: request.body.response as unknown as RegistrationResponseJSON }, requesterOf(request))
+    return passkeyReply(passkey)
+  })
+
+  app.get('/account/passkeys', {
+    config: signedIn,
+    schema: { operationId: 'listPasskeys', summary: 'The account\'s passkeys', tags, response: { 200: Type.Object({ passkeys: Type.Array(PasskeyReply) }, { additionalProperties: false, description: 'Oldest first.' }) } }
+  }, async (request) => ({ passkeys: (await listPasskeys(ctx, sessionOf(request).user.id)).map(passkeyReply) }))
+
+  app.put('/account/passkeys/:id', {
+    config: signedIn,
+    schema: {
+      operationId: 'renamePasskey',
+      summary: 'Rename a passkey',
+      tags,
+      params: PasskeyParams,
+      body: Type.Object({ name: Type.String({ description: `1 to ${PASSKEY_NAME_MAX} characters.` }) }, { additionalProperties: false }),
+      response: { 200: { ...PasskeyReply, description: 'Renamed.' }, ...errors(400, 404) }
+    }
+  }, async (request) => passkeyReply(await renamePasskey(ctx, sessionOf(request), request.params.id, request.body.name)))
+
+  app.delete('/account/passkeys/:id', {
+    config: signedIn,
+    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors(404) } }
+  }, async (request) => {
+    await removePasskey(ctx, sessionOf(request), request.params.id, requesterOf(request))
+    return { message: 'passkey removed' }
+  })
+
+  const login = { rateLimit: { bucket: 'login', max: config.limits.loginPerIp }, refuseCrossSite: true }
+  app.post('/sessions/passkey/options', {
+    config: login,
+    schema: { operationId: 'passkeySignInOptions', summary: 'Options to sign in with a passkey', description: 'No email: the browser offers the passkeys it holds for this service.', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+  }, async () => await passkeySignInOptions(ctx))
+
+  app.post('/sessions/passkey', {
+    config: login,
+    schema: {
+      operationId: 'signInWithPasskey',
+      summary: 'Sign in with a passkey',
+      description: 'A complete sign-in: no TOTP step after it. Every failure is the same 401.',
+      tags,
+      body: Type.Object({ response: CeremonyResponse }, { additionalProperties: false }),
+      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(400, 401, 403, 429) }
+    }
+  }, async (request, reply) => {
+    const { user, token } = await signInWithPasskey(ctx, request.body.response as unknown as AuthenticationResponseJSON, requesterOf(request))
+    setSessionCookie(reply, config, token)
+    return { email: user.email, message: 'logged in' }
+  })
+}
