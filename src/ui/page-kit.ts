@@ -7,6 +7,7 @@ import { type ValidSession, validateSessionToken } from '../features/sessions/se
 import { languageOf } from '../http/language.js'
 import { sessionCookie } from '../http/plugins/session.js'
 import { isLanguage } from '../i18n/languages.js'
+import type { AssetUrls } from './assets.js'
 import { type PageContext, type PageData, renderPage, urlWith } from './render.js'
 import { createReturnToCheck, type ReturnTo } from './return-to.js'
 
@@ -29,7 +30,7 @@ export interface PageKit {
   checkReturnTo: (raw: string | undefined) => ReturnTo
 }
 
-export function createPageKit (ctx: AuthContext, config: Config, stylesheet: string): PageKit {
+export function createPageKit (ctx: AuthContext, config: Config, assets: AssetUrls): PageKit {
   const checkReturnTo = createReturnToCheck([...config.http.selfOrigins, ...config.http.trustedOrigins])
   return {
     context (request, reply, { path, keep = {}, form = true } = {}) {
@@ -42,7 +43,7 @@ export function createPageKit (ctx: AuthContext, config: Config, stylesheet: str
         languageChosen: chosen,
         csrfToken: form ? reply.generateCsrf() : null,
         ui: config.ui,
-        stylesheet,
+        assets,
         path: path ?? request.routeOptions.url ?? '/ui/login',
         keep: kept
       }

@@ -4,9 +4,6 @@
 // every POST besides the Origin / Sec-Fetch-Site check every unsafe route has), and its
 // own error pages: HTML, never JSON. The JSON API keeps its headers and its errors.
 // Registered with the prefix /ui (routes below are relative to it).
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import cookie from '@fastify/cookie'
 import csrfProtection from '@fastify/csrf-protection'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -21,7 +18,7 @@ import { accountPages } from './pages/account.js'
 import { linkPages } from './pages/links.js'
 import { signInPages } from './pages/sign-in.js'
 import { createPageKit, type PageKit } from './page-kit.js'
-import { UI_TEMPLATES } from './render.js'
+import { registerAssets } from './assets.js'
 
 export interface UiOptions {
   readonly ctx: AuthContext
@@ -33,16 +30,19 @@ export interface PageOptions extends UiOptions {
 }
 
 export const CSRF_COOKIE = 'authsvc_csrf'
-const STYLESHEET_PATH = '/ui/assets/style.css'
 
-/** The pages' CSP: this origin's stylesheet, images from here (and the logo's host, if
+/** The pages' CSP: this origin's stylesheet and scripts, fetch to this origin, images from here (and the logo's host, if
  *  BRAND_LOGO_URL is on another one), forms posting here or to a return_to origin. */
 export function pageSecurityPolicy (config: Config): string {
   const logo = config.ui.logoUrl?.startsWith('https://') === true ? ` ${new URL(config.ui.logoUrl).origin}` : ''
-  const formTargets = [...new Set([...config.http.selfOrigins, ...config.http.trustedOrigins])].join(' ')
+  // A CSP source list cannot hold an IPv6 literal ([::1]); 'self' covers the page's own origin.
+  const formTargets = [...new Set([...config.http.selfOrigins, ...config.http.trustedOrigins])].filter(origin => !origin.includes('[')).join(' ')
   return [
     "default-src 'none'",
     "style-src 'self'",
+    // The passkey script and its library, from this origin (the pages work without them).
+    "script-src 'self'",
+    "connect-src 'self'",
     `img-src 'self' data:${logo}`,
     `form-action 'self' ${formTargets}`,
     "frame-ancestors 'none'",
@@ -51,9 +51,7 @@ export function pageSecurityPolicy (config: Config): string {
 }
 
 export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions): Promise<void> {
-  const css = readFileSync(path.join(UI_TEMPLATES, 'style.css'))
-  const version = createHash('sha256').update(css).digest('base64url').slice(0, 12)
-  const pages = createPageKit(ctx, config, `${STYLESHEET_PATH}?v=${version}`)
+  const pages = createPageKit(ctx, config, registerAssets(app))
   const headers = {
     'content-security-policy': pageSecurityPolicy(config),
     'cross-origin-opener-policy': 'same-origin',
@@ -85,14 +83,6 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
     return pages.send(reply, 'message', context, { title: 'page.not_found', text: translate(context.language, 'text.not_found'), link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, 404)
   })
   app.setErrorHandler(async (error: FastifyError, request, reply) => await sendErrorPage(error, request, reply, pages))
-
-  app.get(STYLESHEET_PATH.slice('/ui'.length), { schema: { hide: true }, config: { logRequest: false } }, async (request, reply) => {
-    const { v } = request.query as { v?: string }
-    return reply.type('text/css; charset=utf-8')
-      .header('cache-control', v === version ? 'public, max-age=31536000, immutable' : 'no-cache')
-      .header('etag', `"${version}"`)
-      .send(css)
-  })
 
   const options: PageOptions = { ctx, config, pages }
   await app.register(signInPages, options)

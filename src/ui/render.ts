@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
 import type { UiConfig } from '../config.js'
+import type { AssetUrls } from './assets.js'
 import { type MessageKey, translate } from '../i18n/catalogue.js'
 import { type Language, LANGUAGE_NAMES, LANGUAGES, LOCALES } from '../i18n/languages.js'
 
@@ -29,7 +30,8 @@ export interface PageContext {
   /** The form token of this browser (null on pages without a form). */
   readonly csrfToken: string | null
   readonly ui: UiConfig
-  readonly stylesheet: string
+  /** The versioned URLs of the stylesheet and scripts. */
+  readonly assets: AssetUrls
   /** The path of this page, for the language links. */
   readonly path: string
   /** Query parameters the language links keep (a token, a return_to). */
@@ -38,6 +40,8 @@ export interface PageContext {
 
 export interface PageData {
   readonly title: MessageKey
+  /** The page runs the passkey script (it works without it). */
+  readonly scripts?: boolean
   readonly errors?: readonly FormError[]
   readonly notice?: string | null
   readonly values?: Readonly<Record<string, string>>
@@ -75,5 +79,5 @@ export function renderPage (name: string, context: PageContext, data: PageData):
   }
   const body = eta.render(`./${name}`, { ...context, ...data, ...helpers, errors })
   const title = `${errors.length > 0 ? `${t('error.title')}: ` : ''}${t(data.title)} · ${context.ui.brandName}`
-  return eta.render('./layout', { ...context, ...helpers, title, body })
+  return eta.render('./layout', { ...context, ...helpers, title, body, scripts: data.scripts === true })
 }

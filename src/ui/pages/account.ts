@@ -6,28 +6,34 @@
 // error beside its field.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import QRCode from 'qrcode'
 import { Type } from 'typebox'
 import { AuthError } from '../../auth/errors.js'
 import { changeLanguage, changePassword, deleteAccount, getAccount } from '../../features/account/account.js'
 import { listAccountEvents } from '../../features/audit/audit.js'
 import { requestEmailChange } from '../../features/email-change/email-change.js'
 import { listUserSessions, revokeOtherSessions, revokeSession, sessionHandle, type ValidSession } from '../../features/sessions/sessions.js'
+import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, regenerateRecoveryCodes, type TotpEnrolment } from '../../features/mfa/totp.js'
+import { listPasskeys, removePasskey, renamePasskey } from '../../features/passkeys/passkeys.js'
 import { resendVerification } from '../../features/verification/verification.js'
 import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie } from '../../http/plugins/session.js'
 import { isMessageKey, type MessageKey, translate } from '../../i18n/catalogue.js'
-import { type FieldMap, type FormFailure, formFailure, noticeOf } from '../forms.js'
+import { type FieldMap, type FormFailure, formFailure, noticeOf, sendFailure } from '../forms.js'
 import type { PageOptions } from '../plugin.js'
 import type { PageContext } from '../render.js'
 import { FormToken, NoticeQuery, PageQuery } from '../schemas.js'
 
-const ACCOUNT_NOTICES = ['password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'email_verified'] as const
+const ACCOUNT_NOTICES = ['password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'email_verified', 'totp_disabled', 'passkey_added', 'passkey_removed', 'passkey_renamed'] as const
 const RECENT_EVENTS = '10'
 
 const PasswordForm = Type.Object({ ...FormToken.properties, current_password: Type.String({ maxLength: 4096 }), new_password: Type.String({ maxLength: 4096 }) })
 const EmailForm = Type.Object({ ...FormToken.properties, new_email: Type.String({ maxLength: 1024 }), current_password: Type.String({ maxLength: 4096 }) })
 const LanguageForm = Type.Object({ ...FormToken.properties, language: Type.String({ maxLength: 16 }) })
 const SessionForm = Type.Object({ ...FormToken.properties, session: Type.String({ maxLength: 64 }) })
+const PasswordOnlyForm = Type.Object({ ...FormToken.properties, current_password: Type.String({ maxLength: 4096 }) })
+const CodeForm = Type.Object({ ...FormToken.properties, code: Type.String({ maxLength: 64 }) })
+const PasskeyForm = Type.Object({ ...FormToken.properties, passkey: Type.String({ maxLength: 1400 }), name: Type.Optional(Type.String({ maxLength: 200 })) })
 const DeleteForm = Type.Object({ ...FormToken.properties, current_password: Type.String({ maxLength: 4096 }), confirm: Type.Optional(Type.String({ maxLength: 8 })) })
 
 export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
@@ -47,10 +53,11 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
   }
 
   async function sendAccount (request: FastifyRequest, reply: FastifyReply, context: PageContext, session: ValidSession, extra: { notice?: string | null, failure?: FormFailure, values?: Record<string, string> } = {}): Promise<FastifyReply> {
-    const [account, sessions, { events }] = await Promise.all([
+    const [account, sessions, { events }, passkeys] = await Promise.all([
       getAccount(ctx, session.user.id),
       listUserSessions(ctx, session),
-      listAccountEvents(ctx, session.user.id, { limit: RECENT_EVENTS })
+      listAccountEvents(ctx, session.user.id, { limit: RECENT_EVENTS }),
+      listPasskeys(ctx, session.user.id)
     ])
     const label = (type: string): string => translate(context.language, isMessageKey(`event.${type}`) ? `event.${type}` as MessageKey : 'event.other')
     if (extra.failure?.retryAfterSeconds !== undefined) void reply.header('retry-after', String(extra.failure.retryAfterSeconds))
@@ -62,7 +69,9 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
       account,
       sessions,
       events: events.map(event => ({ ...event, label: label(event.type) })),
-      minLength: config.passwordPolicy.minLength
+      passkeys,
+      minLength: config.passwordPolicy.minLength,
+      scripts: true
     }, extra.failure?.status ?? 200)
   }
 
@@ -130,6 +139,63 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
     accountForm('sessions', {}, async (session, _body, request) => {
       await revokeOtherSessions(ctx, session, requesterOf(request))
       return 'sessions_revoked'
+    }))
+
+  // Two-step verification: set-up shows the QR code page, its confirmation (and new
+  // codes) the recovery codes page, once; a refusal shows the page it came from again.
+  async function sendTotpSetup (reply: FastifyReply, context: PageContext, enrolment: TotpEnrolment, failure?: FormFailure): Promise<FastifyReply> {
+    const qrSvg = (await QRCode.toString(enrolment.otpauthUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }))
+      .replace('<svg ', `<svg role="img" aria-label="${translate(context.language, 'page.totp_setup').replaceAll('"', '')}" `)
+    const data = { title: 'page.totp_setup' as const, qrSvg, secretGroups: enrolment.secret.match(/.{1,4}/g)?.join(' ') ?? enrolment.secret }
+    return failure === undefined ? pages.send(reply, 'totp_setup', context, data) : sendFailure(pages, reply, 'totp_setup', context, failure, data)
+  }
+
+  function sendRecoveryCodes (reply: FastifyReply, context: PageContext, codes: readonly string[], notice: string | null): FastifyReply {
+    const download = `data:text/plain;charset=utf-8,${encodeURIComponent(`${config.ui.brandName}\n\n${codes.join('\n')}\n`)}`
+    return pages.send(reply, 'recovery_codes', context, { title: 'page.recovery_codes', codes, download, notice })
+  }
+
+  app.post('/account/totp', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordOnlyForm } },
+    accountForm<{ current_password: string }>('totp', { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password' }, async (session, body, request, reply, context) => {
+      return await sendTotpSetup(reply, context, await beginTotpEnrolment(ctx, session, body.current_password, requesterOf(request)))
+    }))
+
+  app.post('/account/totp/confirm', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: CodeForm } }, async (request, reply) => {
+    const context = pages.context(request, reply, { path: '/ui/account' })
+    const session = await signedIn(request)
+    if (session === null) return toLogin(reply, context)
+    try {
+      return sendRecoveryCodes(reply, context, await confirmTotp(ctx, session, request.body.code, requesterOf(request)), null)
+    } catch (error) {
+      const failure = formFailure(error, context.language, 'totp-confirm', { INVALID_CODE: 'code' })
+      const enrolment = await pendingTotpEnrolment(ctx, session)
+      if (enrolment === null) return await sendAccount(request, reply, context, session, { failure: { ...failure, errors: failure.errors.map(e => ({ ...e, form: 'totp', field: undefined })) } })
+      return await sendTotpSetup(reply, context, enrolment, failure)
+    }
+  })
+
+  app.post('/account/totp/disable', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordOnlyForm } },
+    accountForm<{ current_password: string }>('totp', { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password' }, async (session, body, request) => {
+      await disableTotp(ctx, session, body.current_password, requesterOf(request))
+      return 'totp_disabled'
+    }))
+
+  app.post('/account/recovery_codes', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordOnlyForm } },
+    accountForm<{ current_password: string }>('totp', { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password' }, async (session, body, request, reply, context) => {
+      const codes = await regenerateRecoveryCodes(ctx, session, body.current_password, requesterOf(request))
+      return sendRecoveryCodes(reply, context, codes, translate(context.language, 'notice.recovery_codes'))
+    }))
+
+  app.post('/account/passkeys/rename', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: PasskeyForm } },
+    accountForm<{ passkey: string, name?: string }>('passkeys', {}, async (session, body) => {
+      await renamePasskey(ctx, session, body.passkey, body.name ?? '')
+      return 'passkey_renamed'
+    }))
+
+  app.post('/account/passkeys/remove', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: PasskeyForm } },
+    accountForm<{ passkey: string }>('passkeys', {}, async (session, body, request) => {
+      await removePasskey(ctx, session, body.passkey, requesterOf(request))
+      return 'passkey_removed'
     }))
 
   app.post('/account/delete', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: DeleteForm } },

@@ -38,7 +38,15 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     if (!returnTo.ok) return refuseReturnTo(reply, context)
     // Signed in already: straight on.
     if (await pages.session(request) !== null) return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
-    return pages.send(reply, 'login', context, { title: 'page.login', notice: noticeOf(context.language, notice, LOGIN_NOTICES, { email: email ?? '' }), values: { email: email ?? '' }, returnTo: rawReturnTo })
+    return pages.send(reply, 'login', context, {
+      title: 'page.login',
+      notice: noticeOf(context.language, notice, LOGIN_NOTICES, { email: email ?? '' }),
+      values: { email: email ?? '' },
+      returnTo: rawReturnTo,
+      // Where the passkey script goes after its sign-in: a checked return_to, or the account.
+      next: returnTo.url ?? pages.urlOf(context, '/ui/account'),
+      scripts: true
+    })
   })
 
   app.post('/login', {
@@ -58,7 +66,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       setSessionCookie(reply, config, outcome.token)
     } catch (error) {
       const failure = formFailure(error, context.language, 'login', { INVALID_CREDENTIALS: 'password', ACCOUNT_DISABLED: 'email', EMAIL_NOT_VERIFIED: 'email' })
-      return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo })
+      return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: true })
     }
     return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
   })

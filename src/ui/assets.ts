@@ -1,0 +1,42 @@
+// The pages' static files, served from this origin only: the stylesheet, the passkey
+// script and @simplewebauthn/browser's bundle (which it uses). Each is read once at start
+// and served under /ui/assets/<name>?v=<hash of its content>, cached for a year
+// (immutable); a URL with another version is served uncached.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { UI_TEMPLATES } from './render.js'
+
+export interface AssetUrls {
+  readonly stylesheet: string
+  readonly passkeysScript: string
+  readonly webauthnScript: string
+}
+
+const require = createRequire(import.meta.url)
+
+const ASSETS = {
+  stylesheet: { name: 'style.css', type: 'text/css; charset=utf-8', file: () => path.join(UI_TEMPLATES, 'style.css') },
+  passkeysScript: { name: 'passkeys.js', type: 'text/javascript; charset=utf-8', file: () => path.join(UI_TEMPLATES, 'passkeys.js') },
+  webauthnScript: { name: 'webauthn.js', type: 'text/javascript; charset=utf-8', file: () => path.join(path.dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist/bundle/index.umd.min.js') }
+} as const
+
+/** Registers the asset routes on the pages' context (prefix /ui); returns their versioned URLs. */
+export function registerAssets (app: FastifyInstance): AssetUrls {
+  const urls: Record<string, string> = {}
+  for (const [key, asset] of Object.entries(ASSETS)) {
+    const body = readFileSync(asset.file())
+    const version = createHash('sha256').update(body).digest('base64url').slice(0, 12)
+    app.get(`/assets/${asset.name}`, { schema: { hide: true }, config: { logRequest: false } }, async (request, reply) => {
+      const { v } = request.query as { v?: string }
+      return reply.type(asset.type)
+        .header('cache-control', v === version ? 'public, max-age=31536000, immutable' : 'no-cache')
+        .header('etag', `"${version}"`)
+        .send(body)
+    })
+    urls[key] = `/ui/assets/${asset.name}?v=${version}`
+  }
+  return urls as unknown as AssetUrls
+}
