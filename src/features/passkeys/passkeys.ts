@@ -50,6 +50,11 @@ function toPasskey (row: Pick<PasskeyRow, 'credential_id' | 'name' | 'created_at
   return { id: row.credential_id, name: row.name, createdAt: Number(row.created_at), lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at), backedUp: Number(row.backed_up) === 1 }
 }
 
+/** Whether browsers can use passkeys here: not when PUBLIC_URL is on an IP address. */
+export function passkeysAvailable (publicUrl: string): boolean {
+  return net.isIP(new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')) === 0
+}
+
 /** The relying party: its id (PUBLIC_URL's host) and the origins responses may come from. */
 function relyingParty (ctx: AuthContext): { id: string, name: string, origins: string[] } {
   const { hostname } = new URL(ctx.config.publicUrl)

@@ -14,7 +14,7 @@ import { listAccountEvents } from '../../features/audit/audit.js'
 import { requestEmailChange } from '../../features/email-change/email-change.js'
 import { listUserSessions, revokeOtherSessions, revokeSession, sessionHandle, type ValidSession } from '../../features/sessions/sessions.js'
 import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, regenerateRecoveryCodes, type TotpEnrolment } from '../../features/mfa/totp.js'
-import { listPasskeys, removePasskey, renamePasskey } from '../../features/passkeys/passkeys.js'
+import { listPasskeys, passkeysAvailable, removePasskey, renamePasskey } from '../../features/passkeys/passkeys.js'
 import { resendVerification } from '../../features/verification/verification.js'
 import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie } from '../../http/plugins/session.js'
@@ -40,6 +40,7 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
   const hide = { hide: true }
   const accountLimit = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, refuseCrossSite: true }
   const formConfig = { refuseCrossSite: true }
+  const withPasskeys = passkeysAvailable(config.publicUrl)
 
   /** The cookie's session, on request.session (requesterOf names it in events); null sends to sign-in. */
   async function signedIn (request: FastifyRequest): Promise<ValidSession | null> {
@@ -71,7 +72,7 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
       events: events.map(event => ({ ...event, label: label(event.type) })),
       passkeys,
       minLength: config.passwordPolicy.minLength,
-      scripts: true
+      scripts: withPasskeys
     }, extra.failure?.status ?? 200)
   }
 

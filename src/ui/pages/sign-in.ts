@@ -7,6 +7,7 @@ import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, setSessionCookie } from '../../http/plugins/session.js'
 import { translate } from '../../i18n/catalogue.js'
 import { endSession } from '../../features/sessions/sessions.js'
+import { passkeysAvailable } from '../../features/passkeys/passkeys.js'
 import { completeSecondFactor } from '../../features/sign-in/second-factor.js'
 import { signIn } from '../../features/sign-in/sign-in.js'
 import { registerUser } from '../../features/users/users.js'
@@ -22,6 +23,8 @@ const Credentials = Type.Object({ ...FormToken.properties, email: Type.String({ 
 
 export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
   const hide = { hide: true }
+  // The passkey button and its script, where browsers can use passkeys at all.
+  const withPasskeys = passkeysAvailable(config.publicUrl)
   /** A return_to this service may not send a browser to: a page that says so, and no form. */
   const refuseReturnTo = (reply: FastifyReply, context: PageContext): FastifyReply =>
     pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'error.return_to'), link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, 400)
@@ -45,7 +48,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       returnTo: rawReturnTo,
       // Where the passkey script goes after its sign-in: a checked return_to, or the account.
       next: returnTo.url ?? pages.urlOf(context, '/ui/account'),
-      scripts: true
+      scripts: withPasskeys
     })
   })
 
@@ -66,7 +69,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       setSessionCookie(reply, config, outcome.token)
     } catch (error) {
       const failure = formFailure(error, context.language, 'login', { INVALID_CREDENTIALS: 'password', ACCOUNT_DISABLED: 'email', EMAIL_NOT_VERIFIED: 'email' })
-      return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: true })
+      return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: withPasskeys })
     }
     return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
   })

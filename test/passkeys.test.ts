@@ -1,0 +1,150 @@
+// Passkeys end to end in Chromium with the DevTools WebAuthn virtual authenticator (ctap2,
+// resident keys, user verification), on every database: register from the account page,
+// sign out, sign in with the passkey and no email (no TOTP step after it), rename and
+// remove it; the JSON API beside it (list, another account's passkey, a replayed
+// response), and the refusal on an IP-address PUBLIC_URL.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { Secret, TOTP } from 'otpauth'
+import { launchChromium } from './support/browser.js'
+import { TEST_DIALECT } from './support/database.js'
+import { freePort } from './support/service.js'
+import { PASSWORD, request, signUp, startServer, type TestServer } from './support/server.js'
+import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
+
+describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let smtp: SmtpReceiver
+  let browser: Browser
+  let base: string
+  const problems: string[] = []
+
+  before(async () => {
+    smtp = await startSmtpReceiver()
+    const port = await freePort()
+    // Browsers refuse WebAuthn on an IP address: the pages are opened as localhost.
+    base = `http://localhost:${port}`
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: base }, { port })
+    browser = await launchChromium()
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+    await smtp?.close()
+  })
+
+  async function withAuthenticator (context: BrowserContext): Promise<Page> {
+    const page = await context.newPage()
+    page.on('console', message => { if (/Content Security Policy/i.test(message.text())) problems.push(message.text()) })
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('WebAuthn.enable')
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true }
+    })
+    return page
+  }
+
+  async function signInWithPassword (page: Page, email: string): Promise<void> {
+    await page.goto(`${base}/ui/login`)
+    await page.getByLabel('Email address').fill(email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  }
+
+  it('registers a passkey from the account page and signs in with it alone, past TOTP', async () => {
+    const user = await signUp(server)
+    // TOTP on: a passkey sign-in is complete without the code.
+    const started = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, { session: user.token })
+    const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })
+    const now = Date.now()
+    assert.equal((await request(server, 'POST', '/account/totp/confirm', { code: totp.generate({ timestamp: now }) }, { session: user.token })).status, 200)
+
+    const context = await browser.newContext({ locale: 'en-GB' })
+    const page = await withAuthenticator(context)
+    await signInWithPassword(page, user.email)
+    await page.getByLabel('Code from your authenticator app, or a recovery code').fill(totp.generate({ timestamp: now + 30_000 }))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await page.waitForURL(`${base}/ui/account`)
+
+    await page.locator('#passkey-new-name').fill('Work laptop')
+    await page.getByRole('button', { name: 'Add a passkey' }).click()
+    await page.waitForURL(`${base}/ui/account?notice=passkey_added`)
+    assert.match(await page.locator('.passkeys').textContent() ?? '', /Work laptop/)
+    const cookie = (await context.cookies(base)).find(c => c.name === 'session_id')?.value ?? ''
+    const listed = await request(server, 'GET', '/account/passkeys', undefined, { session: cookie })
+    assert.equal(listed.body.passkeys.length, 1)
+    assert.equal(listed.body.passkeys[0].name, 'Work laptop')
+    assert.equal(listed.body.passkeys[0].last_used_at, null)
+    assert.equal((await request(server, 'GET', '/account', undefined, { session: cookie })).body.passkeys, 1)
+    await smtp.waitFor(user.email, /A passkey was added/)
+
+    // Sign out; sign in with the passkey: no email, no password, no code.
+    await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(/\/ui\/login\?notice=signed_out/)
+    let posted: string | null = null
+    page.on('request', req => { if (req.url() === `${base}/sessions/passkey` && req.method() === 'POST') posted = req.postData() })
+    // The conditional request may sign in as soon as the page loads; else the button does.
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click({ timeout: 5000 }).catch(() => undefined)
+    await page.waitForURL(`${base}/ui/account`)
+    const login = await server.db.selectFrom('audit_events').selectAll().where('user_id', '=', user.id).where('type', '=', 'login.succeeded').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    assert.match(login.details ?? '', /"method":"passkey"/)
+    assert.ok(posted !== null, 'the browser posted its response')
+    const replay = await fetch(`${server.url}/sessions/passkey`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: posted })
+    assert.equal(replay.status, 401, 'a response is good once: its challenge is used up')
+    const afterUse = await request(server, 'GET', '/account/passkeys', undefined, { session: (await context.cookies(base)).find(c => c.name === 'session_id')?.value })
+    assert.notEqual(afterUse.body.passkeys[0].last_used_at, null)
+
+    // Another account cannot touch it.
+    const other = await signUp(server)
+    const id = encodeURIComponent(listed.body.passkeys[0].id)
+    assert.equal((await request(server, 'DELETE', `/account/passkeys/${id}`, undefined, { session: other.token })).status, 404)
+
+    // Rename and remove from the page (forms; no script needed).
+    const renameForm = page.locator('.passkeys form').first()
+    await renameForm.getByLabel('Name of this passkey').fill('Old laptop')
+    await renameForm.getByRole('button', { name: 'Rename' }).click()
+    await page.waitForURL(/notice=passkey_renamed/)
+    assert.match(await page.locator('.passkeys').textContent() ?? '', /Old laptop/)
+    await page.locator('.passkeys form').first().getByRole('button', { name: 'Remove' }).click()
+    await page.waitForURL(/notice=passkey_removed/)
+    assert.equal(await page.locator('.passkeys').count(), 0)
+    await smtp.waitFor(user.email, /A passkey was removed/)
+    const events = (await server.db.selectFrom('audit_events').select('type').where('user_id', '=', user.id).execute()).map(e => e.type)
+    for (const type of ['passkey.added', 'passkey.removed', 'totp.enabled']) assert.ok(events.includes(type), type)
+
+    // The removed passkey signs nobody in.
+    await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(/\/ui\/login/)
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+    await page.locator('[data-passkey-error]').waitFor({ state: 'visible' })
+    assert.equal(await page.locator('[data-passkey-error]').textContent(), 'This passkey could not sign you in.')
+    await context.close()
+    assert.deepEqual(problems, [])
+  })
+
+  it('refuses a registration without its challenge, and garbage, with a 400', async () => {
+    const user = await signUp(server)
+    const forged = { name: 'x', response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: 'nope', origin: base })).toString('base64url'), attestationObject: 'AAAA' }, clientExtensionResults: {} } }
+    const reply = await request(server, 'POST', '/account/passkeys', forged, { session: user.token, encoding: 'json' })
+    assert.deepEqual([reply.status, reply.body.code], [400, 'invalid_passkey'])
+    const bad = await request(server, 'POST', '/sessions/passkey', { response: { ...forged.response, response: { clientDataJSON: '!!!' } } }, { encoding: 'json' })
+    assert.deepEqual([bad.status, bad.body.code], [401, 'invalid_credentials'])
+    const options = await request(server, 'POST', '/sessions/passkey/options')
+    assert.equal(options.status, 200)
+    assert.equal(options.body.rpId, 'localhost')
+    assert.match(options.body.challenge, /^[\w-]{20,}$/)
+  })
+})
+
+describe(`passkeys on an IP-address PUBLIC_URL on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  before(async () => { server = await startServer({ PUBLIC_URL: 'http://127.0.0.1:5000' }) })
+  after(async () => { await server.close() })
+
+  it('answer 400 passkeys_unavailable, saying why', async () => {
+    const reply = await request(server, 'POST', '/sessions/passkey/options')
+    assert.deepEqual([reply.status, reply.body.code], [400, 'passkeys_unavailable'])
+    assert.match(reply.body.message, /IP address/)
+  })
+})
