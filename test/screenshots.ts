@@ -4,6 +4,7 @@
 // flows, as browser.test.ts does. Not a test: run it after changing a page.
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import { Secret, TOTP } from 'otpauth'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from './support/browser.js'
 import { freePort } from './support/service.js'
@@ -31,7 +32,7 @@ async function signIn (page: Page, email: string): Promise<void> {
   await page.goto(`${server.url}/ui/login`)
   await page.getByLabel('Email address').fill(email)
   await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.waitForURL(`${server.url}/ui/account`)
 }
 
@@ -63,11 +64,24 @@ try {
     await shot('account')
     await other.close()
 
+    const totpForm = page.locator('form[action="/ui/account/totp"]')
+    await totpForm.getByLabel('Current password').fill(PASSWORD)
+    await totpForm.getByRole('button', { name: 'Set up an authenticator app' }).click()
+    await shot('totp-setup')
+    const key = (await page.locator('code.secret').textContent() ?? '').replaceAll(' ', '')
+    await page.getByLabel('6-digit code from the app').fill(new TOTP({ secret: Secret.fromBase32(key) }).generate())
+    await page.getByRole('button', { name: 'Turn on' }).click()
+    await shot('recovery-codes')
+    await page.getByRole('link', { name: 'I have saved them' }).click()
+
     await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
     await page.getByLabel('Email address').fill(email)
     await page.getByLabel('Password').fill('not the password')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await shot('login-error')
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await shot('mfa')
     await page.goto(`${server.url}/ui/forgot_password`)
     await page.getByLabel('Email address').fill(email)
     await page.getByRole('button', { name: 'Send me a reset link' }).click()

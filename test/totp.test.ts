@@ -172,6 +172,19 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     assert.equal(renewed.body.recovery_codes.length, 10)
     assert.equal((await secondStep(await mfaToken(user.email), second)).status, 401, 'voided by the new codes')
     assert.equal((await secondStep(await mfaToken(user.email), renewed.body.recovery_codes[0])).status, 200)
+    // A lost phone: signed in with a recovery code, the user sets up a new authenticator.
+    const session2 = sessionCookie(done)
+    assert.equal((await request(server, 'DELETE', '/account/totp', { current_password: PASSWORD }, session(session2))).status, 200)
+    const fresh = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, session(session2))
+    const phone = new TOTP({ secret: Secret.fromBase32(fresh.body.secret) })
+    assert.equal((await request(server, 'POST', '/account/totp/confirm', { code: phone.generate() }, session(session2))).status, 200)
+    assert.equal((await secondStep(await mfaToken(user.email), second)).status, 401, 'the old codes are gone with the old authenticator')
+    const metrics = await fetch(`${server.url}/metrics`).then(async reply => await reply.text())
+    for (const event of ['totp.enabled', 'totp.disabled', 'recovery_code.used', 'recovery_codes.regenerated']) {
+      assert.match(metrics, new RegExp(`authsvc_second_factor_events_total\\{event="${event.replace('.', '\\.')}"\\} [1-9]`), event)
+    }
+    assert.match(metrics, /authsvc_logins_total\{result="second_factor_required"\} [1-9]/)
+    assert.match(metrics, /authsvc_logins_total\{result="invalid_code"\} [1-9]/)
   })
 
   it('turns off with the password; a password reset alone leaves it on', async () => {
