@@ -35,7 +35,7 @@ Configuration comes from environment variables (see README.md, "Configuration"):
   RATE_LIMIT_WINDOW, RATE_LIMIT_REGISTER, RATE_LIMIT_LOGIN, RATE_LIMIT_RESET, RATE_LIMIT_ACCOUNT,
   RATE_LIMIT_MEMORY_KEYS, LOGIN_THROTTLE_FREE_ATTEMPTS, LOGIN_THROTTLE_MAX_DELAY, RESET_MAIL_LIMIT,
   RESET_MAIL_WINDOW, AUDIT_RETENTION_DAYS, METRICS_ENABLED, METRICS_ALLOW, METRICS_TOKEN,
-  BRAND_NAME, BRAND_LOGO_URL, ENCRYPTION_KEY
+  BRAND_NAME, BRAND_LOGO_URL, ENCRYPTION_KEY, INSTANCE_NAME, SHUTDOWN_TIMEOUT
 `
 
 function describeDatabase (config: DatabaseConfig): string {
@@ -69,10 +69,15 @@ async function serve (services: Services): Promise<void> {
   }
   // Loaded here: the operator's commands start faster without the HTTP layer.
   const { buildApp } = await import('./http/app.js')
-  const app = await buildApp(services)
+  const app = await buildApp(services, { gentleClose: true })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down')
+      app.log.info({ signal }, 'shutting down: no new connections; finishing the requests in flight')
+      // Bounded: a client that holds its connection open does not keep the process alive.
+      setTimeout(() => {
+        app.log.warn({ seconds: config.http.shutdownTimeoutSeconds }, 'SHUTDOWN_TIMEOUT reached: exiting with connections still open')
+        process.exit(0)
+      }, config.http.shutdownTimeoutSeconds * 1000).unref()
       app.close().then(() => process.exit(0), (err: unknown) => {
         app.log.error({ err }, 'shutdown failed')
         process.exit(1)

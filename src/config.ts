@@ -66,6 +66,8 @@ export interface HttpConfig {
   readonly requestTimeoutSeconds: number
   /** Time an idle keep-alive connection is kept open. */
   readonly keepAliveTimeoutSeconds: number
+  /** On SIGTERM: the most time given to requests in flight and open connections before exiting anyway. */
+  readonly shutdownTimeoutSeconds: number
 }
 
 export interface HashingConfig {
@@ -140,6 +142,8 @@ export interface MetricsConfig {
   readonly allow: readonly string[]
   /** A bearer token that may read it from anywhere; null for none. */
   readonly token: string | null
+  /** INSTANCE_NAME: an `instance` label on every series (several instances); null for none. */
+  readonly instance: string | null
 }
 
 export class ConfigError extends Error {
@@ -382,12 +386,15 @@ export function loadConfig (env: Env = process.env): Config {
     trustProxy: parseTrustProxy(reader),
     trustedOrigins: parseOrigins(reader),
     requestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT', 10, 1, 3600),
-    keepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT', 5, 1, 3600)
+    keepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT', 5, 1, 3600),
+    shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT', 15, 1, 600)
   }
   const auditRetentionDays = reader.integer('AUDIT_RETENTION_DAYS', 90, 0, 36_500)
   const metricsToken = reader.optional('METRICS_TOKEN')
   if (metricsToken !== null && metricsToken.length < 16) reader.problems.push('METRICS_TOKEN must be at least 16 characters (a guessable token would open the metrics to anyone)')
-  const metrics: MetricsConfig = { enabled: reader.boolean('METRICS_ENABLED', true), allow: parseCidrs(reader), token: metricsToken }
+  const instance = reader.optional('INSTANCE_NAME')
+  if (instance !== null && !/^[\w.:-]{1,64}$/.test(instance)) reader.problems.push(`INSTANCE_NAME must be 1 to 64 letters, digits, '.', ':', '_' or '-' (got ${JSON.stringify(instance)})`)
+  const metrics: MetricsConfig = { enabled: reader.boolean('METRICS_ENABLED', true), allow: parseCidrs(reader), token: metricsToken, instance: instance !== null && /^[\w.:-]{1,64}$/.test(instance) ? instance : null }
   const redis: RedisConfig = {
     url: reader.url('REDIS_URL', null, ['redis:', 'rediss:']),
     keyPrefix: reader.string('REDIS_KEY_PREFIX', 'authsvc:'),

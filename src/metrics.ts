@@ -31,8 +31,10 @@ const RESET_STEPS: Partial<Record<SecurityEventType, string>> = {
   'password.reset': 'completed'
 }
 
-export function createMetrics (source: { hashQueueDepth: () => number }): Metrics {
+export function createMetrics (source: { hashQueueDepth: () => number, instance?: string | null }): Metrics {
   const registry = new Registry()
+  // Several instances behind one load balancer: each series names its instance (INSTANCE_NAME).
+  if (source.instance !== undefined && source.instance !== null) registry.setDefaultLabels({ instance: source.instance })
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
   const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status.', labelNames: ['method', 'route', 'status'] as const, registers })

@@ -2,6 +2,8 @@
 // counters, mailer, hasher, session lookup, background work, scheduled jobs) and closes
 // it. `serve`, every CLI command and the tests build it the same way; buildApp() only
 // wires HTTP onto it, so nothing here knows of Fastify.
+import { randomBytes } from 'node:crypto'
+import os from 'node:os'
 import type { Logger } from 'pino'
 import { createBackground, type Background } from './background.js'
 import type { AuthContext } from './auth/context.js'
@@ -16,6 +18,7 @@ import { deleteExpiredSessions } from './features/sessions/sessions.js'
 import { findSlowestStoredHash } from './features/users/users.js'
 import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
+import { createLeases } from './db/leases.js'
 import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
@@ -50,12 +53,14 @@ export interface ServiceOptions {
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
+/** This process among the instances: host, pid and 32 random bits (the holder of job leases). */
+const INSTANCE_ID = `${os.hostname().slice(0, 32)}-${process.pid}-${randomBytes(4).toString('hex')}`
 
 export async function createServices (config: Config, { logger, now = Date.now, eventSubscribers = [] }: ServiceOptions): Promise<Services> {
   const db = createDb(config.database, logger)
   const counters = await createCounterStore(config, logger)
   // Metrics read the hasher's queue when scraped; the hasher is made just below.
-  const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth() }) : null
+  const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth(), instance: config.metrics.instance }) : null
   const plainMailer = createMailer(config.mail, logger)
   const mailer = metrics === null ? plainMailer : metrics.countMails(plainMailer)
   const hasher = createPasswordHasher({
@@ -65,7 +70,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     onComputed: metrics?.observeHash
   })
   const background = createBackground(logger)
-  const jobs = createJobs(logger)
+  const jobs = createJobs(logger, createLeases(db, INSTANCE_ID))
   // One info line per event, bound to its request: sign-in outcomes, throttles, changes.
   const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor, details }) => {
     logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip, ...(actor.operator === undefined ? {} : { operator: actor.operator }), ...(details === undefined ? {} : { details }) }, 'security event')
@@ -88,15 +93,16 @@ export async function createServices (config: Config, { logger, now = Date.now, 
       logger.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep')
     }
   }
+  // One instance at a time sweeps and purges (a lease in the database); each calibrates its own timing.
   jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => {
     await deleteExpiredSessions(db, now())
     await deleteExpiredTokens(db, now())
     await deleteExpiredChallenges(db, now())
-  })
+  }, { exclusive: true })
   if (config.auditRetentionDays > 0) {
     jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {
       await purgeAuditEvents(db, now() - config.auditRetentionDays * 24 * 3600 * 1000)
-    })
+    }, { exclusive: true })
   }
   jobs.every('failed-login timing', SWEEP_INTERVAL_MS, async () => {
     if (!calibrated || hasher.padsFailures()) await calibrateFailures()

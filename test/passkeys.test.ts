@@ -79,11 +79,12 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     assert.equal((await request(server, 'GET', '/account', undefined, { session: cookie })).body.passkeys, 1)
     await smtp.waitFor(user.email, /A passkey was added/)
 
-    // Sign out; sign in with the passkey: no email, no password, no code.
+    // Sign out; sign in with the passkey: no email, no password, no code. (Listening from
+    // now: the login page's conditional request may sign in as soon as the page loads.)
+    let posted: string | null = null
+    page.on('request', req => { if (req.url() === `${base}/sessions/passkey` && req.method() === 'POST') posted ??= req.postData() })
     await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
     await page.waitForURL(/\/ui\/login\?notice=signed_out/)
-    let posted: string | null = null
-    page.on('request', req => { if (req.url() === `${base}/sessions/passkey` && req.method() === 'POST') posted = req.postData() })
     // The conditional request may sign in as soon as the page loads; else the button does.
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click({ timeout: 5000 }).catch(() => undefined)
     await page.waitForURL(`${base}/ui/account`)

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_account_state.js'
 import * as m0007 from './migrations/0007_audit_session_handle.js'
 import * as m0008 from './migrations/0008_user_language.js'
 import * as m0009 from './migrations/0009_second_factors.js'
+import * as m0010 from './migrations/0010_job_leases.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -19,7 +20,8 @@ const migrations: Record<string, Migration> = {
   '0006_account_state': m0006,
   '0007_audit_session_handle': m0007,
   '0008_user_language': m0008,
-  '0009_second_factors': m0009
+  '0009_second_factors': m0009,
+  '0010_job_leases': m0010
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

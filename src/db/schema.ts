@@ -109,6 +109,14 @@ export interface WebauthnChallengeTable {
   expires_at: number
 }
 
+export interface JobLeaseTable {
+  /** The job's name ('expired-row sweep' …). */
+  name: string
+  /** Which instance holds it (its instance id). */
+  holder: string
+  expires_at: number
+}
+
 export interface Database {
   users: UserTable
   sessions: SessionTable
@@ -118,6 +126,7 @@ export interface Database {
   recovery_codes: RecoveryCodeTable
   passkeys: PasskeyTable
   webauthn_challenges: WebauthnChallengeTable
+  job_leases: JobLeaseTable
 }
 
 export type UserRow = Selectable<UserTable>

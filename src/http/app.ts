@@ -65,7 +65,13 @@ function trustHops (hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops
 }
 
-export async function buildApp (services: Services): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** On close, leave idle connections to their keep-alive timeout instead of cutting them
+   *  (a served process behind a proxy; tests close at once). */
+  readonly gentleClose?: boolean
+}
+
+export async function buildApp (services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config, counters, auth: ctx } = services
   const headers = securityHeaders(config.env === 'production')
   const { handleClientError, handleExpectation, handleFrameworkError } = createEarlyErrorHandlers(headers)
@@ -94,13 +100,21 @@ export async function buildApp (services: Services): Promise<FastifyInstance> {
     // X-Request-Id: a caller's (a proxy's) id when it is a plain token, else a new UUID.
     requestIdHeader: false,
     genReqId: requestIdOf,
-    return503OnClosing: true
+    // Graceful shutdown behind a proxy: close() stops accepting connections, but requests
+    // that arrive on open ones are still served (no 503 a proxy could not retry), with
+    // `Connection: close`; idle connections are left to their keep-alive timeout, which the
+    // proxy's shorter one ends first (deploy/nginx.conf), so no request is sent on a
+    // connection the service is closing. SHUTDOWN_TIMEOUT bounds it all (cli.ts).
+    return503OnClosing: false,
+    forceCloseConnections: options.gentleClose === true ? false : 'idle'
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.on('checkExpectation', handleExpectation)
   app.addHook('onReady', async () => { await services.start() })
   app.addHook('onClose', async () => { await services.close() })
 
-  app.addHook('onRequest', createSecurityHeaders(headers))
+  let draining = false
+  app.addHook('preClose', (done) => { draining = true; done() })
+  app.addHook('onRequest', createSecurityHeaders(headers, () => draining))
   if (app.log.level === 'debug' || app.log.level === 'trace') {
     app.addHook('onResponse', async (request, reply) => {
       if (request.routeOptions.config.logRequest === false) return

@@ -20,10 +20,13 @@ export function securityHeaders (production: boolean): Record<string, string> {
 }
 
 /** An onRequest hook that puts the headers on every reply, errors included, with the
- *  request's id as X-Request-Id (the id its log lines carry). */
-export function createSecurityHeaders (headers: Readonly<Record<string, string>>) {
+ *  request's id as X-Request-Id (the id its log lines carry). While the server drains
+ *  (`draining()`: it is shutting down), every reply also says `Connection: close`, so a
+ *  proxy stops reusing the connection and sends its next request to another instance. */
+export function createSecurityHeaders (headers: Readonly<Record<string, string>>, draining: () => boolean = () => false) {
   return function setSecurityHeaders (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     void reply.headers(headers).header('x-request-id', request.id)
+    if (draining()) void reply.header('connection', 'close')
     done()
   }
 }
