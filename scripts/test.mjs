@@ -55,15 +55,16 @@ for (const project of ['.', 'test', 'bench']) {
   }
 }
 
-// The browser tests (Chromium) run in the first pass only: the pages call the domain
-// functions that every pass tests through the API, and pages.test.ts checks them over
-// HTTP on every database. TEST_BROWSER=false leaves them out (CI's Node 22 and 24 passes);
-// the summary says so.
-const withBrowser = process.env.TEST_BROWSER !== 'false'
-const isBrowserTest = file => file.startsWith('test/browser')
+// The system tests run in the first pass only: the browser flows (Chromium; the pages
+// call the domain functions that every pass tests through the API, and pages.test.ts
+// checks them over HTTP on every database) and the cluster (nginx, PostgreSQL and Redis,
+// whatever the pass's database). TEST_SYSTEM=false leaves them out (CI's Node 22 and 24
+// passes); the summary says so.
+const withSystem = process.env.TEST_SYSTEM !== 'false'
+const isSystemTest = file => /^test\/(?:browser|cluster)/.test(file)
 const files = readdirSync('test').filter(file => file.endsWith('.test.ts')).sort().map(file => `test/${file}`)
-  .filter(file => withBrowser || !isBrowserTest(file))
-const usesDatabase = file => !isBrowserTest(file) && /\b(?:startServer|createTestDatabase|TEST_DIALECT)\b/.test(readFileSync(file, 'utf8'))
+  .filter(file => withSystem || !isSystemTest(file))
+const usesDatabase = file => !isSystemTest(file) && /\b(?:startServer|createTestDatabase|TEST_DIALECT)\b/.test(readFileSync(file, 'utf8'))
 const results = []
 const notRun = []
 const passes = []
@@ -90,7 +91,7 @@ for (const { label, passed, failed, skipped, cancelled, code, note } of results)
   const extra = [skipped > 0 ? `${skipped} skipped` : '', cancelled > 0 ? `${cancelled} cancelled` : '', code !== 0 && failed === 0 ? `runner exit code ${code}` : '', note ?? ''].filter(Boolean)
   console.log(`# ${label}: ${passed} passed, ${failed} failed${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`)
 }
-if (!withBrowser) console.log('# NOT RUN the browser tests (test/browser*.test.ts): TEST_BROWSER=false')
+if (!withSystem) console.log('# NOT RUN the system tests (test/browser*.test.ts, test/cluster*.test.ts): TEST_SYSTEM=false')
 for (const database of notRun) {
   console.log(`# NOT RUN ${database.label}: ${database.variable} is not set; to run the suite on it too: ${database.variable}=${database.example} npm test`)
 }
