@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import pg from 'pg'
+import { benchCluster, type ClusterRow } from './cluster.js'
 import { benchToken, seed } from './seed.js'
 import { type Database, inTurns as takeTurns, load as loadOnce, log, PASSWORD, peakRssMb, POSTGRES_URL, postgresDatabase, type Running, serve, signIn, sqliteDatabase, start, type Summary } from './support.js'
 
@@ -155,6 +156,15 @@ await benchMetrics('SQLite', sqliteDatabase(), sqliteDatabase())
 const pgDatabase = await postgresDatabase()
 if (pgDatabase !== null) await benchService('PostgreSQL', pgDatabase)
 await benchScale('SQLite', sqliteDatabase(), sqliteDatabase())
+let cluster: ClusterRow[] | string = 'PostgreSQL is not available'
+const clusterDatabase = await postgresDatabase()
+if (clusterDatabase !== null) {
+  try {
+    cluster = await benchCluster(clusterDatabase, { rounds: REPEATS, seconds: SECONDS, warmUpSeconds: WARM_UP_SECONDS })
+  } finally {
+    await clusterDatabase.drop()
+  }
+}
 if (full) {
   const pgSmall = await postgresDatabase()
   const pgLarge = await postgresDatabase()
@@ -217,6 +227,17 @@ const header = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' 
   `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node.js ${process.version}; fastify ${versions('fastify')}, kysely ${versions('kysely')}, ` +
   `better-sqlite3 ${versions('better-sqlite3')}, pg ${versions('pg')}, PostgreSQL ${postgresVersion}, @node-rs/argon2 ${versions('@node-rs/argon2')}, autocannon ${versions('autocannon')}. ` +
   'Abuse limits off; the service logs at its default level (info) to a discarded stdout. Load generator and service share the machine.'
-const report = `# Benchmarks\n\n${header}\n\n${table}\n\n${goals}\n`
+const us = (n: number | undefined): string => n === undefined || Number.isNaN(n) ? '' : n.toFixed(0)
+const clusterBare = typeof cluster === 'string' ? NaN : cluster[0]?.result.rps ?? NaN
+const clusterTable = typeof cluster === 'string'
+  ? `Not measured: ${cluster}.`
+  : [
+      'PostgreSQL and Redis of this machine; `npm run cluster` (nginx, `least_conn`, upstream keep-alive) with 1 and with 2 instances, and one instance directly, in turns with bare node:http. CPU µs per request: each process group\'s CPU time over the run (from /proc) divided by the requests answered; the load generator is not counted.',
+      '',
+      '| workload | req/s (median) | range of runs | p50 ms | p99 ms | errors | ratio | CPU µs/request: instances | nginx | PostgreSQL | Redis |',
+      '|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|',
+      ...cluster.map(r => `| ${r.workload} | ${fmt(r.result.rps)} | ${r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`} | ${Number.isNaN(r.result.p50) ? '' : r.result.p50} | ${Number.isNaN(r.result.p99) ? '' : r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, clusterBare)} × node:http`} | ${us(r.cpuUsPerRequest?.instances)} | ${us(r.cpuUsPerRequest?.nginx)} | ${us(r.cpuUsPerRequest?.postgres)} | ${us(r.cpuUsPerRequest?.redis)} |`)
+    ].join('\n')
+const report = `# Benchmarks\n\n${header}\n\n${table}\n\n${goals}\n\n## Several instances behind nginx\n\n${clusterTable}\n`
 process.stdout.write(`\n${report}`)
 fs.writeFileSync('BENCHMARKS.md', report)
