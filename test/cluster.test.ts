@@ -18,6 +18,7 @@ import { Secret, TOTP } from 'otpauth'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, type TestDatabase } from './support/database.js'
 import { PASSWORD, uniqueEmail } from './support/server.js'
+import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 const POSTGRES = process.env.TEST_POSTGRES_URL
@@ -73,9 +74,10 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
   let cluster: ChildProcess
   let base: number
   let outbox: string
+  let smtp: SmtpReceiver
   const lines: string[] = []
   const prefix = `authsvc-cluster-${process.pid}-${Date.now()}:`
-  const env = (): Record<string, string> => ({ DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, MAIL_OUTBOX: outbox })
+  const env = (): Record<string, string> => ({ DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, MAIL_OUTBOX: outbox, SMTP_URL: smtp.url })
 
   async function waitForLine (pattern: RegExp, timeoutMs = 60_000, from = 0): Promise<string> {
     const deadline = Date.now() + timeoutMs
@@ -91,6 +93,7 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
   before(async () => {
     assert.ok(setup, `CI needs PostgreSQL (TEST_POSTGRES_URL) and Redis (${REDIS_URL}) for the cluster`)
     database = await createTestDatabase('postgres')
+    smtp = await startSmtpReceiver()
     outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-cluster-outbox-'))
     base = await freePorts(3)
     cluster = spawn(process.execPath, [path.resolve('dist/cluster/main.js'), '--instances', '2'], {
@@ -118,6 +121,7 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
       cluster.kill('SIGTERM')
       await new Promise(resolve => cluster.once('exit', resolve))
     }
+    await smtp?.close()
     const redis = new Redis(REDIS_URL)
     const keys = await redis.keys(`${prefix}*`)
     if (keys.length > 0) await redis.del(...keys)
@@ -197,6 +201,15 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     assert.equal((await call(one(), 'POST', '/sessions/mfa', { mfa_token: again.body.mfa_token, code })).status, 401, 'the code used on two is refused on one')
   })
 
+  it('a verification link mailed by one instance works on the other, once', async () => {
+    const email = uniqueEmail('verify')
+    assert.equal((await call(one(), 'POST', '/users', { email, password: PASSWORD }, undefined, newClient())).status, 200)
+    const mail = await smtp.waitFor(email, /Confirm your email address/)
+    const token = /verify_email\?token=([\w-]{43})/.exec(mail.text)?.[1] ?? ''
+    assert.equal((await call(two(), 'POST', '/verify_email', { token })).status, 200)
+    assert.equal((await call(one(), 'POST', '/verify_email', { token })).status, 403)
+  })
+
   it('names each instance in its metrics', async () => {
     for (const [port, name] of [[one(), 'instance-1'], [two(), 'instance-2']] as const) {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
@@ -225,5 +238,42 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     assert.ok(requests > 1000, `load was applied: ${requests} requests`)
     assert.doesNotMatch(stdout, /Non-2xx or 3xx responses/, stdout)
     assert.doesNotMatch(stdout, /Socket errors/, stdout)
+  })
+})
+
+describe('the cluster command', { skip }, () => {
+  it('Ctrl-C (SIGINT) stops nginx and every instance it started', async () => {
+    const database = await createTestDatabase('postgres')
+    const base = await freePorts(3)
+    const cluster = spawn(process.execPath, [path.resolve('dist/cluster/main.js'), '--instances', '2'], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: `authsvc-cluster-stop-${process.pid}:`, PORT: String(base), NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    try {
+      let output = ''
+      cluster.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+      for (let i = 0; i < 600 && !output.includes('[cluster] ready'); i++) await new Promise(resolve => setTimeout(resolve, 50))
+      assert.match(output, /\[cluster\] ready/)
+      cluster.kill('SIGINT')
+      const code = await new Promise(resolve => cluster.once('exit', resolve))
+      assert.equal(code, 0)
+      for (const port of [base, base + 1, base + 2]) {
+        const open = await new Promise(resolve => { const socket = net.connect({ host: '127.0.0.1', port }, () => { socket.end(); resolve(true) }); socket.on('error', () => { resolve(false) }) })
+        assert.equal(open, false, `nothing listens on ${port} any more`)
+      }
+    } finally {
+      if (cluster.exitCode === null) cluster.kill('SIGKILL')
+      await database.drop()
+    }
+  })
+
+  it('refuses a wrong command line or a SQLite database, saying why', async () => {
+    const run = promisify(execFile)
+    const usage = await run(process.execPath, [path.resolve('dist/cluster/main.js'), '--instances', 'many']).catch((error: { code: number, stderr: string }) => error)
+    assert.equal((usage as { code: number }).code, 2)
+    assert.match((usage as { stderr: string }).stderr, /--instances must be a whole number/)
+    const sqlite = await run(process.execPath, [path.resolve('dist/cluster/main.js')], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'data/x.sqlite', REDIS_URL } }).catch((error: { code: number, stderr: string }) => error)
+    assert.equal((sqlite as { code: number }).code, 1)
+    assert.match((sqlite as { stderr: string }).stderr, /DATABASE_URL must be a PostgreSQL/)
   })
 })
