@@ -1,7 +1,7 @@
 // Scheduled work (the expired-row sweep, the legacy-hash timing): every(name, ms, task)
 // runs `task` every `ms` once started, never two runs of one job at once, a failure
 // logged with the job's name. An `exclusive` job runs on one instance at a time: each run
-// first takes (or renews) the job's lease in the database for one interval, and an
+// first takes (or renews) the job's lease in the database for two intervals, and an
 // instance that does not get it skips the run. close() stops the timers, waits for runs
 // under way and gives its leases up.
 import type { Leases } from './db/leases.js'
@@ -30,7 +30,9 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
       if (closed || running.has(job.name)) return
       const run = (async () => {
         if (job.exclusive && leases !== undefined) {
-          if (!await leases.acquire(job.name, job.intervalMs)) { held.delete(job.name); return }
+          // Two intervals: a holder whose timer fires late keeps its lease; one that stopped
+          // without giving it up (killed) is replaced within two intervals.
+          if (!await leases.acquire(job.name, 2 * job.intervalMs)) { held.delete(job.name); return }
           held.add(job.name)
         }
         await job.task()
