@@ -6,15 +6,11 @@
 // passkeys table.
 import { createHash } from 'node:crypto'
 import net from 'node:net'
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON
 } from '@simplewebauthn/server'
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
@@ -43,6 +39,12 @@ export interface Passkey {
 }
 
 type PasskeyRow = { [K in keyof PasskeyTable]: PasskeyTable[K] }
+
+// Loaded at the first passkey ceremony, not at start-up: the library and its ASN.1
+// dependencies cost an instance ~10 MB that one without passkeys never needs.
+type WebAuthnServer = typeof import('@simplewebauthn/server')
+let webauthn: Promise<WebAuthnServer> | undefined
+const library = async (): Promise<WebAuthnServer> => await (webauthn ??= import('@simplewebauthn/server'))
 
 const keyOf = (credentialId: string): string => createHash('sha256').update(credentialId).digest('hex')
 
@@ -98,7 +100,7 @@ export async function countPasskeys (db: Db, userId: number): Promise<number> {
 export async function passkeyRegistrationOptions (ctx: AuthContext, session: ValidSession): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(ctx)
   const existing = await rowsOf(ctx.db, session.user.id)
-  const options = await generateRegistrationOptions({
+  const options = await (await library()).generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: session.user.email,
@@ -119,9 +121,9 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
   const challenge = challengeOf(input.response)
   const userId = session.user.id
   if (challenge === null || !await consumeChallenge(ctx.db, challenge, 'registration', userId, ctx.now())) throw invalid
-  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>
+  let verification: Awaited<ReturnType<WebAuthnServer['verifyRegistrationResponse']>>
   try {
-    verification = await verifyRegistrationResponse({ response: input.response, expectedChallenge: challenge, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: false })
+    verification = await (await library()).verifyRegistrationResponse({ response: input.response, expectedChallenge: challenge, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: false })
   } catch {
     throw invalid // a malformed or forged response: the library says why, the client needs no more
   }
@@ -188,7 +190,7 @@ export async function removePasskeys (db: Db, userId: number): Promise<number> {
 /** Options for navigator.credentials.get(): no credential named, the browser offers the user's. */
 export async function passkeySignInOptions (ctx: AuthContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(ctx)
-  const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred', timeout: 120_000 })
+  const options = await (await library()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred', timeout: 120_000 })
   await storeChallenge(ctx.db, options.challenge, 'authentication', null, ctx.now())
   return options
 }
@@ -207,9 +209,9 @@ export async function signInWithPasskey (ctx: AuthContext, response: Authenticat
   if (row === undefined) throw refused
   // A discoverable credential names its user; it must be the passkey's.
   if (response.response.userHandle !== undefined && response.response.userHandle !== Buffer.from(userHandleOf(row.user_id)).toString('base64url')) throw refused
-  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
+  let verification: Awaited<ReturnType<WebAuthnServer['verifyAuthenticationResponse']>>
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (await library()).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: rp.origins,

@@ -6,7 +6,6 @@
 // error beside its field.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import QRCode from 'qrcode'
 import { Type } from 'typebox'
 import { AuthError } from '../../auth/errors.js'
 import { changeLanguage, changePassword, deleteAccount, getAccount } from '../../features/account/account.js'
@@ -145,6 +144,8 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
   // Two-step verification: set-up shows the QR code page, its confirmation (and new
   // codes) the recovery codes page, once; a refusal shows the page it came from again.
   async function sendTotpSetup (reply: FastifyReply, context: PageContext, enrolment: TotpEnrolment, failure?: FormFailure): Promise<FastifyReply> {
+    // Loaded at the first set-up: most instances never draw a QR code.
+    const { default: QRCode } = await import('qrcode')
     const qrSvg = (await QRCode.toString(enrolment.otpauthUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }))
       .replace('<svg ', `<svg role="img" aria-label="${translate(context.language, 'page.totp_setup').replaceAll('"', '')}" `)
     const data = { title: 'page.totp_setup' as const, qrSvg, secretGroups: enrolment.secret.match(/.{1,4}/g)?.join(' ') ?? enrolment.secret }
