@@ -229,6 +229,7 @@ const header = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' 
   'Abuse limits off; the service logs at its default level (info) to a discarded stdout. Load generator and service share the machine.'
 const us = (n: number | undefined): string => n === undefined || Number.isNaN(n) ? '' : n.toFixed(0)
 const clusterBare = typeof cluster === 'string' ? NaN : cluster[0]?.result.rps ?? NaN
+const clusterLogin = typeof cluster === 'string' ? NaN : cluster.find(r => r.workload === 'login, one instance directly')?.result.rps ?? NaN
 const clusterTable = typeof cluster === 'string'
   ? `Not measured: ${cluster}.`
   : [
@@ -236,7 +237,7 @@ const clusterTable = typeof cluster === 'string'
       '',
       '| workload | req/s (median) | range of runs | p50 ms | p99 ms | errors | ratio | CPU µs/request: instances | nginx | PostgreSQL | Redis |',
       '|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|',
-      ...cluster.map(r => `| ${r.workload} | ${fmt(r.result.rps)} | ${r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`} | ${Number.isNaN(r.result.p50) ? '' : r.result.p50} | ${Number.isNaN(r.result.p99) ? '' : r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, clusterBare)} × node:http`} | ${us(r.cpuUsPerRequest?.instances)} | ${us(r.cpuUsPerRequest?.nginx)} | ${us(r.cpuUsPerRequest?.postgres)} | ${us(r.cpuUsPerRequest?.redis)} |`)
+      ...cluster.map(r => `| ${r.workload} | ${fmt(r.result.rps)} | ${r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`} | ${Number.isNaN(r.result.p50) ? '' : r.result.p50} | ${Number.isNaN(r.result.p99) ? '' : r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.workload.startsWith('baseline') ? 'baseline' : r.workload.startsWith('login') ? `${ratio(r.result.rps, clusterLogin)} × login directly` : `${ratio(r.result.rps, clusterBare)} × node:http`} | ${us(r.cpuUsPerRequest?.instances)} | ${us(r.cpuUsPerRequest?.nginx)} | ${us(r.cpuUsPerRequest?.postgres)} | ${us(r.cpuUsPerRequest?.redis)} |`)
     ].join('\n')
 const report = `# Benchmarks\n\n${header}\n\n${table}\n\n${goals}\n\n## Several instances behind nginx\n\n${clusterTable}\n`
 process.stdout.write(`\n${report}`)
