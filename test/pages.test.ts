@@ -295,6 +295,18 @@ describe(`hosted pages share the JSON API's limits on ${TEST_DIALECT}`, () => {
     assert.match(fourth.html, /Too many requests from your network/)
     assert.equal((await request(server, 'POST', '/sessions', { email: 'nobody@example.com', password: 'wrong password' })).status, 429)
   })
+
+  it('the passkey options a login page asks for as it loads do not use up the sign-in budget', async () => {
+    const other = await startServer({ RATE_LIMIT_LOGIN: '3', RATE_LIMIT_WINDOW: '60' })
+    try {
+      for (let i = 0; i < 6; i++) assert.equal((await request(other, 'POST', '/sessions/passkey/options')).status, 200, `page view ${i + 1}`)
+      assert.equal((await request(other, 'POST', '/sessions/passkey/options')).status, 429, 'a budget of their own: twice RATE_LIMIT_LOGIN')
+      for (let i = 0; i < 3; i++) assert.equal((await request(other, 'POST', '/sessions', { email: 'nobody@example.com', password: 'wrong password' })).status, 401, `sign-in ${i + 1}`)
+      assert.equal((await request(other, 'POST', '/sessions', { email: 'nobody@example.com', password: 'wrong password' })).status, 429)
+    } finally {
+      await other.close()
+    }
+  })
 })
 
 describe(`hosted pages without PUBLIC_URL on ${TEST_DIALECT}`, () => {

@@ -81,8 +81,10 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   })
 
   const login = { rateLimit: { bucket: 'login', max: config.limits.loginPerIp }, refuseCrossSite: true }
+  // The login page asks for these as it loads (the browser's passkey autofill): a budget of
+  // their own, so page views do not use up the sign-in attempts of RATE_LIMIT_LOGIN.
   app.post('/sessions/passkey/options', {
-    config: login,
+    config: { rateLimit: { bucket: 'passkey', max: config.limits.loginPerIp * 2 }, refuseCrossSite: true },
     schema: { operationId: 'passkeySignInOptions', summary: 'Options to sign in with a passkey', description: 'No email: the browser offers the passkeys it holds for this service.', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
   }, async () => await passkeySignInOptions(ctx))
 
