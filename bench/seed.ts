@@ -22,11 +22,13 @@ export async function seed (databaseUrl: string, count: number): Promise<void> {
   if (database.dialect === 'sqlite') {
     const db = new SQLite(database.file)
     db.pragma('journal_mode = WAL')
-    const user = db.prepare('INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)')
+    const user = db.prepare('INSERT INTO users (email, created_at, updated_at) VALUES (?, ?, ?)')
+    const password = db.prepare('INSERT INTO password_credentials (user_id, hash, created_at, updated_at) VALUES (?, ?, ?, ?)')
     const session = db.prepare('INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
     const batch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const id = Number(user.run(`seed-${i}@bench.example`, passwordHash, now, now).lastInsertRowid)
+        const id = Number(user.run(`seed-${i}@bench.example`, now, now).lastInsertRowid)
+        password.run(id, passwordHash, now, now)
         session.run(sha256hex(benchToken(i)), id, now, now, expires, '127.0.0.1', 'bench')
       }
     })
@@ -41,14 +43,15 @@ export async function seed (databaseUrl: string, count: number): Promise<void> {
   const client = new pg.Client({ connectionString: database.url })
   await client.connect()
   try {
-    await client.query(`INSERT INTO users (email, password_hash, created_at, updated_at)
-      SELECT 'seed-' || g || '@bench.example', $1, $2, $2 FROM generate_series(0, $3 - 1) AS g`, [passwordHash, now, count])
+    await client.query(`INSERT INTO users (email, created_at, updated_at)
+      SELECT 'seed-' || g || '@bench.example', $1, $1 FROM generate_series(0, $2 - 1) AS g`, [now, count])
+    await client.query('INSERT INTO password_credentials (user_id, hash, created_at, updated_at) SELECT id, $1, $2, $2 FROM users', [passwordHash, now])
     // The same token derivation as benchToken(), in SQL: base64url(sha256('bench-token-' || i)).
     await client.query(`INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
       SELECT encode(sha256(convert_to(rtrim(translate(encode(sha256(convert_to('bench-token-' || g, 'UTF8')), 'base64'), '+/', '-_'), '='), 'UTF8')), 'hex'),
              u.id, $1, $1, $2, '127.0.0.1', 'bench'
       FROM generate_series(0, $3 - 1) AS g JOIN users u ON u.email = 'seed-' || g || '@bench.example'`, [now, expires, count])
-    await client.query('ANALYZE users; ANALYZE sessions')
+    await client.query('ANALYZE users; ANALYZE password_credentials; ANALYZE sessions')
   } finally {
     await client.end()
   }

@@ -18,14 +18,14 @@ const threads = Number(process.env.HASH_THREADS ?? 0) || defaultHashThreads()
 const hasher = createPasswordHasher({ threads, queueLimit: 1000 })
 const databaseUrl = process.env.FLOOR_DATABASE_URL
 
-interface UserRow { id: number, email: string, password_hash: string }
+interface UserRow { id: number, email: string, hash: string }
 interface Store {
   findUser: (email: string) => Promise<UserRow | undefined>
   insertSession: (values: unknown[]) => Promise<void>
   close: () => Promise<void>
 }
 
-const SELECT_USER = 'select id, email, password_hash from users where email = $1'
+const SELECT_USER = 'select u.id, u.email, p.hash from users u join password_credentials p on p.user_id = u.id where u.email = $1'
 const INSERT_SESSION = 'insert into sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) values ($1, $2, $3, $4, $5, $6, $7)'
 
 async function openStore (url: string): Promise<Store> {
@@ -61,7 +61,7 @@ async function signIn (request: http.IncomingMessage, body: string): Promise<str
   }
   const form = new URLSearchParams(body)
   const user = await store.findUser(normalizeEmail(form.get('email') ?? ''))
-  if (user === undefined || !(await hasher.verify(user.password_hash, form.get('password') ?? '')).valid) throw new Error('invalid email or password')
+  if (user === undefined || !(await hasher.verify(user.hash, form.get('password') ?? '')).valid) throw new Error('invalid email or password')
   const now = Date.now()
   await store.insertSession([hashToken(generateToken()), user.id, now, now, now + 86_400_000, request.socket.remoteAddress ?? null, request.headers['user-agent'] ?? null])
   return JSON.stringify({ email: user.email, message: 'logged in' })

@@ -17,6 +17,7 @@ export const ERRORS = {
   ACCOUNT_DISABLED: { status: 403, code: 'account_disabled', message: 'this account is disabled' },
   EMAIL_NOT_VERIFIED: { status: 403, code: 'email_not_verified', message: 'verify your email address first: follow the link mailed to it' },
   INVALID_CODE: { status: 400, code: 'invalid_code', message: 'the code is not right: enter the current 6-digit code of your authenticator app' },
+  WRONG_CODE: { status: 401, code: 'invalid_code', message: 'the code is not right: enter the current code of your authenticator app, or a recovery code' },
   MFA_FAILED: { status: 401, code: 'invalid_code', message: 'invalid code, or this sign-in has expired: sign in again with your password' },
   TOTP_ALREADY_ENABLED: { status: 400, code: 'totp_already_enabled', message: 'an authenticator app is already set up: turn it off first' },
   TOTP_NOT_ENABLED: { status: 400, code: 'totp_not_enabled', message: 'no authenticator app is set up for this account' },

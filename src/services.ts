@@ -12,10 +12,11 @@ import { SecretBox } from './auth/secret-box.js'
 import { deleteExpiredTokens } from './auth/one-time-tokens.js'
 import { createPasswordHasher, defaultHashThreads, type PasswordHasher } from './auth/password-hasher.js'
 import { purgeAuditEvents, recordAuditEvent } from './features/audit/audit.js'
-import { deleteExpiredChallenges } from './features/passkeys/challenges.js'
+import { deleteExpiredChallenges } from './methods/passkey/challenges.js'
 import { createSessionLookup } from './features/sessions/session-lookup.js'
 import { deleteExpiredSessions } from './features/sessions/sessions.js'
-import { findSlowestStoredHash } from './features/users/users.js'
+import { findSlowestStoredHash } from './identity/password-credential.js'
+import { deleteExpiredLoginFlows } from './tokens/login-flows.js'
 import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
 import { createLeases } from './db/leases.js'
@@ -98,6 +99,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     await deleteExpiredSessions(db, now())
     await deleteExpiredTokens(db, now())
     await deleteExpiredChallenges(db, now())
+    await deleteExpiredLoginFlows(db, now())
   }, { exclusive: true })
   if (config.auditRetentionDays > 0) {
     jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {

@@ -84,9 +84,6 @@ describe(`the account on ${TEST_DIALECT}`, () => {
     const weak = await request(server, 'PUT', '/account/password', { current_password: PASSWORD, new_password: 'short' }, { session: fresh.token })
     assert.equal(weak.status, 400)
     assert.match(weak.body.message, /^new_password /)
-    const missing = await request(server, 'PUT', '/account/password', { new_password: 'a fine long passphrase' }, { session: fresh.token })
-    assert.equal(missing.status, 400)
-    assert.match(missing.body.message, /current_password/)
     assert.equal((await request(server, 'POST', '/sessions', { email: fresh.email, password: PASSWORD })).status, 200, 'nothing changed')
   })
 
@@ -100,7 +97,7 @@ describe(`the account on ${TEST_DIALECT}`, () => {
     const sessions = reply.body.sessions as SessionJson[]
     assert.deepEqual(sessions.map(session => [session.user_agent, session.current, session.ip]), [['Laptop/2.0', false, '127.0.0.1'], ['Phone/1.0', true, '127.0.0.1']])
     for (const session of sessions) {
-      assert.deepEqual(Object.keys(session).sort(), ['created_at', 'current', 'expires_at', 'id', 'ip', 'last_seen_at', 'user_agent'])
+      assert.deepEqual(Object.keys(session).sort(), ['authenticated_at', 'created_at', 'current', 'expires_at', 'id', 'ip', 'last_seen_at', 'methods', 'user_agent'])
       for (const token of [phone, laptop]) assert.ok(!token.includes(session.id) && !hashToken(token).includes(session.id))
       assert.ok(Date.parse(session.expires_at) > Date.parse(session.created_at))
     }

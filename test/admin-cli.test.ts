@@ -97,7 +97,7 @@ describe(`the admin CLI on ${TEST_DIALECT}`, () => {
     const events = (await json(['events', '--user', String(user.id), '--limit', '4'])).events as EventJson[]
     assert.deepEqual(events.map(event => event.type), ['login.succeeded', 'user.enabled', 'login.failed', 'login.failed'])
     assert.deepEqual(events[1]?.details, { via: 'cli', operator })
-    assert.deepEqual(events[3]?.details, { reason: 'account_disabled' })
+    assert.deepEqual(events[3]?.details, { method: 'password', reason: 'account_disabled' })
     assert.equal(events[1]?.ip, null)
   })
 

@@ -28,7 +28,7 @@ describe(`GET /account/events on ${TEST_DIALECT}`, () => {
     const reply = await request(server, 'GET', '/account/events', undefined, { session })
     assert.equal(reply.status, 200, reply.text)
     const { events, next } = reply.body as { events: Listed[], next: string | null }
-    assert.deepEqual(events.map(event => event.type), ['login.succeeded', 'password.reset', 'password.reset_requested', 'login.succeeded', 'login.failed', 'email.verification_sent', 'user.created'])
+    assert.deepEqual(events.map(event => event.type), ['login.succeeded', 'password.reset', 'email.verified', 'password.reset_requested', 'login.succeeded', 'login.failed', 'email.verification_sent', 'user.created'])
     assert.equal(next, null)
     for (const event of events) {
       assert.deepEqual(Object.keys(event).sort(), ['created_at', 'id', 'ip', 'type', 'user_agent'])

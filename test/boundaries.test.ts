@@ -1,6 +1,7 @@
-// The layers' rules, checked on the source: the domain (src/auth, and every module of a
-// feature but its routes.ts) knows nothing of HTTP, route modules and the HTTP layer never
-// touch SQL, and only createServices() builds the service graph.
+// The layers' rules, checked on the source: the domain (src/auth, src/identity,
+// src/tokens, and every module of a feature, method or flow but its routes.ts) knows
+// nothing of HTTP, route modules and the HTTP layer never touch SQL, only the login flow
+// creates sessions, and only createServices() builds the service graph.
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -20,18 +21,20 @@ function importsOf (file: string): string[] {
 }
 
 const isRoutes = (file: string): boolean => path.basename(file) === 'routes.ts'
-const domainFiles = (): string[] => [...sourceFiles('src/auth'), ...sourceFiles('src/features').filter(file => !isRoutes(file))]
-const httpFiles = (): string[] => [...sourceFiles('src/http'), ...sourceFiles('src/ui'), ...sourceFiles('src/features').filter(isRoutes)]
+const FEATURE_FOLDERS = ['src/features', 'src/methods', 'src/flows']
+const featureFiles = (): string[] => FEATURE_FOLDERS.flatMap(sourceFiles)
+const domainFiles = (): string[] => [...sourceFiles('src/auth'), ...sourceFiles('src/identity'), ...sourceFiles('src/tokens'), ...featureFiles().filter(file => !isRoutes(file))]
+const httpFiles = (): string[] => [...sourceFiles('src/http'), ...sourceFiles('src/ui'), ...featureFiles().filter(isRoutes)]
 
 describe('module boundaries', () => {
   it('the source files are found (the checks below look at something)', () => {
     assert.ok(sourceFiles('src/auth').length >= 10)
     assert.ok(sourceFiles('src/features').filter(isRoutes).length >= 5)
-    assert.ok(domainFiles().some(file => file.startsWith('src/features/')), 'feature domain modules are checked')
+    for (const folder of ['src/features/', 'src/methods/', 'src/flows/', 'src/identity/', 'src/tokens/']) assert.ok(domainFiles().some(file => file.startsWith(folder)), `${folder} is checked`)
     assert.ok(importsOf('src/http/app.ts').includes('fastify'), 'the import scanner sees a plain import')
   })
 
-  it('the domain (src/auth, and features but their routes) imports neither Fastify nor the HTTP layer', () => {
+  it('the domain (src/auth, identity, tokens, and features, methods and flows but their routes) imports neither Fastify nor the HTTP layer', () => {
     const offending = domainFiles().flatMap(file =>
       importsOf(file).filter(specifier => /fastify|^node:http$|\/http\/|\/routes\.js$/.test(specifier)).map(specifier => `${file}: ${specifier}`))
     assert.deepEqual(offending, [])
@@ -49,13 +52,15 @@ describe('module boundaries', () => {
     const owners: Record<string, string[]> = {
       // The session check joins its user in the same statement: one query per request.
       users: ['src/features/users/users.ts', 'src/features/sessions/session-lookup.ts'],
+      password_credentials: ['src/identity/password-credential.ts'],
       sessions: ['src/features/sessions/sessions.ts', 'src/features/sessions/session-lookup.ts'],
+      login_flows: ['src/tokens/login-flows.ts'],
       one_time_tokens: ['src/auth/one-time-tokens.ts'],
       audit_events: ['src/features/audit/audit.ts'],
-      totp_credentials: ['src/features/mfa/totp.ts'],
-      recovery_codes: ['src/features/mfa/recovery-codes.ts'],
-      passkeys: ['src/features/passkeys/passkeys.ts'],
-      webauthn_challenges: ['src/features/passkeys/challenges.ts'],
+      totp_credentials: ['src/methods/totp/totp.ts'],
+      recovery_codes: ['src/methods/recovery-code/recovery-codes.ts'],
+      passkeys: ['src/methods/passkey/passkeys.ts'],
+      webauthn_challenges: ['src/methods/passkey/challenges.ts'],
       job_leases: ['src/db/leases.ts']
     }
     const offending = sourceFiles('src').filter(file => !file.startsWith('src/db/migrations/')).flatMap(file =>
@@ -64,6 +69,13 @@ describe('module boundaries', () => {
         .filter(table => !(owners[table] ?? []).includes(file))
         .map(table => `${file} queries ${table}`))
     assert.deepEqual(offending, [])
+  })
+
+  it('only the login flow creates a session, and it alone publishes login.succeeded: a method proves, the flow decides', () => {
+    const callers = (pattern: RegExp): string[] => sourceFiles('src').filter(file => pattern.test(readFileSync(file, 'utf8'))).sort()
+    assert.deepEqual(callers(/\bcreateSession\(/), ['src/flows/login/login.ts'], 'createSession is called by the login flow alone')
+    assert.deepEqual(callers(/'login\.succeeded'/).filter(file => !file.startsWith('src/i18n/') && !file.startsWith('src/auth/events') && file !== 'src/metrics.ts'), ['src/flows/login/login.ts'])
+    assert.deepEqual(callers(/type: 'login\.failed'/), ['src/flows/login/login.ts'])
   })
 
   it('only the composition root builds the service graph', () => {

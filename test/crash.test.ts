@@ -120,7 +120,7 @@ describe(`crash (SIGKILL) under load on ${TEST_DIALECT}`, () => {
       const second = await startService(env)
       services.push(second)
       db = createDb(loadConfig({ DATABASE_URL: database.url }).database)
-      const stored = new Map((await db.selectFrom('users').select(['email', 'password_hash']).execute()).map(row => [row.email, row.password_hash]))
+      const stored = new Map((await db.selectFrom('users').innerJoin('password_credentials', 'password_credentials.user_id', 'users.id').select(['users.email', 'password_credentials.hash']).execute()).map(row => [row.email, row.hash]))
 
       const loginFailures: string[] = []
       const login = async (registration: Registration): Promise<void> => {

@@ -163,7 +163,7 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     // The domain function called directly, on the service graph the CLI and the server use.
     const services = await createServices(server.config, { logger: pino({ level: 'silent' }) })
     t.after(async () => { await services.close() })
-    await assert.rejects(createSession(services.auth, services.db, 2_000_000_000, { ip: null, userAgent: null, requestId: null }), (error: unknown) => {
+    await assert.rejects(createSession(services.auth, services.db, 2_000_000_000, ['password'], { ip: null, userAgent: null, requestId: null }), (error: unknown) => {
       assert.ok(error instanceof AuthError)
       assert.equal(error.code, 'FORBIDDEN')
       return true

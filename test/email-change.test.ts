@@ -71,7 +71,7 @@ describe(`email change on ${TEST_DIALECT}`, () => {
 
   it('refuses a wrong current password (403, throttled) and a bad or unchanged address (400); past the cap sends nothing', async () => {
     const user = await signUp(server)
-    for (const body of [{ new_email: 'not an email', current_password: PASSWORD }, { new_email: user.email, current_password: PASSWORD }, { new_email: uniqueEmail() }]) {
+    for (const body of [{ new_email: 'not an email', current_password: PASSWORD }, { new_email: user.email, current_password: PASSWORD }, { current_password: PASSWORD }]) {
       const reply = await request(server, 'POST', '/account/email', body, { session: user.token })
       assert.equal(reply.status, 400, JSON.stringify(body))
     }

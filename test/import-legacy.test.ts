@@ -8,6 +8,7 @@ import { hash as bcryptHash } from '@node-rs/bcrypt'
 import SQLite from 'better-sqlite3'
 import { runCli } from './support/cli.js'
 import { request, startServer, type TestServer } from './support/server.js'
+import { storedHashOf } from './support/users.js'
 
 /** bcrypt as the course service's Python bcrypt writes it ($2b$). */
 async function pythonBcrypt (password: string): Promise<string> {
@@ -95,8 +96,7 @@ describe('import-legacy', () => {
     assert.equal(bob.status, 200)
     const wrong = await request(server, 'POST', '/sessions', { email: 'bob@example.com', password: '1234567' })
     assert.equal(wrong.status, 401)
-    const row = await server.db.selectFrom('users').select('password_hash').where('id', '=', 3).executeTakeFirstOrThrow()
-    assert.match(row.password_hash, /^\$argon2id\$/)
+    assert.match(await storedHashOf(server.db, { id: 3 }), /^\$argon2id\$/)
   })
 
   it('a second run imports nothing twice', async () => {

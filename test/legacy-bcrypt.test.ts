@@ -2,17 +2,17 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { hash as bcryptHash } from '@node-rs/bcrypt'
 import { request, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { insertUserWithHash, storedHashOf } from './support/users.js'
 
 /** Puts a user with a bcrypt hash straight into the database, as the course service stored it. */
 async function insertLegacyUser (server: TestServer, email: string, password: string): Promise<void> {
   // Python's bcrypt writes $2b$; this library writes $2y$, the same algorithm.
   const stored = (await bcryptHash(password, 4)).replace(/^\$2y\$/, '$2b$')
-  await server.db.insertInto('users').values({ email, password_hash: stored, created_at: Date.now(), updated_at: Date.now() }).execute()
+  await insertUserWithHash(server.db, { email, hash: stored })
 }
 
 async function storedHash (server: TestServer, email: string): Promise<string> {
-  const row = await server.db.selectFrom('users').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow()
-  return row.password_hash
+  return await storedHashOf(server.db, { email })
 }
 
 describe('legacy bcrypt hashes', () => {

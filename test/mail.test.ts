@@ -109,7 +109,7 @@ describe(`mail on ${TEST_DIALECT}`, () => {
       email_verification: { link: 'https://x.test/v', token: 't', hours: 24 },
       email_changed: { oldEmail: 'a@x.test', newEmail: 'b@x.test', when: 'now', ip: null },
       password_changed: { email: 'a@x.test', when: 'now', ip: '127.0.0.1' },
-      password_was_reset: { email: 'a@x.test', when: 'now', ip: null },
+      password_was_reset: { email: 'a@x.test', when: 'now', ip: null, credentialsRemoved: true },
       email_change_confirm: { oldEmail: 'a@x.test', link: 'https://x.test/c', token: 't', minutes: 60 },
       email_change_requested: { oldEmail: 'a@x.test', newEmail: 'b@x.test', when: 'now', ip: null },
       email_change_taken: {},

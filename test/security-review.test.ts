@@ -12,6 +12,7 @@ import { PASSWORD, type Reply, request, signUp, sleep, startServer, type TestSer
 import { startService } from './support/service.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 import { startTcpProxy } from './support/tcp-proxy.js'
+import { insertUserWithHash } from './support/users.js'
 
 const from = (ip: string, headers: Record<string, string> = {}): { headers: Record<string, string> } => ({ headers: { 'x-forwarded-for': ip, ...headers } })
 let nextIp = 0
@@ -212,7 +213,7 @@ describe('6. a failed login takes as long for a legacy bcrypt account as for any
     // Cost 11, as the course service's cost 12 would make the test slow; still ~6 × argon2id.
     const stored = (await bcryptHash(PASSWORD, 11)).replace(/^\$2y\$/, '$2b$')
     // An id past the first ranges of the scan that looks for legacy hashes (10,000 ids each).
-    await first.db.insertInto('users').values({ id: 25_000, email: legacy, password_hash: stored, created_at: Date.now(), updated_at: Date.now() }).execute()
+    await insertUserWithHash(first.db, { id: 25_000, email: legacy, hash: stored })
     // Started on a database that already holds the legacy user, as after an import.
     server = await startServer({ DATABASE_URL: first.databaseUrl })
   })
@@ -249,16 +250,14 @@ describe('6. the scan that finds the costliest legacy hash', () => {
   after(async () => { await server.close() })
 
   it('finds it in any range of ids, and nothing once there is none', async () => {
-    const { findSlowestStoredHash } = await import('../src/features/users/users.js')
+    const { findSlowestStoredHash } = await import('../src/identity/password-credential.js')
     assert.equal(await findSlowestStoredHash(server.db), null, 'no legacy hash: no padding')
     const cheap = (await bcryptHash(PASSWORD, 4)).replace(/^\$2y\$/, '$2b$')
     const costly = (await bcryptHash(PASSWORD, 6)).replace(/^\$2y\$/, '$2b$')
     await signUp(server)
-    await server.db.insertInto('users').values([
-      { id: 12, email: uniqueEmail('cheap'), password_hash: cheap, created_at: Date.now(), updated_at: Date.now() },
-      // Past the first ranges of the scan (10,000 ids each).
-      { id: 25_000, email: uniqueEmail('costly'), password_hash: costly, created_at: Date.now(), updated_at: Date.now() }
-    ]).execute()
+    await insertUserWithHash(server.db, { id: 12, email: uniqueEmail('cheap'), hash: cheap })
+    // Past the first ranges of the scan (10,000 ids each).
+    await insertUserWithHash(server.db, { id: 25_000, email: uniqueEmail('costly'), hash: costly })
     assert.equal(await findSlowestStoredHash(server.db), costly)
     await server.db.deleteFrom('users').where('id', '=', 25_000).execute()
     assert.equal(await findSlowestStoredHash(server.db), cheap)
@@ -391,7 +390,7 @@ describe('10. the password policy cannot be bypassed with Unicode', () => {
     const email = uniqueEmail('legacy')
     const typed = 'Grüße aus Köln'.normalize('NFD')
     const stored = (await bcryptHash(typed, 4)).replace(/^\$2y\$/, '$2b$')
-    await server.db.insertInto('users').values({ email, password_hash: stored, created_at: Date.now(), updated_at: Date.now() }).execute()
+    await insertUserWithHash(server.db, { email, hash: stored })
     assert.equal((await request(server, 'POST', '/sessions', { email, password: typed }, { encoding: 'json' })).status, 200)
     assert.equal((await request(server, 'POST', '/sessions', { email, password: typed }, { encoding: 'json' })).status, 200, 'and after its re-hash')
     assert.equal((await request(server, 'POST', '/sessions', { email, password: typed.normalize('NFC') }, { encoding: 'json' })).status, 200, 'typed in NFC after the re-hash')

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { Secret, TOTP } from 'otpauth'
 import { runCli } from './support/cli.js'
 import { TEST_DIALECT } from './support/database.js'
-import { PASSWORD, request, type Reply, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 const STEP_MS = 30_000
@@ -35,7 +35,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
   const session = (token: string): { session: string } => ({ session: token })
 
   async function enrol (): Promise<Enrolled> {
-    const user = await signUp(server)
+    const user = await signUpVerified(server)
     const started = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, session(user.token))
     assert.equal(started.status, 200, started.text)
     assert.match(started.body.secret, /^[A-Z2-7]{32}$/)
@@ -87,7 +87,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
   })
 
   it('refuses a wrong password, a wrong first code, and keeps one pending enrolment', async () => {
-    const user = await signUp(server)
+    const user = await signUpVerified(server)
     const wrong = await request(server, 'POST', '/account/totp', { current_password: 'not the password' }, session(user.token))
     assert.deepEqual([wrong.status, wrong.body.code], [403, 'invalid_credentials'])
     const first = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, session(user.token))
@@ -151,7 +151,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     bodies.add(late.text)
     bodies.add((await secondStep('x'.repeat(43), '123456')).text)
     const expiring = await mfaToken(user.email)
-    await server.db.updateTable('one_time_tokens').set({ expires_at: Date.now() - 1 }).where('purpose', '=', 'mfa').where('user_id', '=', user.id).execute()
+    await server.db.updateTable('login_flows').set({ expires_at: Date.now() - 1 }).where('user_id', '=', user.id).execute()
     bodies.add((await secondStep(expiring, user.totp.generate({ timestamp: Date.now() + STEP_MS }))).text)
     assert.equal(bodies.size, 1, [...bodies].join('\n'))
     assert.match([...bodies][0] ?? '', /"code":"invalid_code"/)
@@ -229,7 +229,7 @@ describe(`TOTP codes and the login throttle on ${TEST_DIALECT}`, () => {
   after(async () => { await server.close() })
 
   it('wrong codes count toward the account throttle; the right password does not reset it', async () => {
-    const user = await signUp(server, uniqueEmail('throttle'))
+    const user = await signUpVerified(server, uniqueEmail('throttle'))
     const started = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, { session: user.token })
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })
     await freshStep()

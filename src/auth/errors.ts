@@ -14,6 +14,7 @@ export type AuthErrorCode =
   | 'EMAIL_NOT_VERIFIED' // REQUIRE_EMAIL_VERIFICATION and an unverified email: told only after a correct password
   | 'REAUTHENTICATION_REQUIRED' // needs the current password or a recent sign-in
   | 'INVALID_CODE' // a TOTP code that does not confirm an enrolment
+  | 'WRONG_CODE' // a re-authentication's second-factor code is wrong or missing
   | 'MFA_FAILED' // the second step of a sign-in: a wrong code, or an unknown, used or expired mfa_token
   | 'TOTP_ALREADY_ENABLED'
   | 'TOTP_NOT_ENABLED'

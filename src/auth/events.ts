@@ -13,6 +13,7 @@ export const SECURITY_EVENT_TYPES = [
   'login.failed',
   'login.throttled',
   'logout',
+  'session.reauthenticated',
   'password.changed',
   'password.reset_requested',
   'password.reset',

@@ -6,8 +6,6 @@ export interface UserTable {
   id: Generated<number>
   /** Normalized: trimmed and lower-cased. Unique. */
   email: string
-  /** argon2id PHC string, or a legacy bcrypt hash until the next login re-hashes it. */
-  password_hash: string
   created_at: number
   updated_at: number
   /** When an operator disabled the account (`authsvc users disable`); null while enabled. */
@@ -28,6 +26,32 @@ export interface SessionTable {
   expires_at: number
   ip: string | null
   user_agent: string | null
+  /** The methods that authenticated it, comma-separated in the order used ('password,totp'). */
+  methods: Generated<string>
+  /** When it was last authenticated: its sign-in, or its latest re-authentication. */
+  authenticated_at: number | null
+}
+
+export interface PasswordCredentialTable {
+  user_id: number
+  /** argon2id PHC string, or a legacy bcrypt hash until the next login re-hashes it. */
+  hash: string
+  created_at: number
+  updated_at: number
+}
+
+export interface LoginFlowTable {
+  /** SHA-256 (hex) of the flow's token (the mfa_token); the token itself is never stored. */
+  id: string
+  user_id: number
+  /** The methods proven so far, comma-separated. */
+  methods: string
+  /** Where the browser goes once signed in (a checked return_to), or null. */
+  return_to: string | null
+  /** Steps tried (counted before each is judged). */
+  attempts: number
+  created_at: number
+  expires_at: number
 }
 
 export interface OneTimeTokenTable {
@@ -119,7 +143,9 @@ export interface JobLeaseTable {
 
 export interface Database {
   users: UserTable
+  password_credentials: PasswordCredentialTable
   sessions: SessionTable
+  login_flows: LoginFlowTable
   one_time_tokens: OneTimeTokenTable
   audit_events: AuditEventTable
   totp_credentials: TotpCredentialTable

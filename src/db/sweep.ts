@@ -6,7 +6,7 @@ import type { Db } from './index.js'
 
 const SWEEP_BATCH = 1000
 
-type Sweepable = { table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges', column: 'expires_at' } | { table: 'audit_events', column: 'created_at' }
+type Sweepable = { table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges' | 'login_flows', column: 'expires_at' } | { table: 'audit_events', column: 'created_at' }
 
 /** Deletes the rows whose `column` is at or before `cutoff`; returns how many went. */
 export async function deleteInBatches (typed: Db, { table, column }: Sweepable, cutoff: number): Promise<number> {
@@ -28,6 +28,6 @@ export async function deleteInBatches (typed: Db, { table, column }: Sweepable, 
 }
 
 /** Deletes the rows whose expires_at has passed; returns how many went. */
-export async function deleteExpiredInBatches (db: Db, table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges', now: number): Promise<number> {
+export async function deleteExpiredInBatches (db: Db, table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges' | 'login_flows', now: number): Promise<number> {
   return await deleteInBatches(db, { table, column: 'expires_at' }, now)
 }

@@ -14,19 +14,21 @@ import { emailChangeRoutes } from '../features/email-change/routes.js'
 import { checkReadiness } from '../features/health/health.js'
 import { healthRoutes } from '../features/health/routes.js'
 import { homeRoutes } from '../features/home/routes.js'
-import { mfaRoutes } from '../features/mfa/routes.js'
-import { passkeyRoutes } from '../features/passkeys/routes.js'
 import { passwordResetRoutes } from '../features/password-reset/routes.js'
 import { sessionRoutes } from '../features/sessions/routes.js'
-import { signInRoutes } from '../features/sign-in/routes.js'
 import { userRoutes } from '../features/users/routes.js'
 import { verificationRoutes } from '../features/verification/routes.js'
+import { loginFlowRoutes } from '../flows/login/routes.js'
+import { passkeyRoutes } from '../methods/passkey/routes.js'
+import { passwordRoutes } from '../methods/password/routes.js'
+import { mfaRoutes } from '../methods/totp/routes.js'
 import type { Services } from '../services.js'
 import { uiPlugin } from '../ui/plugin.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { openApiPlugin } from './plugins/openapi.js'
+import { privilegedPlugin } from './plugins/privileged.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { createSecurityHeaders, securityHeaders } from './plugins/security-headers.js'
 import { sessionPlugin } from './plugins/session.js'
@@ -157,6 +159,7 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
     onLimited: services.metrics === null ? undefined : (bucket) => { services.metrics?.rateLimited.inc({ limit: bucket }) }
   })
   await app.register(sessionPlugin, { ctx })
+  await app.register(privilegedPlugin, { ctx })
 
   const features = { ctx, config }
   await app.register(homeRoutes)
@@ -164,7 +167,8 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
     checkReadiness: async (onFailure) => await checkReadiness({ db: services.db, counters, redis: config.redis.url !== null, onFailure })
   })
   await app.register(userRoutes, features)
-  await app.register(signInRoutes, features)
+  await app.register(passwordRoutes, features)
+  await app.register(loginFlowRoutes, features)
   await app.register(sessionRoutes, features)
   await app.register(passwordResetRoutes, features)
   await app.register(auditRoutes, features)

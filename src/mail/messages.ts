@@ -38,10 +38,11 @@ export function passwordChangedNotice (input: { to: string, language: Language, 
   return { kind: 'password_changed', to: input.to, ...renderMail('password_changed', input.language, { email: input.to, when, ip: input.ip }) }
 }
 
-/** After a password reset with a mailed link (PUT /reset_password). */
-export function passwordWasResetNotice (input: { to: string, language: Language, at: number, ip: string | null }): MailMessage {
+/** After a password reset with a mailed link (PUT /reset_password); `credentialsRemoved`
+ *  when the address had not been verified and the reset cleaned the account up. */
+export function passwordWasResetNotice (input: { to: string, language: Language, at: number, ip: string | null, credentialsRemoved?: boolean }): MailMessage {
   const when = formatWhen(input.at, input.language)
-  return { kind: 'password_was_reset', to: input.to, ...renderMail('password_was_reset', input.language, { email: input.to, when, ip: input.ip }) }
+  return { kind: 'password_was_reset', to: input.to, ...renderMail('password_was_reset', input.language, { email: input.to, when, ip: input.ip, credentialsRemoved: input.credentialsRemoved === true }) }
 }
 
 /** The link that confirms a change of address: where the hosted page /ui/confirm_email lands. */

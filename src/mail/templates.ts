@@ -23,7 +23,7 @@ export interface MailData {
   readonly email_verification: { readonly link: string, readonly token: string, readonly hours: number }
   readonly email_changed: { readonly oldEmail: string, readonly newEmail: string, readonly when: string, readonly ip: string | null }
   readonly password_changed: { readonly email: string, readonly when: string, readonly ip: string | null }
-  readonly password_was_reset: { readonly email: string, readonly when: string, readonly ip: string | null }
+  readonly password_was_reset: { readonly email: string, readonly when: string, readonly ip: string | null, readonly credentialsRemoved: boolean }
   readonly email_change_confirm: { readonly oldEmail: string, readonly link: string, readonly token: string, readonly minutes: number }
   readonly email_change_requested: { readonly oldEmail: string, readonly newEmail: string, readonly when: string, readonly ip: string | null }
   readonly email_change_taken: Record<string, never>

@@ -44,6 +44,19 @@
     })
   }
 
+  // Re-authentication with a passkey of this account, before a privileged change.
+  var again = document.querySelector('[data-passkey-reauthenticate]')
+  if (again) {
+    again.hidden = false
+    again.querySelector('button').addEventListener('click', function () {
+      post('/sessions/passkey/options')
+        .then(function (options) { return lib.startAuthentication({ optionsJSON: options }) })
+        .then(function (response) { return post('/sessions/reauthenticate', { response: response }) })
+        .then(function () { window.location.assign(again.getAttribute('data-next')) })
+        .catch(function () { fail(again) })
+    })
+  }
+
   var register = document.querySelector('[data-passkey-register]')
   if (register) {
     register.hidden = false
@@ -55,7 +68,11 @@
         .then(function (options) { return lib.startRegistration({ optionsJSON: options }) })
         .then(function (response) { return post('/account/passkeys', { name: name, response: response }) })
         .then(function () { window.location.assign(register.getAttribute('data-next')) })
-        .catch(function () { fail(register) })
+        .catch(function (error) {
+          // A session too old to add a way in: confirm it is you, then come back here.
+          if (error && error.code === 'reauthentication_required') window.location.assign(register.getAttribute('data-reauthenticate'))
+          else fail(register)
+        })
     })
   }
 })()

@@ -23,7 +23,7 @@ const AccountUpdate = Type.Object({
 }, { additionalProperties: false })
 
 const PasswordChange = Type.Object({
-  current_password: Type.String(),
+  current_password: Type.Optional(Type.String({ description: 'Needed only when the session was not authenticated within REAUTH_MAX_AGE (and the account has no second factor); a wrong one is 403 `invalid_credentials`.' })),
   new_password: Type.String({ description: 'Under the password policy (PASSWORD_MIN_LENGTH to 1024 characters, not a common password).' })
 }, { additionalProperties: false })
 
@@ -58,17 +58,17 @@ export const accountRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
 
   app.put('/account/password', {
     // A wrong current_password costs a hash: limited per IP, and throttled per account.
-    config: { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true },
+    config: { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true, privileged: true },
     schema: {
       operationId: 'changePassword',
       summary: 'Change the password',
-      description: 'Needs the current password. Every other session of the account ends, this one stays; a notice is mailed.',
+      description: 'A privileged action: a session authenticated within REAUTH_MAX_AGE (with the second factor when TOTP is on), or current_password; else 403 `reauthentication_required`. Every other session of the account ends, this one stays; pending reset and email-change links void; a notice is mailed.',
       tags: ['account'],
       body: PasswordChange,
       response: { 200: ref(MessageReply, '{"message":"password updated"}'), ...errors(400, 429, 503) }
     }
   }, async (request) => {
-    await changePassword(ctx, sessionOf(request), { currentPassword: request.body.current_password, newPassword: request.body.new_password }, requesterOf(request))
+    await changePassword(ctx, sessionOf(request), request.body.new_password, requesterOf(request))
     return { message: 'password updated' }
   })
 }

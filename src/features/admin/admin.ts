@@ -4,15 +4,16 @@
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
-import { TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
-import { checkPasswordPolicy } from '../../auth/password-policy.js'
+import { voidTokens } from '../../auth/one-time-tokens.js'
 import { mailLater } from '../../auth/outgoing-mail.js'
+import { deleteAccount, setPassword } from '../../flows/settings.js'
 import { secondFactorNotice } from '../../mail/messages.js'
+import { removePasskeys } from '../../methods/passkey/passkeys.js'
+import { removeTotp } from '../../methods/totp/totp.js'
+import { endLoginFlows } from '../../tokens/login-flows.js'
 import { type AuditRecord, findAuditEvents } from '../audit/audit.js'
-import { removeTotp } from '../mfa/totp.js'
-import { removePasskeys } from '../passkeys/passkeys.js'
 import { countActiveSessions, deleteExpiredSessions, invalidateUserSessions } from '../sessions/sessions.js'
-import { type AccountRecord, deleteUser, findAccount, listAccounts, setDisabled, setEmailVerified, setPasswordHash } from '../users/users.js'
+import { type AccountRecord, findAccount, findUserById, listAccounts, setDisabled, setEmailVerified } from '../users/users.js'
 
 export const LIST_DEFAULT = 50
 export const LIST_MAX = 1000
@@ -56,6 +57,7 @@ export async function disableUser (ctx: AuthContext, idOrEmail: string, actor: A
     if (!await setDisabled(trx, account.id, now)) return { account, changed: false, sessionsEnded: 0 }
     const sessionsEnded = await invalidateUserSessions(trx, account.id)
     await voidTokens(trx, account.id)
+    await endLoginFlows(trx, account.id)
     await ctx.events.publish(trx, { type: 'user.disabled', userId: account.id, at: now, actor, details: { sessions_ended: sessionsEnded } })
     return { account: { ...account, disabledAt: now }, changed: true, sessionsEnded }
   })
@@ -86,7 +88,7 @@ export async function revokeUserSessions (ctx: AuthContext, idOrEmail: string, a
 /** Deletes the account; its sessions and tokens go with it. */
 export async function removeUser (ctx: AuthContext, idOrEmail: string, actor: Actor): Promise<AdminOutcome> {
   const account = await resolveAccount(ctx, idOrEmail)
-  await deleteUser(ctx, account.id, actor)
+  await deleteAccount(ctx, account.id, actor)
   return { account, changed: true, sessionsEnded: 0 }
 }
 
@@ -102,21 +104,16 @@ export async function verifyUserEmail (ctx: AuthContext, idOrEmail: string, acto
 }
 
 /**
- * Sets a new password under the password policy, as a reset does: every session of the
- * account ends and pending reset and email-change links void.
+ * Sets a new password under the password policy (flows/settings.ts): every session of the
+ * account ends, pending reset and email-change links void, the user is told by mail.
  */
 export async function setUserPassword (ctx: AuthContext, idOrEmail: string, password: string, actor: Actor): Promise<AdminOutcome> {
   const account = await resolveAccount(ctx, idOrEmail)
-  checkPasswordPolicy(ctx.config.passwordPolicy, password, account.email)
-  const passwordHash = await ctx.hasher.hash(password)
-  const now = ctx.now()
-  return await ctx.db.transaction().execute(async trx => {
-    if (!await setPasswordHash(trx, account.id, passwordHash, now)) throw new AuthError('NOT_FOUND', `user ${account.id} was deleted meanwhile`)
-    const sessionsEnded = await invalidateUserSessions(trx, account.id)
-    await voidTokens(trx, account.id, ...TAKEOVER_PURPOSES)
-    await ctx.events.publish(trx, { type: 'password.changed', userId: account.id, at: now, actor, details: { sessions_ended: sessionsEnded } })
-    return { account, changed: true, sessionsEnded }
-  })
+  const user = await findUserById(ctx.db, account.id)
+  if (user === undefined) throw new AuthError('NOT_FOUND', `user ${account.id} was deleted meanwhile`)
+  const before = await countActiveSessions(ctx.db, account.id, ctx.now())
+  await setPassword(ctx, user, { password }, actor)
+  return { account, changed: true, sessionsEnded: before }
 }
 
 /**

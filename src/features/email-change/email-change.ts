@@ -1,4 +1,5 @@
-// A safe change of email address: asked for with the current password, confirmed by a
+// A safe change of email address: asked for from a freshly authenticated session (or with
+// the current password: a privileged action, flows/privileged.ts), confirmed by a
 // link mailed to the new address (single use, 1 h), told to the old one; nothing changes
 // until the link is used. A new address that already has an account gets a mail saying
 // so instead, and the answer is the same: this route tells nobody which addresses exist.
@@ -11,22 +12,20 @@ import { isUniqueViolation } from '../../db/errors.js'
 import type { Language } from '../../i18n/languages.js'
 import { emailChangeConfirmMessage, emailChangeRequestedNotice, emailChangeTakenNotice, emailChangedNotice } from '../../mail/messages.js'
 import type { ValidSession } from '../sessions/sessions.js'
-import { changeEmail, confirmCurrentPassword, findUserByEmail, findUserById } from '../users/users.js'
+import { findUserByEmail, findUserById, setEmail } from '../users/users.js'
 
 /** How long the confirmation link works (the contract's hour). */
 export const EMAIL_CHANGE_TTL_SECONDS = 3600
 
 /**
- * Asks to move the session's account to `newEmail`. Needs the current password (a wrong
- * one is 403 and counts toward the login throttle). Capped per account like reset mails:
+ * Asks to move the session's account to `newEmail`. Capped per account like reset mails:
  * past RESET_MAIL_LIMIT requests in the window, the same answer and nothing else.
  */
-export async function requestEmailChange (ctx: AuthContext, session: ValidSession, input: { newEmail: string, currentPassword: string }, from: Requester): Promise<void> {
+export async function requestEmailChange (ctx: AuthContext, session: ValidSession, input: { newEmail: string }, from: Requester): Promise<void> {
   const newEmail = normalizeEmail(input.newEmail, 'new_email')
   const user = await findUserById(ctx.db, session.user.id)
   if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   if (newEmail === user.email) throw invalidField('new_email is already the address of this account', { field: 'new_email', rule: 'unchanged' })
-  await confirmCurrentPassword(ctx, user, input.currentPassword, from)
   if (!await mayMail(ctx, `email-change:${user.id}`)) return
   const now = ctx.now()
   const owner = await findUserByEmail(ctx.db, newEmail)
@@ -56,7 +55,7 @@ export async function confirmEmailChange (ctx: AuthContext, token: string, from:
       if (found === null || found.data === null) throw new AuthError('INVALID_TOKEN')
       const user = await findUserById(trx, found.userId)
       if (user === undefined) throw new AuthError('INVALID_TOKEN')
-      if (!await changeEmail(trx, user.id, found.data, now)) throw new AuthError('INVALID_TOKEN')
+      if (!await setEmail(trx, user.id, found.data, now, now)) throw new AuthError('INVALID_TOKEN')
       // Reset links went to the old address, verification links to an address now gone.
       await voidTokens(trx, user.id)
       await ctx.events.publish(trx, { type: 'email.changed', userId: user.id, at: now, actor: from })

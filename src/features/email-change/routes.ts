@@ -10,7 +10,7 @@ import { confirmEmailChange, requestEmailChange } from './email-change.js'
 
 const EmailChange = Type.Object({
   new_email: Type.String({ description: 'The address to move to; trimmed and lower-cased.' }),
-  current_password: Type.String()
+  current_password: Type.Optional(Type.String({ description: 'Needed only when the session was not authenticated within REAUTH_MAX_AGE (and the account has no second factor); a wrong one is 403 `invalid_credentials`.' }))
 }, { additionalProperties: false })
 
 const Confirmation = Type.Object({ token: Type.String({ description: 'The token of the confirmation mail (its link\'s `token`).' }) })
@@ -18,18 +18,18 @@ const Confirmation = Type.Object({ token: Type.String({ description: 'The token 
 export const emailChangeRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   app.post('/account/email', {
     // A wrong current_password costs a hash: limited per IP, and throttled per account.
-    config: { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true },
+    config: { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true, privileged: true },
     schema: {
       operationId: 'requestEmailChange',
       summary: 'Ask to change the email address',
-      description: 'Mails a confirmation link (1 h) to the new address and a notice to the current one; nothing changes until POST /email_change/confirm. ' +
+      description: 'A privileged action (a recent authentication, or current_password; see PUT /account/password). Mails a confirmation link (1 h) to the new address and a notice to the current one; nothing changes until POST /email_change/confirm. ' +
         'A new address that already has an account gets a mail saying so instead, and the answer is the same. Past RESET_MAIL_LIMIT requests per RESET_MAIL_WINDOW for the account, the same answer and no mail.',
       tags: ['account'],
       body: EmailChange,
       response: { 200: ref(MessageReply, '{"message":"confirmation sent"}'), ...errors(400, 429, 503) }
     }
   }, async (request) => {
-    await requestEmailChange(ctx, sessionOf(request), { newEmail: request.body.new_email, currentPassword: request.body.current_password }, requesterOf(request))
+    await requestEmailChange(ctx, sessionOf(request), { newEmail: request.body.new_email }, requesterOf(request))
     return { message: 'confirmation sent' }
   })
 

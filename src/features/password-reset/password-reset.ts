@@ -1,17 +1,24 @@
 // Password reset by mailed token (Copenhagen Book, "Password reset"): a single-use token of
 // the one-time token store, short-lived, stored hashed; a new request voids older tokens.
+// A reset proves control of the address. If the address was unverified when the mail was
+// sent, whoever set the account up before its owner may have added a passkey or TOTP (a
+// pre-hijacked account): the reset removes every such credential, marks the address
+// verified and ends every session (API.md v3, "Recovery cleans up an account taken before
+// its owner").
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError } from '../../auth/errors.js'
-import { mailLater, mayMail } from '../../auth/outgoing-mail.js'
-import { consumeToken, findToken, issueToken, TAKEOVER_PURPOSES, voidTokens } from '../../auth/one-time-tokens.js'
-import { checkPasswordPolicy } from '../../auth/password-policy.js'
+import { mayMail } from '../../auth/outgoing-mail.js'
+import { consumeToken, findToken, issueToken } from '../../auth/one-time-tokens.js'
 import { counterKeyOf } from '../../auth/tokens.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
+import type { Db } from '../../db/index.js'
+import { setPassword } from '../../flows/settings.js'
 import type { Language } from '../../i18n/languages.js'
-import { passwordResetMessage, passwordWasResetNotice } from '../../mail/messages.js'
-import { invalidateUserSessions } from '../sessions/sessions.js'
-import { findAccountById, findUserByEmail, setPasswordHash } from '../users/users.js'
+import { passwordResetMessage } from '../../mail/messages.js'
+import { removePasskeys } from '../../methods/passkey/passkeys.js'
+import { removeTotp } from '../../methods/totp/totp.js'
+import { findAccountById, findUserByEmail, setEmailVerified } from '../users/users.js'
 
 const INVALID_TOKEN = 'invalid or expired reset token'
 
@@ -39,27 +46,32 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string, 
     return { email, token: null }
   }
   if (ctx.config.resetToken.inResponse) {
-    const token = await issueResetToken(ctx, user.id, email, from)
+    const token = await issueResetToken(ctx, user, from)
     if (token !== null) ctx.background.defer('reset mail', async () => { await sendResetMail(ctx, { email, language: user.language }, token) })
     return { email, token }
   }
   // Token and mail come after the reply: an existing account then costs the request no
   // more time than an unknown email, so neither the answer nor its timing tells them apart.
   ctx.background.defer('password reset request', async () => {
-    const token = await issueResetToken(ctx, user.id, email, from)
+    const token = await issueResetToken(ctx, user, from)
     if (token !== null) await sendResetMail(ctx, { email, language: user.language }, token)
   })
   return { email, token: null }
 }
 
+/** What a reset token's `data` says of the address when the mail went out. */
+const SENT_TO_UNVERIFIED = 'unverified'
+
 /** Stores a new token for the user, voiding older ones; null past the mail limit or
- *  when the user was deleted meanwhile. */
-async function issueResetToken (ctx: AuthContext, userId: number, email: string, from: Requester): Promise<string | null> {
-  if (!await mayMail(ctx, `reset-mail:${counterKeyOf(email)}`)) return null
+ *  when the user was deleted meanwhile. The token remembers whether the address was
+ *  verified when it was sent. */
+async function issueResetToken (ctx: AuthContext, user: { id: number, email: string, emailVerified: boolean }, from: Requester): Promise<string | null> {
+  if (!await mayMail(ctx, `reset-mail:${counterKeyOf(user.email)}`)) return null
   const now = ctx.now()
+  const userId = user.id
   try {
     return await ctx.db.transaction().execute(async trx => {
-      const token = await issueToken(trx, { purpose: 'password_reset', userId, ttlSeconds: ctx.config.resetToken.ttlSeconds, now })
+      const token = await issueToken(trx, { purpose: 'password_reset', userId, ttlSeconds: ctx.config.resetToken.ttlSeconds, now, data: user.emailVerified ? null : SENT_TO_UNVERIFIED })
       await ctx.events.publish(trx, { type: 'password.reset_requested', userId, at: now, actor: from })
       return token
     })
@@ -97,30 +109,43 @@ export interface PasswordResetInput {
   readonly newPassword: string
 }
 
+/** Removes what a holder of the account before its owner may have added, and marks the
+ *  address verified (the reset proved it). */
+async function cleanUpTakeover (ctx: AuthContext, trx: Db, userId: number, from: Requester): Promise<void> {
+  const now = ctx.now()
+  const totp = await removeTotp(trx, userId)
+  const passkeys = await removePasskeys(trx, userId)
+  if (totp || passkeys > 0) await ctx.events.publish(trx, { type: 'mfa.reset', userId, at: now, actor: from, details: { totp, passkeys, reason: 'reset_of_unverified_address' } })
+  if (await setEmailVerified(trx, userId, now)) await ctx.events.publish(trx, { type: 'email.verified', userId, at: now, actor: from })
+}
+
+export interface ResetOptions {
+  /** false keeps the account's sessions (only the COMPAT=course adapter asks). */
+  readonly endSessions?: boolean
+}
+
 /**
- * Sets a new password with a reset token. The token is consumed, and every session of
- * the user ends, in the same transaction as the password change.
+ * Sets a new password with a reset token (flows/settings.ts setPassword: links voided,
+ * sessions ended, notice). The token is consumed in the same transaction as the password
+ * change; a rejected password leaves it usable.
  */
-export async function resetPassword (ctx: AuthContext, input: PasswordResetInput, from: Requester): Promise<{ email: string }> {
+export async function resetPassword (ctx: AuthContext, input: PasswordResetInput, from: Requester, options: ResetOptions = {}): Promise<{ email: string }> {
   const email = normalizeEmail(input.email)
   const invalid = new AuthError('INVALID_TOKEN', INVALID_TOKEN)
   const user = await findUserByEmail(ctx.db, email)
-  const now = ctx.now()
-  const found = await findToken(ctx.db, 'password_reset', input.token, now)
+  const found = await findToken(ctx.db, 'password_reset', input.token, ctx.now())
   if (user === undefined || user.disabled || found === null || found.userId !== user.id) throw invalid
-
-  // Checked before the token is consumed: a rejected password leaves the token usable.
-  checkPasswordPolicy(ctx.config.passwordPolicy, input.newPassword, email, 'new_password')
-  const passwordHash = await ctx.hasher.hash(input.newPassword, from.client)
-
-  await ctx.db.transaction().execute(async trx => {
-    // Of two requests racing with one token, only the one whose DELETE removed it goes on.
-    if (await consumeToken(trx, 'password_reset', input.token, now) === null) throw invalid
-    if (!await setPasswordHash(trx, user.id, passwordHash, now)) throw invalid
-    await invalidateUserSessions(trx, user.id)
-    await voidTokens(trx, user.id, ...TAKEOVER_PURPOSES)
-    await ctx.events.publish(trx, { type: 'password.reset', userId: user.id, at: now, actor: from })
+  await setPassword(ctx, user, { password: input.newPassword, field: 'new_password' }, from, {
+    // A cleaned-up account ends every session, whatever the caller asked.
+    endSessions: found.data === SENT_TO_UNVERIFIED ? true : options.endSessions,
+    reset: async trx => {
+      // Of two requests racing with one token, only the one whose DELETE removed it goes on.
+      const consumed = await consumeToken(trx, 'password_reset', input.token, ctx.now())
+      if (consumed === null) throw invalid
+      if (consumed.data !== SENT_TO_UNVERIFIED) return { wiped: false }
+      await cleanUpTakeover(ctx, trx, user.id, from)
+      return { wiped: true }
+    }
   })
-  mailLater(ctx, 'password reset notice', passwordWasResetNotice({ to: email, language: user.language, at: now, ip: from.ip }))
   return { email }
 }

@@ -16,6 +16,8 @@ const SessionList = Type.Object({
     expires_at: Type.String({ description: 'When it ends unless used again (idle expiry, never past the absolute expiry).' }),
     ip: Type.Union([Type.String(), Type.Null()], { description: 'The client address at sign-in.' }),
     user_agent: Type.Union([Type.String(), Type.Null()], { description: 'The User-Agent at sign-in.' }),
+    methods: Type.Array(Type.String(), { description: 'How it was authenticated, in the order used: ["password"], ["password","totp"], ["password","recovery_code"], ["passkey"]; [] for a session older than this record.' }),
+    authenticated_at: Type.String({ description: 'When it was last authenticated: its sign-in, or its latest POST /sessions/reauthenticate (ISO 8601, UTC).' }),
     current: Type.Boolean({ description: 'The session this request came with.' })
   }, { additionalProperties: false }))
 }, { additionalProperties: false, description: 'The account\'s live sessions, newest first.' })
@@ -69,6 +71,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
         expires_at: iso(session.expiresAt),
         ip: session.ip,
         user_agent: session.userAgent,
+        methods: [...session.methods],
+        authenticated_at: iso(session.authenticatedAt),
         current: session.current
       }))
     }

@@ -14,6 +14,9 @@ export interface SessionLookupRow {
   createdAt: number
   lastSeenAt: number
   expiresAt: number
+  /** Comma-separated methods (identity/methods.ts). */
+  methods: string
+  authenticatedAt: number | null
   userId: number
   email: string
 }
@@ -29,7 +32,7 @@ const MAX_BATCH = 64
 function compileLookup (db: Db, size: number): CompiledQuery<SessionLookupRow> {
   const select = db.selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.created_at as createdAt', 'sessions.last_seen_at as lastSeenAt', 'sessions.expires_at as expiresAt', 'users.id as userId', 'users.email'])
+    .select(['sessions.id', 'sessions.created_at as createdAt', 'sessions.last_seen_at as lastSeenAt', 'sessions.expires_at as expiresAt', 'sessions.methods', 'sessions.authenticated_at as authenticatedAt', 'users.id as userId', 'users.email'])
     // Disabling ends the sessions; this also refuses one a sign-in racing the disable created.
     .where('users.disabled_at', 'is', null)
   return (size === 1 ? select.where('sessions.id', '=', '') : select.where('sessions.id', 'in', Array<string>(size).fill(''))).compile()

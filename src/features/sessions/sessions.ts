@@ -4,6 +4,7 @@
 import { hash } from 'node:crypto'
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext, PublicUser } from '../../auth/context.js'
+import { formatMethods, parseMethods, type SignInMethod } from '../../identity/methods.js'
 import { AuthError } from '../../auth/errors.js'
 import { generateToken, hashToken, isWellFormedSessionToken } from '../../auth/tokens.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
@@ -14,6 +15,10 @@ export interface ValidSession {
   readonly id: string
   /** When the session was created, by a sign-in: milliseconds since the epoch. */
   readonly createdAt: number
+  /** When it was last authenticated (its sign-in, or a re-authentication since). */
+  readonly authenticatedAt: number
+  /** The methods of that authentication, in the order used. */
+  readonly methods: readonly string[]
   readonly user: PublicUser
 }
 
@@ -44,15 +49,18 @@ export async function adoptSession (db: Db, userId: number, token: string, now: 
     last_seen_at: now,
     expires_at: now + Math.min(ttl.idleTtlSeconds, ttl.absoluteTtlSeconds) * 1000,
     ip: null,
-    user_agent: null
+    user_agent: null,
+    methods: 'password',
+    authenticated_at: now
   }).execute()
 }
 
 /**
- * Starts a session for the user and returns the token, which is shown to nobody else.
- * `db` is the executor to insert on (a sign-in's transaction with its event).
+ * Starts a session for the user, authenticated now by `methods`, and returns the token,
+ * which is shown to nobody else. `db` is the executor to insert on (a sign-in's
+ * transaction with its event). Only flows/login.ts calls it.
  */
-export async function createSession (ctx: AuthContext, db: Db, userId: number, from: Actor): Promise<string> {
+export async function createSession (ctx: AuthContext, db: Db, userId: number, methods: readonly SignInMethod[], from: Actor): Promise<string> {
   const token = generateToken()
   const now = ctx.now()
   const { idleMs, absoluteMs } = ttls(ctx)
@@ -64,7 +72,9 @@ export async function createSession (ctx: AuthContext, db: Db, userId: number, f
       last_seen_at: now,
       expires_at: now + Math.min(idleMs, absoluteMs),
       ip: from.ip?.slice(0, 45) ?? null,
-      user_agent: from.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null
+      user_agent: from.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      methods: formatMethods(methods),
+      authenticated_at: now
     }).execute()
   } catch (error) {
     // The account was deleted between the password check and this insert.
@@ -92,7 +102,19 @@ export async function validateSessionToken (ctx: AuthContext, token: string): Pr
       .where('id', '=', id)
       .execute()
   }
-  return { id, createdAt: row.createdAt, user: { id: row.userId, email: row.email } }
+  return { id, createdAt: row.createdAt, authenticatedAt: row.authenticatedAt ?? row.createdAt, methods: parseMethods(row.methods), user: { id: row.userId, email: row.email } }
+}
+
+/** Records a fresh authentication of the session (re-authentication): its methods and time. */
+export async function markReauthenticated (db: Db, sessionId: string, methods: readonly SignInMethod[], now: number): Promise<boolean> {
+  const result = await db.updateTable('sessions').set({ methods: formatMethods(methods), authenticated_at: now }).where('id', '=', sessionId).executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Adds a method to the session's record (a TOTP set-up confirmed with a code proves it). */
+export async function addSessionMethod (db: Db, session: ValidSession, method: SignInMethod): Promise<void> {
+  if (session.methods.includes(method)) return
+  await db.updateTable('sessions').set({ methods: formatMethods([...session.methods, method]) }).where('id', '=', session.id).execute()
 }
 
 async function invalidateSession (db: Db, sessionId: string): Promise<void> {
@@ -131,12 +153,14 @@ export interface SessionSummary {
   readonly expiresAt: number
   readonly ip: string | null
   readonly userAgent: string | null
+  readonly methods: readonly string[]
+  readonly authenticatedAt: number
   /** The session this list was asked with. */
   readonly current: boolean
 }
 
-async function liveSessionsOf (db: Db, userId: number, now: number): Promise<Array<{ id: string, created_at: number, last_seen_at: number, expires_at: number, ip: string | null, user_agent: string | null }>> {
-  return await db.selectFrom('sessions').select(['id', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent'])
+async function liveSessionsOf (db: Db, userId: number, now: number): Promise<Array<{ id: string, created_at: number, last_seen_at: number, expires_at: number, ip: string | null, user_agent: string | null, methods: string, authenticated_at: number | null }>> {
+  return await db.selectFrom('sessions').select(['id', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent', 'methods', 'authenticated_at'])
     .where('user_id', '=', userId).where('expires_at', '>', now)
     .orderBy('created_at', 'desc').orderBy('id')
     .execute()
@@ -152,6 +176,8 @@ export async function listUserSessions (ctx: AuthContext, session: ValidSession)
     expiresAt: Number(row.expires_at),
     ip: row.ip,
     userAgent: row.user_agent,
+    methods: parseMethods(row.methods),
+    authenticatedAt: Number(row.authenticated_at ?? row.created_at),
     current: row.id === session.id
   }))
 }

@@ -8,7 +8,8 @@ import { languageOf } from '../../http/language.js'
 import { clearSessionCookie, sessionOf } from '../../http/plugins/session.js'
 import { EmailMessageReply, errors, ref, UserReply } from '../../http/schemas.js'
 import type { FeatureOptions } from '../options.js'
-import { deleteUser, registerUser, updateUser } from './users.js'
+import { deleteAccount, updateAccount } from '../../flows/settings.js'
+import { registerUser } from './users.js'
 
 const Registration = Type.Object({
   email: Type.String({ description: 'Trimmed and lower-cased; at most 254 characters.' }),
@@ -17,9 +18,9 @@ const Registration = Type.Object({
 })
 
 const UserUpdate = Type.Object({
-  email: Type.Optional(Type.String({ description: 'A new email: needs current_password, or a session created within REAUTH_MAX_AGE.' })),
-  password: Type.Optional(Type.String({ description: 'A new password: needs current_password; every other session ends.' })),
-  current_password: Type.Optional(Type.String())
+  email: Type.Optional(Type.String({ description: 'A new email: left unverified, a verification link is mailed to it and a notice to the old one.' })),
+  password: Type.Optional(Type.String({ description: 'A new password: every other session ends; reset and email-change links void; a notice is mailed.' })),
+  current_password: Type.Optional(Type.String({ description: 'Needed only when the session was not authenticated within REAUTH_MAX_AGE (and the account has no second factor).' }))
 }, { additionalProperties: false })
 
 const UserParams = Type.Object({ id: Type.String({ description: 'The user id; any other than the session\'s own answers 403.' }) })
@@ -67,35 +68,36 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
 
   app.put('/users/:id', {
     // A wrong current_password costs a hash: limited per IP, and throttled per account.
-    config: { rateLimit: { bucket: 'account', max: limits.accountPerIp }, requireSession: true },
+    config: { rateLimit: { bucket: 'account', max: limits.accountPerIp }, requireSession: true, privileged: true },
     schema: {
       operationId: 'updateUser',
       summary: 'Change the email and/or the password',
-      description: 'Unknown or protected attributes (id, hashed_password, reset_token, session_id …) are refused with 400.',
+      description: 'A privileged action: a session authenticated within REAUTH_MAX_AGE (with the second factor when TOTP is on), or current_password; else 403 `reauthentication_required`. ' +
+        'Both changes are made together or not at all. Unknown or protected attributes (id, hashed_password, reset_token, session_id …) are refused with 400.',
       tags: ['users'],
       params: UserParams,
       body: UserUpdate,
       response: { 200: ref(EmailMessageReply, 'Changed; the email is the account\'s current one.'), ...errors(400, 429, 503) }
     }
   }, async (request) => {
-    const userId = ownUserId(request)
-    const { email, password, current_password: currentPassword } = request.body
-    const user = await updateUser(ctx, userId, sessionOf(request), { email, password, currentPassword }, requesterOf(request))
+    ownUserId(request)
+    const { email, password } = request.body
+    const user = await updateAccount(ctx, sessionOf(request), { email, password }, requesterOf(request))
     return { email: user.email, message: 'user updated' }
   })
 
   app.delete('/users/:id', {
-    config: { requireSession: true },
+    config: { requireSession: true, privileged: true },
     schema: {
       operationId: 'deleteUser',
       summary: 'Delete the account',
-      description: 'Its sessions and tokens go with it.',
+      description: 'A privileged action: only from a session authenticated within REAUTH_MAX_AGE (with the second factor when TOTP is on), else 403 `reauthentication_required`. Its sessions, credentials and tokens go with it.',
       tags: ['users'],
       params: UserParams,
       response: { 200: Type.Object({}, { additionalProperties: false, description: 'Deleted: always {}.' }) }
     }
   }, async (request, reply) => {
-    await deleteUser(ctx, ownUserId(request), requesterOf(request))
+    await deleteAccount(ctx, ownUserId(request), requesterOf(request))
     clearSessionCookie(reply, config)
     return {}
   })

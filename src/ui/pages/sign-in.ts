@@ -7,10 +7,10 @@ import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, setSessionCookie } from '../../http/plugins/session.js'
 import { translate } from '../../i18n/catalogue.js'
 import { endSession } from '../../features/sessions/sessions.js'
-import { passkeysAvailable } from '../../features/passkeys/passkeys.js'
-import { completeSecondFactor } from '../../features/sign-in/second-factor.js'
-import { signIn } from '../../features/sign-in/sign-in.js'
 import { registerUser } from '../../features/users/users.js'
+import { completeSignIn, continueSignIn } from '../../flows/login/login.js'
+import { passkeysAvailable } from '../../methods/passkey/passkeys.js'
+import { provePassword } from '../../methods/password/password.js'
 import { formFailure, noticeOf, sendFailure } from '../forms.js'
 import type { PageOptions } from '../plugin.js'
 import type { PageContext } from '../render.js'
@@ -62,7 +62,8 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
     try {
-      const outcome = await signIn(ctx, { email, password }, requesterOf(request))
+      const from = requesterOf(request)
+      const outcome = await completeSignIn(ctx, await provePassword(ctx, { email, password }, from), from, { returnTo: returnTo.url ?? null })
       if (outcome.kind === 'second_factor') {
         return pages.send(reply, 'mfa', context, { title: 'page.mfa', mfaToken: outcome.mfaToken, returnTo: rawReturnTo })
       }
@@ -84,7 +85,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
     try {
-      const { token } = await completeSecondFactor(ctx, { mfaToken, code }, requesterOf(request))
+      const { token } = await continueSignIn(ctx, { mfaToken, code }, requesterOf(request))
       setSessionCookie(reply, config, token)
     } catch (error) {
       const failure = formFailure(error, context.language, 'mfa', { MFA_FAILED: 'code', RATE_LIMITED: 'code' })

@@ -7,8 +7,9 @@ import { Type } from 'typebox'
 import { requesterOf } from '../../http/client-address.js'
 import { sessionOf, setSessionCookie } from '../../http/plugins/session.js'
 import { EmailMessageReply, errors, MessageReply, ref } from '../../http/schemas.js'
-import type { FeatureOptions } from '../options.js'
-import { addPasskey, listPasskeys, type Passkey, PASSKEY_NAME_MAX, passkeyRegistrationOptions, passkeySignInOptions, removePasskey, renamePasskey, signInWithPasskey } from './passkeys.js'
+import type { FeatureOptions } from '../../features/options.js'
+import { completeSignIn } from '../../flows/login/login.js'
+import { addPasskey, listPasskeys, type Passkey, PASSKEY_NAME_MAX, passkeyRegistrationOptions, passkeySignInOptions, provePasskey, removePasskey, renamePasskey } from './passkeys.js'
 
 const PasskeyReply = Type.Object({
   id: Type.String({ description: 'The credential id (base64url).' }),
@@ -34,18 +35,22 @@ function passkeyReply (passkey: Passkey): { id: string, name: string, created_at
 
 export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   const signedIn = { requireSession: true }
+  // Adding or removing a way to sign in: a session authenticated within REAUTH_MAX_AGE.
+  const privileged = { requireSession: true, privileged: true }
+  const fresh = 'A privileged action: only from a session authenticated within REAUTH_MAX_AGE (with the second factor when TOTP is on), else 403 `reauthentication_required`; 403 `email_not_verified` until the address is verified.'
   const tags = ['passkeys']
 
   app.post('/account/passkeys/options', {
-    config: { ...signedIn, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
-    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+    config: { ...privileged, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
+    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', description: fresh, tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
   }, async (request) => await passkeyRegistrationOptions(ctx, sessionOf(request)))
 
   app.post('/account/passkeys', {
-    config: { ...signedIn, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
+    config: { ...privileged, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
     schema: {
       operationId: 'addPasskey',
       summary: 'Register a passkey',
+      description: `${fresh} The authenticator must verify its user (PIN or biometric).`,
       tags,
       body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), response: CeremonyResponse }, { additionalProperties: false }),
       response: { 200: { ...PasskeyReply, description: 'The passkey is registered.' }, ...errors(400, 429) }
@@ -73,8 +78,8 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   }, async (request) => passkeyReply(await renamePasskey(ctx, sessionOf(request), request.params.id, request.body.name)))
 
   app.delete('/account/passkeys/:id', {
-    config: signedIn,
-    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors(404) } }
+    config: privileged,
+    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', description: fresh, tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors(404) } }
   }, async (request) => {
     await removePasskey(ctx, sessionOf(request), request.params.id, requesterOf(request))
     return { message: 'passkey removed' }
@@ -93,14 +98,17 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
     schema: {
       operationId: 'signInWithPasskey',
       summary: 'Sign in with a passkey',
-      description: 'A complete sign-in: no TOTP step after it. Every failure is the same 401.',
+      description: 'A complete sign-in (the authenticator must verify its user: PIN or biometric), so no TOTP step after it; then the account rules of every sign-in (403 `account_disabled`, `email_not_verified`). Every failure of the passkey itself is the same 401.',
       tags,
       body: Type.Object({ response: CeremonyResponse }, { additionalProperties: false }),
       response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(400, 401, 403, 429) }
     }
   }, async (request, reply) => {
-    const { user, token } = await signInWithPasskey(ctx, request.body.response as unknown as AuthenticationResponseJSON, requesterOf(request))
-    setSessionCookie(reply, config, token)
-    return { email: user.email, message: 'logged in' }
+    const from = requesterOf(request)
+    const outcome = await completeSignIn(ctx, await provePasskey(ctx, request.body.response as unknown as AuthenticationResponseJSON, from), from)
+    // A passkey with user verification is the second factor too: there is no further step.
+    if (outcome.kind !== 'signed_in') throw new Error('a passkey sign-in asked for a second factor')
+    setSessionCookie(reply, config, outcome.token)
+    return { email: outcome.user.email, message: 'logged in' }
   })
 }

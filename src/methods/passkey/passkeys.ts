@@ -1,6 +1,8 @@
-// Passkeys (WebAuthn, @simplewebauthn/server): registered from a signed-in session,
-// listed, renamed, removed; a sign-in with a discoverable credential needs no email and
-// no other factor. The relying party is the host of PUBLIC_URL; responses are accepted
+// Passkeys (WebAuthn, @simplewebauthn/server): registered from a freshly authenticated
+// session of a verified address (the routes ask flows/privileged.ts), listed, renamed,
+// removed; a sign-in with a discoverable credential needs no email, and with the user
+// verification it requires (the authenticator's PIN or biometric) no other factor: the
+// passkey method proves the identity and flows/login.ts completes the sign-in. The relying party is the host of PUBLIC_URL; responses are accepted
 // from this service's origins and TRUSTED_ORIGINS. Challenges are single use and short
 // lived (challenges.ts); the sign counter and backup state are kept. This module owns the
 // passkeys table.
@@ -15,14 +17,12 @@ import type {
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import { mailLater } from '../../auth/outgoing-mail.js'
-import { hashToken } from '../../auth/tokens.js'
 import type { Db } from '../../db/index.js'
 import type { PasskeyTable } from '../../db/schema.js'
 import { secondFactorNotice } from '../../mail/messages.js'
-import { createSession, sessionHandle, type ValidSession } from '../sessions/sessions.js'
-import { sendVerificationLater } from '../verification/verification-mail.js'
-import { findUserById, toPublicUser } from '../users/users.js'
-import type { SignedIn } from '../sign-in/sign-in.js'
+import type { ValidSession } from '../../features/sessions/sessions.js'
+import { findUserById, type UserAccount } from '../../features/users/users.js'
+import { failSignIn, type Proof } from '../../flows/login/login.js'
 import { consumeChallenge, storeChallenge } from './challenges.js'
 
 export const PASSKEY_NAME_MAX = 64
@@ -99,6 +99,7 @@ export async function countPasskeys (db: Db, userId: number): Promise<number> {
 /** Options for navigator.credentials.create(): a discoverable credential, none of the account's again. */
 export async function passkeyRegistrationOptions (ctx: AuthContext, session: ValidSession): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(ctx)
+  await verifiedAccountOf(ctx, session)
   const existing = await rowsOf(ctx.db, session.user.id)
   const options = await (await library()).generateRegistrationOptions({
     rpName: rp.name,
@@ -107,7 +108,7 @@ export async function passkeyRegistrationOptions (ctx: AuthContext, session: Val
     userID: userHandleOf(session.user.id),
     attestationType: 'none',
     excludeCredentials: existing.map(row => ({ id: row.credential_id })),
-    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     timeout: 120_000
   })
   await storeChallenge(ctx.db, options.challenge, 'registration', session.user.id, ctx.now())
@@ -120,10 +121,11 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
   const invalid = new AuthError('PASSKEY_INVALID')
   const challenge = challengeOf(input.response)
   const userId = session.user.id
+  await verifiedAccountOf(ctx, session)
   if (challenge === null || !await consumeChallenge(ctx.db, challenge, 'registration', userId, ctx.now())) throw invalid
   let verification: Awaited<ReturnType<WebAuthnServer['verifyRegistrationResponse']>>
   try {
-    verification = await (await library()).verifyRegistrationResponse({ response: input.response, expectedChallenge: challenge, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: false })
+    verification = await (await library()).verifyRegistrationResponse({ response: input.response, expectedChallenge: challenge, expectedOrigin: rp.origins, expectedRPID: rp.id, requireUserVerification: true })
   } catch {
     throw invalid // a malformed or forged response: the library says why, the client needs no more
   }
@@ -131,8 +133,7 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo
   const now = ctx.now()
   const name = (input.name ?? '').trim().slice(0, PASSKEY_NAME_MAX) || `Passkey ${new Date(now).toISOString().slice(0, 10)}`
-  const user = await findUserById(ctx.db, userId)
-  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  const user = await verifiedAccountOf(ctx, session)
   await ctx.db.transaction().execute(async trx => {
     if (await countPasskeys(trx, userId) >= MAX_PASSKEYS) throw new AuthError('INVALID_FIELD', `an account holds at most ${MAX_PASSKEYS} passkeys`)
     if (await trx.selectFrom('passkeys').select('id').where('id', '=', keyOf(credential.id)).executeTakeFirst() !== undefined) throw invalid
@@ -153,6 +154,15 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
   })
   mailLater(ctx, 'passkey notice', secondFactorNotice('passkey_added', { to: user.email, language: user.language, at: now, ip: from.ip, name }))
   return { id: credential.id, name, createdAt: now, lastUsedAt: null, backedUp: credentialBackedUp }
+}
+
+/** The session's account, which must have a verified address: a passkey added to an
+ *  address nobody proved (a pre-hijacked account) would survive its owner's reset. */
+async function verifiedAccountOf (ctx: AuthContext, session: ValidSession): Promise<UserAccount> {
+  const user = await findUserById(ctx.db, session.user.id)
+  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  if (!user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before adding a passkey')
+  return user
 }
 
 async function ownRow (db: Db, userId: number, id: string): Promise<PasskeyRow> {
@@ -190,25 +200,32 @@ export async function removePasskeys (db: Db, userId: number): Promise<number> {
 /** Options for navigator.credentials.get(): no credential named, the browser offers the user's. */
 export async function passkeySignInOptions (ctx: AuthContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(ctx)
-  const options = await (await library()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred', timeout: 120_000 })
+  const options = await (await library()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', timeout: 120_000 })
   await storeChallenge(ctx.db, options.challenge, 'authentication', null, ctx.now())
   return options
 }
 
 /**
- * A complete sign-in with a passkey (no TOTP step after it): the challenge used up, the
- * signature checked against the stored key, the counter and backup state kept. Any
- * failure is the same 401.
+ * Proves an identity with a passkey: the challenge used up, the signature checked against
+ * the stored key with user verification required, the counter and backup state kept.
+ * Any failure is the same PASSKEY_REFUSED, recorded as a failed sign-in (of the passkey's
+ * account when it is known). `accountId` limits it to one account (re-authentication).
  */
-export async function signInWithPasskey (ctx: AuthContext, response: AuthenticationResponseJSON, from: Requester): Promise<SignedIn> {
+export async function provePasskey (ctx: AuthContext, response: AuthenticationResponseJSON, from: Requester, accountId?: number): Promise<Proof> {
   const rp = relyingParty(ctx)
-  const refused = new AuthError('PASSKEY_REFUSED')
+  let userId: number | null = null
+  const refuse = async (): Promise<never> => {
+    await failSignIn(ctx, { userId, method: 'passkey', reason: 'invalid_credentials' }, from)
+    throw new AuthError('PASSKEY_REFUSED')
+  }
   const challenge = challengeOf(response)
-  if (challenge === null || typeof response.id !== 'string' || !await consumeChallenge(ctx.db, challenge, 'authentication', null, ctx.now())) throw refused
+  if (challenge === null || typeof response.id !== 'string' || !await consumeChallenge(ctx.db, challenge, 'authentication', null, ctx.now())) return await refuse()
   const row = await ctx.db.selectFrom('passkeys').selectAll().where('id', '=', keyOf(response.id)).executeTakeFirst()
-  if (row === undefined) throw refused
+  if (row === undefined) return await refuse()
+  userId = row.user_id
+  if (accountId !== undefined && row.user_id !== accountId) return await refuse()
   // A discoverable credential names its user; it must be the passkey's.
-  if (response.response.userHandle !== undefined && response.response.userHandle !== Buffer.from(userHandleOf(row.user_id)).toString('base64url')) throw refused
+  if (response.response.userHandle !== undefined && response.response.userHandle !== Buffer.from(userHandleOf(row.user_id)).toString('base64url')) return await refuse()
   let verification: Awaited<ReturnType<WebAuthnServer['verifyAuthenticationResponse']>>
   try {
     verification = await (await library()).verifyAuthenticationResponse({
@@ -217,26 +234,16 @@ export async function signInWithPasskey (ctx: AuthContext, response: Authenticat
       expectedOrigin: rp.origins,
       expectedRPID: rp.id,
       credential: { id: row.credential_id, publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')), counter: Number(row.sign_count), transports: row.transports === null ? undefined : JSON.parse(row.transports) },
-      requireUserVerification: false
+      // Without the PIN or biometric, a passkey is one factor: it must not stand in for two.
+      requireUserVerification: true
     })
   } catch {
-    throw refused // a counter gone backwards (a cloned authenticator) lands here too
+    return await refuse() // no user verification, a counter gone backwards (a cloned authenticator): here too
   }
-  if (!verification.verified) throw refused
+  if (!verification.verified) return await refuse()
   const user = await findUserById(ctx.db, row.user_id)
-  if (user === undefined) throw refused
-  if (user.disabled) throw new AuthError('ACCOUNT_DISABLED')
-  if (ctx.config.verification.required && !user.emailVerified) {
-    sendVerificationLater(ctx, user, from)
-    throw new AuthError('EMAIL_NOT_VERIFIED')
-  }
+  if (user === undefined) return await refuse()
   const { newCounter, credentialBackedUp, credentialDeviceType } = verification.authenticationInfo
-  const now = ctx.now()
-  const token = await ctx.db.transaction().execute(async trx => {
-    await trx.updateTable('passkeys').set({ sign_count: newCounter, backed_up: credentialBackedUp ? 1 : 0, device_type: credentialDeviceType, last_used_at: now }).where('id', '=', row.id).execute()
-    const created = await createSession(ctx, trx, user.id, from)
-    await ctx.events.publish(trx, { type: 'login.succeeded', userId: user.id, at: now, actor: { ...from, session: sessionHandle(hashToken(created)) }, details: { method: 'passkey' } })
-    return created
-  })
-  return { kind: 'signed_in', user: toPublicUser(user), token }
+  await ctx.db.updateTable('passkeys').set({ sign_count: newCounter, backed_up: credentialBackedUp ? 1 : 0, device_type: credentialDeviceType, last_used_at: ctx.now() }).where('id', '=', row.id).execute()
+  return { user, methods: ['passkey'] }
 }

@@ -1,20 +1,26 @@
 // TOTP (RFC 6238, `otpauth`): 6 digits, 30-second steps, SHA-1 (what every authenticator
 // app reads), a window of one step either side. The secret (160 bits) is stored sealed by
-// the SecretBox; an enrolment stays pending until a first code confirms it. Each accepted
-// code records its step, atomically, and no step is accepted twice: a code seen over a
-// shoulder or replayed is refused, on every instance. This module owns totp_credentials.
+// the SecretBox; an enrolment stays pending until a first code confirms it, for at most
+// PENDING_TTL_SECONDS. Each accepted code records its step, atomically, and no step is
+// accepted twice: a code seen over a shoulder or replayed is refused, on every instance.
+// Setting up, confirming, turning off and new recovery codes are privileged actions (the
+// routes ask flows/privileged.ts first); a second factor is for a verified address only.
+// This module owns totp_credentials.
 import { Secret, TOTP } from 'otpauth'
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import { mailLater } from '../../auth/outgoing-mail.js'
 import type { Db } from '../../db/index.js'
 import { secondFactorNotice } from '../../mail/messages.js'
-import type { ValidSession } from '../sessions/sessions.js'
-import { confirmCurrentPassword, findUserById, type UserWithHash } from '../users/users.js'
-import { countRecoveryCodes, deleteRecoveryCodes, generateRecoveryCodes, replaceRecoveryCodes } from './recovery-codes.js'
+import { addSessionMethod, type ValidSession } from '../../features/sessions/sessions.js'
+import { findUserById, type UserAccount } from '../../features/users/users.js'
+import type { SignInMethod } from '../../identity/methods.js'
+import { countRecoveryCodes, deleteRecoveryCodes, generateRecoveryCodes, looksLikeRecoveryCode, replaceRecoveryCodes, useRecoveryCode } from '../recovery-code/recovery-codes.js'
 
 const PERIOD_SECONDS = 30
 const WINDOW_STEPS = 1
+/** How long a set-up waits for its first code (API.md: 10 minutes). */
+export const PENDING_TTL_SECONDS = 600
 
 export interface TotpEnrolment {
   /** The secret in base32, for typing into an app. */
@@ -30,8 +36,10 @@ function totpOf (ctx: AuthContext, email: string, secret: string): TOTP {
 }
 
 async function credentialOf (ctx: AuthContext, db: Db, userId: number): Promise<{ secret: string, confirmed: boolean, lastUsedStep: number | null } | null> {
-  const row = await db.selectFrom('totp_credentials').select(['secret', 'key_id', 'confirmed_at', 'last_used_step']).where('user_id', '=', userId).executeTakeFirst()
+  const row = await db.selectFrom('totp_credentials').select(['secret', 'key_id', 'created_at', 'confirmed_at', 'last_used_step']).where('user_id', '=', userId).executeTakeFirst()
   if (row === undefined) return null
+  // A set-up left unconfirmed too long is as good as none (a stale session cannot finish it later).
+  if (row.confirmed_at === null && Number(row.created_at) + PENDING_TTL_SECONDS * 1000 <= ctx.now()) return null
   const secret = ctx.secretBox.open({ box: row.secret, keyId: row.key_id }, context(userId))
   // A key removed from ENCRYPTION_KEY cannot open it: as good as no secret, and said so.
   if (secret === null) throw new Error(`the TOTP secret of user ${userId} cannot be decrypted: is its key (${row.key_id}) still in ENCRYPTION_KEY?`)
@@ -60,10 +68,11 @@ async function claimStep (db: Db, userId: number, step: number, confirmedOnly: b
   return (await update.executeTakeFirst()).numUpdatedRows === 1n
 }
 
-/** Starts (or restarts) an enrolment after the current password: a new pending secret. */
-export async function beginTotpEnrolment (ctx: AuthContext, session: ValidSession, currentPassword: string, from: Requester): Promise<TotpEnrolment> {
+/** Starts (or restarts) an enrolment: a new pending secret. Only for a verified address:
+ *  a second factor added to an address nobody proved would survive its owner's reset. */
+export async function beginTotpEnrolment (ctx: AuthContext, session: ValidSession): Promise<TotpEnrolment> {
   const user = await accountOf(ctx, session)
-  await confirmCurrentPassword(ctx, user, currentPassword, from)
+  if (!user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before setting up an authenticator app')
   if (await hasTotp(ctx.db, user.id)) throw new AuthError('TOTP_ALREADY_ENABLED')
   const secret = new Secret({ size: 20 }).base32
   const sealed = ctx.secretBox.seal(secret, context(user.id))
@@ -81,9 +90,11 @@ export async function pendingTotpEnrolment (ctx: AuthContext, session: ValidSess
   return { secret: credential.secret, otpauthUrl: totpOf(ctx, session.user.email, credential.secret).toString() }
 }
 
-/** Confirms the pending enrolment with a first code; returns the 10 recovery codes (shown once). */
+/** Confirms the pending enrolment with a first code; returns the 10 recovery codes (shown
+ *  once). The code proves the app to this session too: its methods gain 'totp'. */
 export async function confirmTotp (ctx: AuthContext, session: ValidSession, code: string, from: Requester): Promise<string[]> {
   const user = await accountOf(ctx, session)
+  if (!user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before setting up an authenticator app')
   const credential = await credentialOf(ctx, ctx.db, user.id)
   if (credential === null) throw new AuthError('TOTP_NOT_ENABLED', 'start the set-up first: POST /account/totp')
   if (credential.confirmed) throw new AuthError('TOTP_ALREADY_ENABLED')
@@ -95,16 +106,16 @@ export async function confirmTotp (ctx: AuthContext, session: ValidSession, code
     if (!await claimStep(trx, user.id, step, false)) throw new AuthError('INVALID_CODE')
     await trx.updateTable('totp_credentials').set({ confirmed_at: now }).where('user_id', '=', user.id).execute()
     await replaceRecoveryCodes(trx, user.id, codes, now)
+    await addSessionMethod(trx, session, 'totp')
     await ctx.events.publish(trx, { type: 'totp.enabled', userId: user.id, at: now, actor: from })
   })
   mailLater(ctx, 'totp notice', secondFactorNotice('totp_enabled', { to: user.email, language: user.language, at: now, ip: from.ip }))
   return codes
 }
 
-/** Turns TOTP off (and its recovery codes) after the current password. */
-export async function disableTotp (ctx: AuthContext, session: ValidSession, currentPassword: string, from: Requester): Promise<void> {
+/** Turns TOTP off (and its recovery codes). */
+export async function disableTotp (ctx: AuthContext, session: ValidSession, from: Requester): Promise<void> {
   const user = await accountOf(ctx, session)
-  await confirmCurrentPassword(ctx, user, currentPassword, from)
   const now = ctx.now()
   await ctx.db.transaction().execute(async trx => {
     const deleted = await trx.deleteFrom('totp_credentials').where('user_id', '=', user.id).executeTakeFirst()
@@ -115,10 +126,9 @@ export async function disableTotp (ctx: AuthContext, session: ValidSession, curr
   mailLater(ctx, 'totp notice', secondFactorNotice('totp_disabled', { to: user.email, language: user.language, at: now, ip: from.ip }))
 }
 
-/** New recovery codes after the current password; the older ones void. */
-export async function regenerateRecoveryCodes (ctx: AuthContext, session: ValidSession, currentPassword: string, from: Requester): Promise<string[]> {
+/** New recovery codes; the older ones void. */
+export async function regenerateRecoveryCodes (ctx: AuthContext, session: ValidSession, from: Requester): Promise<string[]> {
   const user = await accountOf(ctx, session)
-  await confirmCurrentPassword(ctx, user, currentPassword, from)
   if (!await hasTotp(ctx.db, user.id)) throw new AuthError('TOTP_NOT_ENABLED')
   const codes = generateRecoveryCodes()
   const now = ctx.now()
@@ -127,6 +137,20 @@ export async function regenerateRecoveryCodes (ctx: AuthContext, session: ValidS
     await ctx.events.publish(trx, { type: 'recovery_codes.regenerated', userId: user.id, at: now, actor: from })
   })
   return codes
+}
+
+/** The second factor a code would be: 6 digits for the app, else a recovery code's shape, or null. */
+export function secondFactorMethodOf (code: string): Extract<SignInMethod, 'totp' | 'recovery_code'> | null {
+  return /^\d{6}$/.test(code) ? 'totp' : looksLikeRecoveryCode(code) ? 'recovery_code' : null
+}
+
+/** Proves the account's second factor with `code` (the app's, accepted once, or a
+ *  recovery code, used up); false when it does not. Run it in the transaction of what it
+ *  authorizes, so a failure there spends nothing. */
+export async function proveSecondFactor (ctx: AuthContext, db: Db, user: { id: number, email: string }, code: string): Promise<boolean> {
+  const method = secondFactorMethodOf(code)
+  if (method === 'totp') return await useTotpCode(ctx, db, user, code)
+  return method === 'recovery_code' && await useRecoveryCode(db, user.id, code)
 }
 
 /** A TOTP code of the account, accepted once (true), or refused (false). Run in the sign-in's transaction. */
@@ -150,7 +174,7 @@ export async function removeTotp (db: Db, userId: number): Promise<boolean> {
   return deleted.numDeletedRows > 0n
 }
 
-async function accountOf (ctx: AuthContext, session: ValidSession): Promise<UserWithHash> {
+async function accountOf (ctx: AuthContext, session: ValidSession): Promise<UserAccount> {
   const user = await findUserById(ctx.db, session.user.id)
   if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   return user

@@ -1,16 +1,17 @@
 // TOTP over the JSON API: enrol (POST /account/totp), confirm with a first code (POST
 // /account/totp/confirm: the recovery codes, once), turn off (DELETE /account/totp), new
-// recovery codes (POST /account/recovery_codes). Each asks for the current password but
-// the confirmation, which asks for a code. The sign-in's second step is POST /sessions/mfa.
+// recovery codes (POST /account/recovery_codes). Each is a privileged action (a recent
+// authentication, or current_password where the route takes it; the confirmation takes
+// none). The sign-in's second step is POST /sessions/mfa (flows/login).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requesterOf } from '../../http/client-address.js'
 import { sessionOf } from '../../http/plugins/session.js'
 import { errors, MessageReply, ref } from '../../http/schemas.js'
-import type { FeatureOptions } from '../options.js'
+import type { FeatureOptions } from '../../features/options.js'
 import { beginTotpEnrolment, confirmTotp, disableTotp, regenerateRecoveryCodes } from './totp.js'
 
-const CurrentPassword = Type.Object({ current_password: Type.String() }, { additionalProperties: false })
+const CurrentPassword = Type.Object({ current_password: Type.Optional(Type.String({ description: 'Needed only when the session was not authenticated within REAUTH_MAX_AGE (and the account has no second factor); a wrong one is 403 `invalid_credentials`.' })) }, { additionalProperties: false })
 const Code = Type.Object({ code: Type.String({ description: 'The 6-digit code the authenticator app shows.' }) }, { additionalProperties: false })
 const RecoveryCodes = Type.Array(Type.String(), { description: '10 codes (xxxx-xxxx-xxxx-xxxx), each good for one sign-in; shown only now, stored hashed.' })
 const EnrolmentReply = Type.Object({
@@ -19,20 +20,20 @@ const EnrolmentReply = Type.Object({
 }, { additionalProperties: false, description: 'Pending until POST /account/totp/confirm; a new POST replaces it.' })
 
 export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
-  const routeConfig = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true }
+  const routeConfig = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, requireSession: true, privileged: true }
 
   app.post('/account/totp', {
     config: routeConfig,
     schema: {
       operationId: 'beginTotp',
       summary: 'Start setting up an authenticator app',
-      description: 'A wrong current_password is 403 `invalid_credentials` and counts toward the login throttle.',
+      description: 'A privileged action: a session authenticated within REAUTH_MAX_AGE, or current_password (a wrong one is 403 `invalid_credentials` and counts toward the login throttle); 403 `email_not_verified` until the address is verified. The pending secret lives 10 minutes.',
       tags: ['second factors'],
       body: CurrentPassword,
       response: { 200: EnrolmentReply, ...errors(400, 429) }
     }
   }, async (request) => {
-    const { secret, otpauthUrl } = await beginTotpEnrolment(ctx, sessionOf(request), request.body.current_password, requesterOf(request))
+    const { secret, otpauthUrl } = await beginTotpEnrolment(ctx, sessionOf(request))
     return { secret, otpauth_url: otpauthUrl }
   })
 
@@ -41,6 +42,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
     schema: {
       operationId: 'confirmTotp',
       summary: 'Turn TOTP on with a first code',
+      description: 'Only from a session authenticated within REAUTH_MAX_AGE (403 `reauthentication_required` otherwise), within 10 minutes of POST /account/totp.',
       tags: ['second factors'],
       body: Code,
       response: {
@@ -64,7 +66,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       response: { 200: ref(MessageReply, 'TOTP is off.'), ...errors(400, 429) }
     }
   }, async (request) => {
-    await disableTotp(ctx, sessionOf(request), request.body.current_password, requesterOf(request))
+    await disableTotp(ctx, sessionOf(request), requesterOf(request))
     return { message: 'totp disabled' }
   })
 
@@ -79,6 +81,6 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       response: { 200: Type.Object({ recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'The new codes.' }), ...errors(400, 429) }
     }
   }, async (request) => {
-    return { recovery_codes: await regenerateRecoveryCodes(ctx, sessionOf(request), request.body.current_password, requesterOf(request)) }
+    return { recovery_codes: await regenerateRecoveryCodes(ctx, sessionOf(request), requesterOf(request)) }
   })
 }

@@ -1,0 +1,39 @@
+// The fresh-authentication rule of privileged actions (API.md v3): adding or removing a
+// sign-in credential, changing the email or the password, deleting the account. They need
+// a session authenticated within REAUTH_MAX_AGE — including the second factor when the
+// account has one — or, where the route takes it, the right current_password (which
+// cannot stand in for the second factor). One rule, in one place: JSON routes ask for it
+// with `config: { privileged: true }` (http/plugins/privileged.ts), the hosted pages'
+// forms through the same function.
+import type { AuthContext, Requester } from '../auth/context.js'
+import { AuthError } from '../auth/errors.js'
+import { clearLoginFailures } from '../auth/login-throttle.js'
+import type { ValidSession } from '../features/sessions/sessions.js'
+import { findUserById } from '../features/users/users.js'
+import { includesSecondFactor } from '../identity/methods.js'
+import { proveAccountPassword } from '../methods/password/password.js'
+import { hasTotp } from '../methods/totp/totp.js'
+
+/** Whether the session's last authentication is recent enough, and strong enough for its account. */
+export async function isFreshlyAuthenticated (ctx: AuthContext, session: ValidSession): Promise<boolean> {
+  if (ctx.now() - session.authenticatedAt >= ctx.config.session.reauthMaxAgeSeconds * 1000) return false
+  return includesSecondFactor(session.methods) || !await hasTotp(ctx.db, session.user.id)
+}
+
+/**
+ * Lets a privileged action go on, or throws: REAUTHENTICATION_REQUIRED for a stale session
+ * without current_password (or with only a password where a second factor is on),
+ * WRONG_CURRENT_PASSWORD (counted by the login throttle) for a wrong one — also from a
+ * fresh session: a password sent is always checked.
+ */
+export async function requireFreshAuthentication (ctx: AuthContext, session: ValidSession, currentPassword: string | undefined, from: Requester): Promise<void> {
+  const fresh = await isFreshlyAuthenticated(ctx, session)
+  if (!fresh && (currentPassword === undefined || await hasTotp(ctx.db, session.user.id))) {
+    throw new AuthError('REAUTHENTICATION_REQUIRED', `this change needs a sign-in within the last ${ctx.config.session.reauthMaxAgeSeconds} s${currentPassword === undefined ? ', or current_password' : ' with the second factor'}: POST /sessions/reauthenticate`)
+  }
+  if (currentPassword === undefined) return
+  const user = await findUserById(ctx.db, session.user.id)
+  if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  await proveAccountPassword(ctx, user, currentPassword, from, 'WRONG_CURRENT_PASSWORD')
+  await clearLoginFailures(ctx, user.email)
+}

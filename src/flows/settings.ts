@@ -1,0 +1,130 @@
+// The only paths that set a password, change the email directly or delete an account:
+// every caller (the reset, the account routes and pages, PUT /users/:id, the CLI) gets
+// the same consequences. A new password always voids the reset and email-change links,
+// ends the pending sign-ins and the other sessions (all of them when no session makes the
+// change), and mails a notice. A direct email change (v1 PUT /users/:id) leaves the new
+// address unverified and mails it a link; the old address is told. Whether the caller may
+// do it at all is decided before (flows/privileged.ts, a reset token).
+import type { AuthContext, PublicUser } from '../auth/context.js'
+import { normalizeEmail } from '../auth/emails.js'
+import { AuthError, invalidField } from '../auth/errors.js'
+import type { Actor } from '../auth/events.js'
+import { TAKEOVER_PURPOSES, voidTokens } from '../auth/one-time-tokens.js'
+import { mailLater } from '../auth/outgoing-mail.js'
+import { checkPasswordPolicy } from '../auth/password-policy.js'
+import { isUniqueViolation } from '../db/errors.js'
+import type { Db } from '../db/index.js'
+import { invalidateUserSessions } from '../features/sessions/sessions.js'
+import { deleteUserRow, findUserById, isEmailTaken, setEmail, type UserAccount } from '../features/users/users.js'
+import { issueVerification } from '../features/verification/verification-mail.js'
+import { storePasswordHash } from '../identity/password-credential.js'
+import type { MailMessage } from '../mail/mailer.js'
+import { emailChangedNotice, passwordChangedNotice, passwordWasResetNotice } from '../mail/messages.js'
+import { endLoginFlows } from '../tokens/login-flows.js'
+
+export interface NewPassword {
+  readonly password: string
+  /** The request's name for it, for a policy refusal ('new_password', 'password'). */
+  readonly field?: string
+}
+
+export interface PasswordChangeOptions {
+  /** The session making the change: it stays, every other ends. Without one, every session ends. */
+  readonly keepSessionId?: string
+  /** false keeps every session (only the COMPAT=course adapter asks: the course's reset keeps them). */
+  readonly endSessions?: boolean
+  /** A reset by mailed link: its own steps (the token used up, a takeover cleaned up) run
+   *  first in the change's transaction; `wiped` says whether credentials were removed. */
+  readonly reset?: (trx: Db) => Promise<{ wiped: boolean }>
+}
+
+/** Checks the policy and hashes (before any write: a refusal changes nothing). */
+async function hashNewPassword (ctx: AuthContext, user: { email: string }, input: NewPassword, from: { client?: string }): Promise<string> {
+  checkPasswordPolicy(ctx.config.passwordPolicy, input.password, user.email, input.field)
+  return await ctx.hasher.hash(input.password, from.client)
+}
+
+/** The writes of a new password, on the change's transaction; returns how many sessions ended. */
+async function applyNewPassword (ctx: AuthContext, trx: Db, userId: number, hash: string, options: PasswordChangeOptions): Promise<number> {
+  const now = ctx.now()
+  if (await findUserById(trx, userId) === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  await storePasswordHash(trx, userId, hash, now)
+  const sessionsEnded = options.endSessions === false ? 0 : await invalidateUserSessions(trx, userId, options.keepSessionId)
+  await endLoginFlows(trx, userId)
+  await voidTokens(trx, userId, ...TAKEOVER_PURPOSES)
+  return sessionsEnded
+}
+
+/** Sets the account's password, with every consequence above; the notice goes after the commit. */
+export async function setPassword (ctx: AuthContext, user: UserAccount, input: NewPassword, from: Actor & { client?: string }, options: PasswordChangeOptions = {}): Promise<void> {
+  const hash = await hashNewPassword(ctx, user, input, from)
+  const now = ctx.now()
+  const { wiped } = await ctx.db.transaction().execute(async trx => {
+    const reset = await options.reset?.(trx) ?? { wiped: false }
+    const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, options)
+    const details = { sessions_ended: sessionsEnded, ...(reset.wiped ? { credentials_removed: true } : {}) }
+    await ctx.events.publish(trx, { type: options.reset === undefined ? 'password.changed' : 'password.reset', userId: user.id, at: now, actor: from, details })
+    return reset
+  })
+  const notice = { to: user.email, language: user.language, at: now, ip: from.ip }
+  mailLater(ctx, 'password notice', options.reset === undefined ? passwordChangedNotice(notice) : passwordWasResetNotice({ ...notice, credentialsRemoved: wiped }))
+}
+
+/** The writes of a direct email change on the change's transaction; returns the new address's verification mail. */
+async function applyNewEmail (ctx: AuthContext, trx: Db, user: UserAccount, email: string, from: Actor): Promise<MailMessage | null> {
+  const now = ctx.now()
+  if (!await setEmail(trx, user.id, email, null, now)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
+  // Every link went to the old address: none may serve the account once it has moved.
+  await voidTokens(trx, user.id)
+  await ctx.events.publish(trx, { type: 'email.changed', userId: user.id, at: now, actor: from })
+  return await issueVerification(ctx, trx, { id: user.id, email, language: user.language }, from)
+}
+
+export interface AccountUpdate {
+  readonly email?: string
+  readonly password?: string
+}
+
+/**
+ * v1 PUT /users/:id: a new email and/or a new password, in one transaction (either both
+ * or neither). The session making it stays signed in.
+ */
+export async function updateAccount (ctx: AuthContext, session: { id: string, user: PublicUser }, changes: AccountUpdate, from: Actor & { client?: string }): Promise<PublicUser> {
+  if (changes.email === undefined && changes.password === undefined) throw invalidField('nothing to update: send email and/or password')
+  const user = await findUserById(ctx.db, session.user.id)
+  if (user === undefined) throw new AuthError('FORBIDDEN')
+  const email = changes.email === undefined ? user.email : normalizeEmail(changes.email)
+  const emailChanges = email !== user.email
+  const hash = changes.password === undefined ? undefined : await hashNewPassword(ctx, { email }, { password: changes.password, field: 'password' }, from)
+  if (emailChanges && await isEmailTaken(ctx.db, email)) throw new AuthError('EMAIL_TAKEN')
+  const now = ctx.now()
+  let verification: MailMessage | null = null
+  try {
+    verification = await ctx.db.transaction().execute(async trx => {
+      if (hash !== undefined) {
+        const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, { keepSessionId: session.id })
+        await ctx.events.publish(trx, { type: 'password.changed', userId: user.id, at: now, actor: from, details: { sessions_ended: sessionsEnded } })
+      }
+      return emailChanges ? await applyNewEmail(ctx, trx, user, email, from) : null
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
+    throw error
+  }
+  // Told at the address the account had: the password notice too, since the new one is unproven.
+  if (hash !== undefined) mailLater(ctx, 'password notice', passwordChangedNotice({ to: user.email, language: user.language, at: now, ip: from.ip }))
+  if (emailChanges) {
+    mailLater(ctx, 'email change notice', emailChangedNotice({ to: user.email, language: user.language, newEmail: email, at: now, ip: from.ip }))
+    mailLater(ctx, 'verification mail', verification)
+  }
+  return { id: user.id, email }
+}
+
+/** Deletes the account; its sessions, credentials and tokens go with it (ON DELETE CASCADE). */
+export async function deleteAccount (ctx: AuthContext, userId: number, from: Actor): Promise<void> {
+  await ctx.db.transaction().execute(async trx => {
+    // Published first: a subscriber may still read the account it concerns.
+    await ctx.events.publish(trx, { type: 'user.deleted', userId, at: ctx.now(), actor: from })
+    if (!await deleteUserRow(trx, userId)) throw new AuthError('NOT_FOUND', 'no such account')
+  })
+}
