@@ -354,8 +354,9 @@ export function loadConfig (env: Env = process.env): Config {
   const verifyTtlSeconds = reader.integer('VERIFY_TOKEN_TTL', 86400, 60, 30 * 24 * 3600)
   const requireVerification = reader.boolean('REQUIRE_EMAIL_VERIFICATION', false)
   // COMPAT=course changes the defaults of three settings, as the course project behaves:
-  // the reset token in the reply, no password policy; and DELETE /sessions redirects to /
-  // (routes read config.compat). A variable set explicitly still wins.
+  // the reset token in the reply, no password policy (a variable set explicitly still
+  // wins); and buildApp() wires in the adapter that answers as the course's app.py does
+  // (src/transport/compat-course).
   const compat = reader.oneOf<'none' | 'course'>('COMPAT', 'none', ['none', 'course'])
   const course = compat === 'course'
   const inResponse = reader.boolean('RESET_TOKEN_IN_RESPONSE', course)

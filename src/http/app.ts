@@ -23,6 +23,7 @@ import { passkeyRoutes } from '../methods/passkey/routes.js'
 import { passwordRoutes } from '../methods/password/routes.js'
 import { mfaRoutes } from '../methods/totp/routes.js'
 import type { Services } from '../services.js'
+import { compatCourse } from '../transport/compat-course/plugin.js'
 import { uiPlugin } from '../ui/plugin.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
@@ -160,8 +161,12 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   })
   await app.register(sessionPlugin, { ctx })
   await app.register(privilegedPlugin, { ctx })
+  // COMPAT=course: the course's answers, all of them in one adapter at the edge (before the
+  // routes it reshapes); the only reading of config.compat outside config.ts.
+  const compat = config.compat === 'course' ? compatCourse : null
+  if (compat !== null) await app.register(compat.plugin)
 
-  const features = { ctx, config }
+  const features = { ctx, config, v1: compat?.v1 }
   await app.register(homeRoutes)
   await app.register(healthRoutes, {
     checkReadiness: async (onFailure) => await checkReadiness({ db: services.db, counters, redis: config.redis.url !== null, onFailure })

@@ -136,8 +136,9 @@ export async function resetPassword (ctx: AuthContext, input: PasswordResetInput
   const found = await findToken(ctx.db, 'password_reset', input.token, ctx.now())
   if (user === undefined || user.disabled || found === null || found.userId !== user.id) throw invalid
   await setPassword(ctx, user, { password: input.newPassword, field: 'new_password' }, from, {
-    // A cleaned-up account ends every session, whatever the caller asked.
-    endSessions: found.data === SENT_TO_UNVERIFIED ? true : options.endSessions,
+    // Only the COMPAT=course adapter keeps sessions (the course's reset does; that mode is
+    // refused in production), even on a cleaned-up account.
+    endSessions: options.endSessions,
     reset: async trx => {
       // Of two requests racing with one token, only the one whose DELETE removed it goes on.
       const consumed = await consumeToken(trx, 'password_reset', input.token, ctx.now())

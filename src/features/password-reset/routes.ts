@@ -18,7 +18,7 @@ const Reset = Type.Object({
   new_password: Type.String()
 })
 
-export const passwordResetRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
+export const passwordResetRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config, v1 }) => {
   const rateLimit = { bucket: 'reset', max: config.limits.resetPerIp }
   app.post('/reset_password', {
     config: { rateLimit },
@@ -42,7 +42,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = as
     schema: {
       operationId: 'resetPassword',
       summary: 'Set a new password with a reset token',
-      description: 'The token is used up and every session of the account ends.',
+      description: 'The token is used up and every session of the account ends (COMPAT=course keeps them, as the course does).',
       tags: ['password reset'],
       body: Reset,
       response: { 200: ref(EmailMessageReply, 'The password is changed; every session of the account has ended.'), ...errors(403, 503) }
@@ -52,7 +52,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = as
       email: request.body.email,
       token: request.body.reset_token,
       newPassword: request.body.new_password
-    }, requesterOf(request))
+    }, requesterOf(request), v1?.resetPassword)
     return { email, message: 'Password updated' }
   })
 }

@@ -44,8 +44,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   }, async (request, reply) => {
     await endSession(ctx, sessionOf(request), requesterOf(request))
     clearSessionCookie(reply, config)
-    // The course project's app.py answers with redirect('/'); its clients follow it.
-    if (config.compat === 'course') return await reply.code(302).header('location', '/').send(null)
     // RFC 7240: a client that asks for a minimal answer gets 204 (seed 000's behaviour).
     if (/\breturn=minimal\b/i.test(String(request.headers.prefer ?? ''))) {
       return await reply.code(204).header('preference-applied', 'return=minimal').send(null)
