@@ -29,7 +29,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       description: 'A wrong current_password is 403 `invalid_credentials` and counts toward the login throttle.',
       tags: ['second factors'],
       body: CurrentPassword,
-      response: { 200: EnrolmentReply, ...errors(400, 429) }
+      response: { 200: EnrolmentReply, ...errors('FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED', 'TOTP_ALREADY_ENABLED') }
     }
   }, async (request) => {
     const { secret, otpauthUrl } = await beginTotpEnrolment(ctx, sessionOf(request), request.body.current_password, requesterOf(request))
@@ -45,7 +45,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       body: Code,
       response: {
         200: Type.Object({ message: Type.String(), recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'TOTP is on: sign-in asks for a code after the password.' }),
-        ...errors(400, 429)
+        ...errors('FORBIDDEN', 'TOTP_NOT_ENABLED', 'TOTP_ALREADY_ENABLED', 'INVALID_CODE')
       }
     }
   }, async (request) => {
@@ -61,7 +61,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       description: 'Its recovery codes go too.',
       tags: ['second factors'],
       body: CurrentPassword,
-      response: { 200: ref(MessageReply, 'TOTP is off.'), ...errors(400, 429) }
+      response: { 200: ref(MessageReply, 'TOTP is off.'), ...errors('FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED', 'TOTP_NOT_ENABLED') }
     }
   }, async (request) => {
     await disableTotp(ctx, sessionOf(request), request.body.current_password, requesterOf(request))
@@ -76,7 +76,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       description: 'The older codes void.',
       tags: ['second factors'],
       body: CurrentPassword,
-      response: { 200: Type.Object({ recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'The new codes.' }), ...errors(400, 429) }
+      response: { 200: Type.Object({ recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'The new codes.' }), ...errors('FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED', 'TOTP_NOT_ENABLED') }
     }
   }, async (request) => {
     return { recovery_codes: await regenerateRecoveryCodes(ctx, sessionOf(request), request.body.current_password, requesterOf(request)) }

@@ -38,7 +38,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
 
   app.post('/account/passkeys/options', {
     config: { ...signedIn, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
-    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', tags, response: { 200: WebAuthnOptions, ...errors('PASSKEYS_UNAVAILABLE') } }
   }, async (request) => await passkeyRegistrationOptions(ctx, sessionOf(request)))
 
   app.post('/account/passkeys', {
@@ -48,7 +48,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       summary: 'Register a passkey',
       tags,
       body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), response: CeremonyResponse }, { additionalProperties: false }),
-      response: { 200: { ...PasskeyReply, description: 'The passkey is registered.' }, ...errors(400, 429) }
+      response: { 200: { ...PasskeyReply, description: 'The passkey is registered.' }, ...errors('PASSKEYS_UNAVAILABLE', 'PASSKEY_INVALID', 'INVALID_FIELD', 'FORBIDDEN') }
     }
   }, async (request) => {
     const passkey = await addPasskey(ctx, sessionOf(request), { name: request.body.name, response: request.body.response as unknown as RegistrationResponseJSON }, requesterOf(request))
@@ -68,13 +68,13 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       tags,
       params: PasskeyParams,
       body: Type.Object({ name: Type.String({ description: `1 to ${PASSKEY_NAME_MAX} characters.` }) }, { additionalProperties: false }),
-      response: { 200: { ...PasskeyReply, description: 'Renamed.' }, ...errors(400, 404) }
+      response: { 200: { ...PasskeyReply, description: 'Renamed.' }, ...errors('INVALID_FIELD', 'NOT_FOUND') }
     }
   }, async (request) => passkeyReply(await renamePasskey(ctx, sessionOf(request), request.params.id, request.body.name)))
 
   app.delete('/account/passkeys/:id', {
     config: signedIn,
-    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors(404) } }
+    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors('NOT_FOUND') } }
   }, async (request) => {
     await removePasskey(ctx, sessionOf(request), request.params.id, requesterOf(request))
     return { message: 'passkey removed' }
@@ -85,7 +85,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   // their own, so page views do not use up the sign-in attempts of RATE_LIMIT_LOGIN.
   app.post('/sessions/passkey/options', {
     config: { rateLimit: { bucket: 'passkey', max: config.limits.loginPerIp * 2 }, refuseCrossSite: true },
-    schema: { operationId: 'passkeySignInOptions', summary: 'Options to sign in with a passkey', description: 'No email: the browser offers the passkeys it holds for this service.', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+    schema: { operationId: 'passkeySignInOptions', summary: 'Options to sign in with a passkey', description: 'No email: the browser offers the passkeys it holds for this service.', tags, response: { 200: WebAuthnOptions, ...errors('PASSKEYS_UNAVAILABLE') } }
   }, async () => await passkeySignInOptions(ctx))
 
   app.post('/sessions/passkey', {
@@ -96,7 +96,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       description: 'A complete sign-in: no TOTP step after it. Every failure is the same 401.',
       tags,
       body: Type.Object({ response: CeremonyResponse }, { additionalProperties: false }),
-      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(400, 401, 403, 429) }
+      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors('PASSKEYS_UNAVAILABLE', 'PASSKEY_REFUSED', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'FORBIDDEN') }
     }
   }, async (request, reply) => {
     const { user, token } = await signInWithPasskey(ctx, request.body.response as unknown as AuthenticationResponseJSON, requesterOf(request))

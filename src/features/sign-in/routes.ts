@@ -31,7 +31,7 @@ export const signInRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (ap
         'With TOTP on, the right password answers `second factor required` with an `mfa_token` and sets no cookie: finish with POST /sessions/mfa.',
       tags: ['sessions'],
       body: Credentials,
-      response: { 200: SignInReply, ...errors(401, 403, 429, 503) }
+      response: { 200: SignInReply, ...errors('INVALID_FIELD', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'FORBIDDEN', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request, reply) => {
     const outcome = await signIn(ctx, request.body, requesterOf(request))
@@ -50,7 +50,7 @@ export const signInRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (ap
         'A wrong code and an unknown, used or expired mfa_token get the same 401 `invalid_code`.',
       tags: ['sessions'],
       body: SecondFactor,
-      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(401, 429, 503) }
+      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors('MFA_FAILED', 'FORBIDDEN', 'RATE_LIMITED') }
     }
   }, async (request, reply) => {
     const { user, token } = await completeSecondFactor(ctx, { mfaToken: request.body.mfa_token, code: request.body.code }, requesterOf(request))
