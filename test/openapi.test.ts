@@ -13,7 +13,7 @@ interface Operation {
   tags?: string[]
   security?: unknown[]
   requestBody?: { content: Record<string, unknown> }
-  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>
+  responses: Record<string, { description?: string, content?: { 'application/json'?: { schema: object } } }>
 }
 type Document = { paths: Record<string, Record<string, Operation>> } & Record<string, any>
 
@@ -117,6 +117,12 @@ describe('the OpenAPI document', () => {
       if (reply.body === undefined) return
       assert.ok(schema !== undefined, `${name}: a body is documented`)
       assert.ok(ajv.validate(schema, reply.body), `${name}: ${JSON.stringify(reply.body)} against ${JSON.stringify(schema)}: ${ajv.errorsText()}`)
+      // An error's code is one the status's description lists (made from the error table).
+      if (reply.status >= 400) {
+        const codes = (documented.description ?? '').split('\n').map(line => /^- `([a-z_]+)`:/.exec(line)?.[1])
+        const { code } = reply.body as { code?: string }
+        assert.ok(codes.includes(code), `${name}: ${String(code)} is among the documented ${codes.join(', ')}`)
+      }
     }
 
     const email = uniqueEmail('openapi')

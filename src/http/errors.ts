@@ -1,11 +1,13 @@
-// The one place that turns errors into statuses: domain codes, schema failures, Fastify's
-// own 4xx errors. Anything else is logged and answered with a bare 500.
+// The one place that turns errors into statuses (classifyError): domain codes, HTTP's
+// refusals, schema failures, Fastify's own 4xx errors, an unreachable database. Anything
+// else is logged and answered with a bare 500. The JSON API answers with it, and so do the
+// hosted pages (src/ui), in HTML.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError } from '../auth/errors.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
-import { ERRORS, errorOfStatus } from '../error-codes.js'
+import { ERRORS, type ErrorName, errorOfStatus, nameOfStatus } from '../error-codes.js'
 import { HttpError } from './http-error.js'
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
@@ -40,7 +42,50 @@ export function describeSchemaIssue (issue: SchemaIssue | undefined): string {
   }
 }
 
-function sendError (reply: FastifyReply, status: number, message: string, code = errorOfStatus(status).code): FastifyReply {
+/** What a thrown value answers: the row of the table it is (its name), the status, the
+ *  public code and the message of the reply, and when to retry, if the client should. */
+export interface ErrorAnswer {
+  readonly name: ErrorName
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly retryAfterSeconds?: number
+}
+
+/**
+ * The one classifier: any thrown value as the row of src/error-codes.ts it is, with the
+ * status, code and message to answer. AuthError and HttpError carry their name; a schema
+ * failure is INVALID_FIELD naming the field; a form token that @fastify/csrf-protection
+ * refuses (the hosted pages) is CROSS_SITE; Fastify's and Node's own 4xx errors keep their
+ * status, with the code of that status's row (reworded when the parser's words would
+ * confuse, their own message when they are Fastify's); a database that cannot be reached
+ * is DATABASE_UNAVAILABLE, to retry shortly; anything else is INTERNAL, with nothing of it
+ * told. It logs nothing: its callers log DATABASE_UNAVAILABLE and INTERNAL with their context.
+ */
+export function classifyError (error: unknown): ErrorAnswer {
+  if (error instanceof AuthError || error instanceof HttpError) {
+    const { status, code } = ERRORS[error.code]
+    return { name: error.code, status, code, message: error.message, retryAfterSeconds: error.retryAfterSeconds }
+  }
+  const { validation, statusCode, code } = (typeof error === 'object' && error !== null ? error : {}) as Partial<Record<'validation' | 'statusCode' | 'code', unknown>>
+  const frameworkCode = typeof code === 'string' ? code : ''
+  if (Array.isArray(validation)) return answer('INVALID_FIELD', describeSchemaIssue(validation[0] as SchemaIssue | undefined))
+  if (frameworkCode.startsWith('FST_CSRF_')) return answer('CROSS_SITE')
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const message = FRAMEWORK_MESSAGES[frameworkCode] ?? (frameworkCode.startsWith('FST_') && error instanceof Error ? error.message : 'bad request')
+    return { ...answer(nameOfStatus(statusCode), message), status: statusCode }
+  }
+  // Drivers reconnect on their own: the next request may well succeed.
+  if (isDatabaseUnavailable(error)) return { ...answer('DATABASE_UNAVAILABLE'), retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS }
+  return answer('INTERNAL')
+}
+
+function answer (name: ErrorName, message: string = ERRORS[name].message): ErrorAnswer {
+  const { status, code } = ERRORS[name]
+  return { name, status, code, message }
+}
+
+function sendError (reply: FastifyReply, status: number, message: string, code: string = errorOfStatus(status).code): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ message, code })
 }
 
@@ -84,23 +129,10 @@ export function registerErrorHandlers (app: FastifyInstance): void {
   app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, ERRORS.ROUTE_NOT_FOUND.message))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    if (error instanceof AuthError || error instanceof HttpError) {
-      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-      const { status, code } = ERRORS[error.code]
-      return sendError(reply, status, error.message, code)
-    }
-    if (error.validation !== undefined) return sendError(reply, 400, describeSchemaIssue(error.validation[0]), ERRORS.INVALID_FIELD.code)
-    const status = error.statusCode ?? 500
-    if (status >= 400 && status < 500) {
-      return sendError(reply, status, FRAMEWORK_MESSAGES[error.code] ?? (error.code?.startsWith('FST_') === true ? error.message : 'bad request'))
-    }
-    if (isDatabaseUnavailable(error)) {
-      // Drivers reconnect on their own: the next request may well succeed.
-      request.log.warn({ err: error }, 'database unavailable')
-      void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-      return sendError(reply, 503, ERRORS.DATABASE_UNAVAILABLE.message)
-    }
-    request.log.error({ err: error }, 'unhandled error')
-    return sendError(reply, 500, ERRORS.INTERNAL.message)
+    const failure = classifyError(error)
+    if (failure.name === 'DATABASE_UNAVAILABLE') request.log.warn({ err: error }, 'database unavailable')
+    else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+    if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+    return sendError(reply, failure.status, failure.message, failure.code)
   })
 }

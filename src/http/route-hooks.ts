@@ -1,7 +1,8 @@
 // Helpers for plugins that act on the routes asking for them in their config (an onRoute
 // hook), as @fastify/rate-limit does: a route that does not ask pays nothing per request.
 import type { FastifySchema, onRequestHookHandler, RouteOptions } from 'fastify'
-import { errorReply } from './schemas.js'
+import { type ErrorName, namesByStatus } from '../error-codes.js'
+import { errorReply, namesOfReply } from './schemas.js'
 
 /** Appends `hook` to the route's onRequest hooks. */
 export function addOnRequest (route: RouteOptions, hook: onRequestHookHandler): void {
@@ -9,11 +10,33 @@ export function addOnRequest (route: RouteOptions, hook: onRequestHookHandler): 
   route.onRequest = [...existing, hook]
 }
 
-/** Documents an error reply the hook may send (and serializes it with the Error schema). */
-export function addErrorReply (route: RouteOptions, status: number): void {
+/**
+ * Documents the refusals a hook may answer the route with, by their names in the table of
+ * src/error-codes.ts (serialized with the Error schema): each joins the names the route
+ * declared for its status (errors(...)), and the status's description is made again from
+ * them all. A status the route answers with a body of its own (GET /health/ready's 503)
+ * is left as it is.
+ */
+export function addErrorReply (route: RouteOptions, ...names: ErrorName[]): void {
   const schema: FastifySchema = route.schema ?? {}
   const response = (schema.response ?? {}) as Record<number, unknown>
-  response[status] ??= errorReply(status)
+  for (const [status, added] of namesByStatus(names)) {
+    const existing = response[status]
+    const declared = namesOfReply(existing)
+    if (existing === undefined) response[status] = errorReply(added)
+    else if (declared !== undefined) response[status] = errorReply([...declared, ...added])
+  }
   schema.response = response
   route.schema = schema
+}
+
+/** The error names a route documents, by status: those it declared and those its hooks added. */
+export function errorNamesOf (route: Pick<RouteOptions, 'schema'>): Map<number, readonly ErrorName[]> {
+  const response = (route.schema?.response ?? {}) as Record<string, unknown>
+  const found = new Map<number, readonly ErrorName[]>()
+  for (const [status, reply] of Object.entries(response)) {
+    const names = namesOfReply(reply)
+    if (names !== undefined) found.set(Number(status), names)
+  }
+  return found
 }

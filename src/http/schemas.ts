@@ -3,7 +3,7 @@
 // through @fastify/type-provider-typebox, and becomes a named component of the OpenAPI
 // document through its $id (app.addSchema in plugins/openapi.ts).
 import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
-import { ERROR_CODES } from '../error-codes.js'
+import { describeErrors, ERROR_CODES, type ErrorName, namesByStatus } from '../error-codes.js'
 
 export const ErrorReply = Type.Object({
   message: Type.String({ description: 'What went wrong, for people; it may change.' }),
@@ -33,26 +33,35 @@ export function ref<T extends TSchema> (schema: T, description?: string): TUnsaf
   return Type.Unsafe<Static<T>>(Type.Ref(id, description === undefined ? {} : { description }))
 }
 
-// What an error status means, wherever it is answered (the `code` tells the cause).
-const ERROR_MEANINGS: Record<number, string> = {
-  400: 'A field is missing or invalid (invalid_field, email_taken, already_verified, invalid_code, totp_already_enabled, totp_not_enabled), or the body is malformed (bad_request).',
-  401: 'Unknown email or wrong password (invalid_credentials); at POST /sessions/mfa, a wrong code or an unknown, used or expired mfa_token (invalid_code).',
-  403: 'Refused: no valid session or not this session\'s account (forbidden), a wrong or used token (invalid_token), a wrong current_password (invalid_credentials), a cross-site request (forbidden), the right password of a disabled account (account_disabled) or, with REQUIRE_EMAIL_VERIFICATION, of an unverified one (email_not_verified).',
-  404: 'Not found (not_found).',
-  413: 'The body is over 64 KiB (payload_too_large).',
-  415: 'The body is neither JSON nor form data (unsupported_media_type).',
-  429: 'Too many attempts from this address or for this account (rate_limited); Retry-After says when to try again.',
-  503: 'Too busy (overloaded) or the database cannot be reached (unavailable); Retry-After says when to try again.'
+export type ErrorReplySchema = TUnsafe<Static<typeof ErrorReply>>
+
+// The names behind each error reply errors() and errorReply() made, so that a hook adding
+// a refusal to a route (route-hooks.ts) merges its names with the route's own.
+const NAMES_OF_REPLY = new WeakMap<object, readonly ErrorName[]>()
+
+/** The error reply of one status, documented with what its names mean (their rows' codes
+ *  and messages, from the table of src/error-codes.ts). */
+export function errorReply (names: readonly ErrorName[]): ErrorReplySchema {
+  if (namesByStatus(names).size !== 1) throw new Error(`errorReply() needs names of one status: ${names.join(', ')}`)
+  const reply = ref(ErrorReply, describeErrors(names))
+  NAMES_OF_REPLY.set(reply, [...namesByStatus(names).values()].flat())
+  return reply
 }
 
-/** The error reply of a status, as the OpenAPI document shows it. */
-export function errorReply (status: number): TUnsafe<Static<typeof ErrorReply>> {
-  return ref(ErrorReply, ERROR_MEANINGS[status] ?? 'An error.')
+/** The names an error reply was made of; undefined for any other reply schema. */
+export function namesOfReply (reply: unknown): readonly ErrorName[] | undefined {
+  return typeof reply === 'object' && reply !== null ? NAMES_OF_REPLY.get(reply) : undefined
 }
 
-/** The error replies of a route, by status: `response: { 200: …, ...errors(400, 403) }`. */
-export function errors (...statuses: number[]): Record<number, TUnsafe<Static<typeof ErrorReply>>> {
-  return Object.fromEntries(statuses.map(status => [status, errorReply(status)]))
+/**
+ * The error replies of a route, by status, from the names of the rows of src/error-codes.ts
+ * its handler can answer with: `response: { 200: …, ...errors('INVALID_FIELD', 'EMAIL_TAKEN') }`.
+ * Declare exactly what the route's domain functions can throw; the refusals of the hooks
+ * (session, cross-site check, per-IP limit, schema validation, the database) are added by
+ * the hooks themselves (route-hooks.ts addErrorReply).
+ */
+export function errors (...names: ErrorName[]): Record<number, ErrorReplySchema> {
+  return Object.fromEntries([...namesByStatus(names)].map(([status, group]) => [status, errorReply(group)]))
 }
 
 /** Session security requirement of the OpenAPI document: the cookie or the header. */

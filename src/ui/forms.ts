@@ -1,7 +1,8 @@
 // A domain refusal as a form shows it: which field it belongs to, worded in the page's
-// language, and the status the JSON API would answer (the one table of error-codes.ts).
+// language, and the status the JSON API would answer (classifyError, over the one table
+// of error-codes.ts).
 import { AuthError, type AuthErrorCode } from '../auth/errors.js'
-import { ERRORS } from '../error-codes.js'
+import { classifyError } from '../http/errors.js'
 import type { FastifyReply } from 'fastify'
 import { isMessageKey, type MessageKey, translate } from '../i18n/catalogue.js'
 import type { Language } from '../i18n/languages.js'
@@ -36,7 +37,8 @@ export function formFailure (error: unknown, language: Language, form: string, f
   } else {
     message = translate(language, `error.${error.code}`, { seconds: error.retryAfterSeconds ?? 1 })
   }
-  return { status: ERRORS[error.code].status, retryAfterSeconds: error.retryAfterSeconds, errors: [{ form, field, message }] }
+  const { status, retryAfterSeconds } = classifyError(error)
+  return { status, retryAfterSeconds, errors: [{ form, field, message }] }
 }
 
 /** Re-renders the page of a failed form with its errors and the API's status. */

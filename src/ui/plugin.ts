@@ -10,9 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AuthContext } from '../auth/context.js'
 import { AuthError } from '../auth/errors.js'
 import type { Config } from '../config.js'
-import { isDatabaseUnavailable } from '../db/errors.js'
-import { ERRORS } from '../error-codes.js'
-import { HttpError } from '../http/http-error.js'
+import { classifyError } from '../http/errors.js'
 import { translate } from '../i18n/catalogue.js'
 import { accountPages } from './pages/account.js'
 import { linkPages } from './pages/links.js'
@@ -90,37 +88,29 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
   await app.register(accountPages, options)
 }
 
-/** Whatever a page could not handle: an HTML page with the status the API would give. */
+/** Whatever a page could not handle: an HTML page with the status the API would give
+ *  (classifyError, as the JSON API's error handler), worded for people. */
 async function sendErrorPage (error: FastifyError, request: FastifyRequest, reply: FastifyReply, pages: PageKit): Promise<FastifyReply> {
   const context = pages.context(request, reply, { path: '/ui/login', form: false })
   const t = (key: Parameters<typeof translate>[1], values?: Record<string, number>): string => translate(context.language, key, values)
-  let status: number
+  const failure = classifyError(error)
+  if (failure.name === 'DATABASE_UNAVAILABLE') request.log.warn({ err: error }, 'database unavailable')
+  else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+  const seconds = failure.retryAfterSeconds ?? 1
   let text: string
-  if (error instanceof AuthError || error instanceof HttpError) {
-    status = ERRORS[error.code].status
-    if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-    const seconds = error.retryAfterSeconds ?? 1
-    text = error.code === 'CROSS_SITE' || error.code === 'NO_SESSION'
-      ? t('text.form_expired')
-      : error.code === 'IP_RATE_LIMITED' ? t('error.IP_RATE_LIMITED', { seconds }) : error instanceof AuthError ? t(`error.${error.code}`, { seconds }) : t('text.error')
-  } else if (error.code?.startsWith('FST_CSRF_') === true) {
-    status = 403
+  if (failure.name === 'CROSS_SITE' || failure.name === 'NO_SESSION') {
+    // A refused form token or origin, or a session gone meanwhile: the page was old.
     text = t('text.form_expired')
-  } else if (error.validation !== undefined) {
-    status = 400
+  } else if (failure.name === 'IP_RATE_LIMITED') {
+    text = t('error.IP_RATE_LIMITED', { seconds })
+  } else if (error instanceof AuthError) {
+    text = t(`error.${error.code}`, { seconds })
+  } else if (failure.name === 'INVALID_FIELD') {
+    // The pages' own forms always pass their schemas: this one is from an older page.
     text = t('text.form_expired')
-  } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    status = error.statusCode
-    text = t('text.error')
-  } else if (isDatabaseUnavailable(error)) {
-    request.log.warn({ err: error }, 'database unavailable')
-    status = 503
-    void reply.header('retry-after', '2')
-    text = t('text.error')
   } else {
-    request.log.error({ err: error }, 'unhandled error')
-    status = 500
     text = t('text.error')
   }
-  return pages.send(reply, 'message', context, { title: 'page.error', text, link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, status)
+  return pages.send(reply, 'message', context, { title: 'page.error', text, link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, failure.status)
 }

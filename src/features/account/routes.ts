@@ -42,7 +42,7 @@ function accountReply (account: AccountOverview): { id: number, email: string, e
 export const accountRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   app.get('/account', {
     config: { requireSession: true },
-    schema: { operationId: 'getAccount', summary: 'The account', tags: ['account'], response: { 200: AccountReply } }
+    schema: { operationId: 'getAccount', summary: 'The account', tags: ['account'], response: { 200: AccountReply, ...errors('FORBIDDEN') } }
   }, async (request) => accountReply(await getAccount(ctx, sessionOf(request).user.id)))
 
   app.put('/account', {
@@ -52,7 +52,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       summary: 'Change the account\'s language',
       tags: ['account'],
       body: AccountUpdate,
-      response: { 200: AccountReply, ...errors(400) }
+      response: { 200: AccountReply, ...errors('INVALID_FIELD', 'FORBIDDEN') }
     }
   }, async (request) => accountReply(await changeLanguage(ctx, sessionOf(request).user.id, request.body.language)))
 
@@ -65,7 +65,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       description: 'A privileged action: a session authenticated within REAUTH_MAX_AGE (with the second factor when TOTP is on), or current_password; else 403 `reauthentication_required`. Every other session of the account ends, this one stays; pending reset and email-change links void; a notice is mailed.',
       tags: ['account'],
       body: PasswordChange,
-      response: { 200: ref(MessageReply, '{"message":"password updated"}'), ...errors(400, 429, 503) }
+      response: { 200: ref(MessageReply, '{"message":"password updated"}'), ...errors('INVALID_FIELD', 'FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request) => {
     await changePassword(ctx, sessionOf(request), request.body.new_password, requesterOf(request))

@@ -30,7 +30,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app
       summary: 'The account\'s security events',
       tags: ['account'],
       querystring: Page,
-      response: { 200: Events, ...errors(400) }
+      response: { 200: Events, ...errors('INVALID_FIELD') }
     }
   }, async (request) => {
     const { events, next } = await listAccountEvents(ctx, sessionOf(request).user.id, request.query)

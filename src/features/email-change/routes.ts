@@ -26,7 +26,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = asyn
         'A new address that already has an account gets a mail saying so instead, and the answer is the same. Past RESET_MAIL_LIMIT requests per RESET_MAIL_WINDOW for the account, the same answer and no mail.',
       tags: ['account'],
       body: EmailChange,
-      response: { 200: ref(MessageReply, '{"message":"confirmation sent"}'), ...errors(400, 429, 503) }
+      response: { 200: ref(MessageReply, '{"message":"confirmation sent"}'), ...errors('INVALID_FIELD', 'FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request) => {
     await requestEmailChange(ctx, sessionOf(request), { newEmail: request.body.new_email }, requesterOf(request))
@@ -42,7 +42,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = asyn
       description: 'The token is used up; the account moves to the new address, which is thereby verified; pending reset links void; the old address is told.',
       tags: ['account'],
       body: Confirmation,
-      response: { 200: ref(EmailMessageReply, '{"email":NEW,"message":"email changed"}'), ...errors(400, 403, 429) }
+      response: { 200: ref(EmailMessageReply, '{"email":NEW,"message":"email changed"}'), ...errors('INVALID_TOKEN', 'EMAIL_TAKEN') }
     }
   }, async (request) => {
     const { email } = await confirmEmailChange(ctx, request.body.token, requesterOf(request))

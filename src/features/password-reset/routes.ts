@@ -28,7 +28,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = as
       description: 'An unknown email gets the same answer and no mail (403 only in the legacy RESET_TOKEN_IN_RESPONSE mode).',
       tags: ['password reset'],
       body: ResetRequest,
-      response: { 200: ResetRequested, ...errors(403) }
+      response: { 200: ResetRequested, ...errors('INVALID_FIELD', 'FORBIDDEN', 'ACCOUNT_DISABLED') }
     }
   }, async (request) => {
     const { email, token } = await requestPasswordReset(ctx, request.body.email, requesterOf(request))
@@ -45,7 +45,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = as
       description: 'The token is used up and every session of the account ends (COMPAT=course keeps them, as the course does).',
       tags: ['password reset'],
       body: Reset,
-      response: { 200: ref(EmailMessageReply, 'The password is changed; every session of the account has ended.'), ...errors(403, 503) }
+      response: { 200: ref(EmailMessageReply, 'The password is changed; every session of the account has ended.'), ...errors('INVALID_FIELD', 'INVALID_TOKEN', 'FORBIDDEN', 'OVERLOADED') }
     }
   }, async (request) => {
     const { email } = await resetPassword(ctx, {

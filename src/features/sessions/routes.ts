@@ -84,7 +84,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       description: 'Signs that device out. The current session may be named too (then the cookie is cleared).',
       tags: ['account'],
       params: SessionParams,
-      response: { 200: ref(MessageReply, '{"message":"session revoked"}'), ...errors(404) }
+      response: { 200: ref(MessageReply, '{"message":"session revoked"}'), ...errors('NOT_FOUND') }
     }
   }, async (request, reply) => {
     const session = sessionOf(request)

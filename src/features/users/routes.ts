@@ -42,7 +42,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
       description: 'Creates an account. Sign in afterwards with POST /sessions. Its mail will be in the language Accept-Language prefers among en and fr (English otherwise); PUT /account changes it.',
       tags: ['users'],
       body: Registration,
-      response: { 200: ref(EmailMessageReply, 'The account was created.'), ...errors(400) }
+      response: { 200: ref(EmailMessageReply, 'The account was created.'), ...errors('INVALID_FIELD', 'EMAIL_TAKEN', 'OVERLOADED') }
     }
   }, async (request) => {
     // `hashed_password` is seed 004's name for the same plain-text field.
@@ -59,7 +59,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
       summary: 'The signed-in user',
       tags: ['users'],
       params: UserParams,
-      response: { 200: ref(UserReply, 'The session\'s own account.') }
+      response: { 200: ref(UserReply, 'The session\'s own account.'), ...errors('FORBIDDEN') }
     }
   }, async (request) => {
     ownUserId(request)
@@ -77,7 +77,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
       tags: ['users'],
       params: UserParams,
       body: UserUpdate,
-      response: { 200: ref(EmailMessageReply, 'Changed; the email is the account\'s current one.'), ...errors(400, 429, 503) }
+      response: { 200: ref(EmailMessageReply, 'Changed; the email is the account\'s current one.'), ...errors('INVALID_FIELD', 'EMAIL_TAKEN', 'FORBIDDEN', 'REAUTHENTICATION_REQUIRED', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request) => {
     ownUserId(request)
@@ -94,7 +94,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
       description: 'A privileged action: only from a session authenticated within REAUTH_MAX_AGE (with the second factor when TOTP is on), else 403 `reauthentication_required`. Its sessions, credentials and tokens go with it.',
       tags: ['users'],
       params: UserParams,
-      response: { 200: Type.Object({}, { additionalProperties: false, description: 'Deleted: always {}.' }) }
+      response: { 200: Type.Object({}, { additionalProperties: false, description: 'Deleted: always {}.' }), ...errors('FORBIDDEN', 'NOT_FOUND') }
     }
   }, async (request, reply) => {
     await deleteAccount(ctx, ownUserId(request), requesterOf(request))

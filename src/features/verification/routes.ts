@@ -20,7 +20,7 @@ export const verificationRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = asy
       description: 'The token is used up. It verifies only the address it was mailed to.',
       tags: ['account'],
       body: Verification,
-      response: { 200: ref(EmailMessageReply, '{"email","message":"email verified"}'), ...errors(403, 429) }
+      response: { 200: ref(EmailMessageReply, '{"email","message":"email verified"}'), ...errors('INVALID_TOKEN') }
     }
   }, async (request) => {
     const { email } = await verifyEmail(ctx, request.body.token, requesterOf(request))
@@ -34,7 +34,7 @@ export const verificationRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = asy
       summary: 'Mail a new verification link',
       description: `Older links stop working. Past RESET_MAIL_LIMIT (${config.limits.resetMailPerEmail}) mails per RESET_MAIL_WINDOW for the account (the sign-up's counts), the same answer and no mail, as for reset mails.`,
       tags: ['account'],
-      response: { 200: ref(MessageReply, '{"message":"verification mail sent"}'), ...errors(400) }
+      response: { 200: ref(MessageReply, '{"message":"verification mail sent"}'), ...errors('ALREADY_VERIFIED', 'FORBIDDEN') }
     }
   }, async (request) => {
     await resendVerification(ctx, sessionOf(request), requesterOf(request))

@@ -36,7 +36,7 @@ export const loginFlowRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async 
         'A wrong code and an unknown, used or expired mfa_token get the same 401 `invalid_code`.',
       tags: ['sessions'],
       body: SecondFactor,
-      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(401, 403, 429, 503) }
+      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors('MFA_FAILED', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'FORBIDDEN', 'RATE_LIMITED') }
     }
   }, async (request, reply) => {
     const { user, token } = await continueSignIn(ctx, { mfaToken: request.body.mfa_token, code: request.body.code }, requesterOf(request))
@@ -54,7 +54,7 @@ export const loginFlowRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async 
         'A wrong password is 401 `invalid_credentials`, a wrong or missing code 401 `invalid_code`; both count toward the account\'s login throttle.',
       tags: ['sessions'],
       body: Reauthentication,
-      response: { 200: ref(MessageReply, '{"message":"reauthenticated"}'), ...errors(400, 401, 429, 503) }
+      response: { 200: ref(MessageReply, '{"message":"reauthenticated"}'), ...errors('INVALID_FIELD', 'INVALID_CREDENTIALS', 'WRONG_CODE', 'PASSKEY_REFUSED', 'PASSKEYS_UNAVAILABLE', 'FORBIDDEN', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request) => {
     const { password, code, response } = request.body

@@ -46,6 +46,6 @@ export const csrfPlugin = fp(async function csrf (app: FastifyInstance, { origin
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (methods.every(method => SAFE_METHODS.has(method))) return
     addOnRequest(route, createCsrfCheck(allowed, route.config?.refuseCrossSite === true))
-    addErrorReply(route, 403)
+    addErrorReply(route, 'CROSS_SITE')
   })
 }, { name: 'authsvc-csrf' })

@@ -35,6 +35,6 @@ export const privilegedPlugin = fp(async function privileged (app: FastifyInstan
     addPreHandler(route, async (request) => {
       await requireFreshAuthentication(ctx, sessionOf(request), currentPasswordOf(request), requesterOf(request))
     })
-    addErrorReply(route, 403)
+    addErrorReply(route, 'REAUTHENTICATION_REQUIRED', 'WRONG_CURRENT_PASSWORD', 'FORBIDDEN', 'RATE_LIMITED', 'OVERLOADED')
   })
 }, { name: 'authsvc-privileged' })

@@ -45,7 +45,8 @@ export const rateLimitPlugin = fp(async function rateLimit (app: FastifyInstance
   app.addHook('onRoute', route => {
     const limit = route.config?.rateLimit
     if (limit === undefined) return
-    addErrorReply(route, 429)
+    // Documented even while max is 0 (off): the configuration may turn it on.
+    addErrorReply(route, 'IP_RATE_LIMITED')
     if (limit.max > 0) addOnRequest(route, createIpRateLimit(options, limit))
   })
 }, { name: 'authsvc-rate-limit' })

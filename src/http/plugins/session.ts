@@ -1,7 +1,7 @@
 // Sessions over HTTP. A route that needs a user says `config: { requireSession: true }`:
 // it then gets the check below as an onRequest hook (after any rate limit), the session
-// security schemes and its 403 in the OpenAPI document, and `sessionOf(request)` in its
-// handler. The token comes from the X-Session-ID header or the session_id cookie and is
+// security schemes and its refusals (NO_SESSION, DATABASE_UNAVAILABLE) in the OpenAPI
+// document, and `sessionOf(request)` in its handler. The token comes from the X-Session-ID header or the session_id cookie and is
 // resolved once per request. The cookie is read and written with `cookie` (jshttp)
 // directly rather than through @fastify/cookie, whose two hooks ran on every request.
 import { parse, serialize, type SerializeOptions } from 'cookie'
@@ -60,7 +60,9 @@ export const sessionPlugin = fp(async function sessions (app: FastifyInstance, {
   app.addHook('onRoute', route => {
     if (route.config?.requireSession !== true) return
     addOnRequest(route, requireSession)
-    addErrorReply(route, 403)
+    // The session is read from the database before anything else: a route that needs one
+    // may answer 503 `unavailable` too, whatever its handler does.
+    addErrorReply(route, 'NO_SESSION', 'DATABASE_UNAVAILABLE')
     route.schema = { ...route.schema, security: SESSION_SECURITY }
   })
 }, { name: 'authsvc-session' })

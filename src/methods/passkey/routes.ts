@@ -42,7 +42,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
 
   app.post('/account/passkeys/options', {
     config: { ...privileged, rateLimit: { bucket: 'account', max: config.limits.accountPerIp } },
-    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', description: fresh, tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+    schema: { operationId: 'passkeyRegistrationOptions', summary: 'Options to register a passkey', description: fresh, tags, response: { 200: WebAuthnOptions, ...errors('PASSKEYS_UNAVAILABLE', 'EMAIL_NOT_VERIFIED', 'FORBIDDEN') } }
   }, async (request) => await passkeyRegistrationOptions(ctx, sessionOf(request)))
 
   app.post('/account/passkeys', {
@@ -53,7 +53,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       description: `${fresh} The authenticator must verify its user (PIN or biometric).`,
       tags,
       body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), response: CeremonyResponse }, { additionalProperties: false }),
-      response: { 200: { ...PasskeyReply, description: 'The passkey is registered.' }, ...errors(400, 429) }
+      response: { 200: { ...PasskeyReply, description: 'The passkey is registered.' }, ...errors('PASSKEYS_UNAVAILABLE', 'PASSKEY_INVALID', 'EMAIL_NOT_VERIFIED', 'INVALID_FIELD', 'FORBIDDEN') }
     }
   }, async (request) => {
     const passkey = await addPasskey(ctx, sessionOf(request), { name: request.body.name, response: request.body.response as unknown as RegistrationResponseJSON }, requesterOf(request))
@@ -73,13 +73,13 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       tags,
       params: PasskeyParams,
       body: Type.Object({ name: Type.String({ description: `1 to ${PASSKEY_NAME_MAX} characters.` }) }, { additionalProperties: false }),
-      response: { 200: { ...PasskeyReply, description: 'Renamed.' }, ...errors(400, 404) }
+      response: { 200: { ...PasskeyReply, description: 'Renamed.' }, ...errors('INVALID_FIELD', 'NOT_FOUND') }
     }
   }, async (request) => passkeyReply(await renamePasskey(ctx, sessionOf(request), request.params.id, request.body.name)))
 
   app.delete('/account/passkeys/:id', {
     config: privileged,
-    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', description: fresh, tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors(404) } }
+    schema: { operationId: 'removePasskey', summary: 'Remove a passkey', description: fresh, tags, params: PasskeyParams, response: { 200: ref(MessageReply, 'Removed.'), ...errors('NOT_FOUND') } }
   }, async (request) => {
     await removePasskey(ctx, sessionOf(request), request.params.id, requesterOf(request))
     return { message: 'passkey removed' }
@@ -90,7 +90,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   // their own, so page views do not use up the sign-in attempts of RATE_LIMIT_LOGIN.
   app.post('/sessions/passkey/options', {
     config: { rateLimit: { bucket: 'passkey', max: config.limits.loginPerIp * 2 }, refuseCrossSite: true },
-    schema: { operationId: 'passkeySignInOptions', summary: 'Options to sign in with a passkey', description: 'No email: the browser offers the passkeys it holds for this service.', tags, response: { 200: WebAuthnOptions, ...errors(400, 429) } }
+    schema: { operationId: 'passkeySignInOptions', summary: 'Options to sign in with a passkey', description: 'No email: the browser offers the passkeys it holds for this service.', tags, response: { 200: WebAuthnOptions, ...errors('PASSKEYS_UNAVAILABLE') } }
   }, async () => await passkeySignInOptions(ctx))
 
   app.post('/sessions/passkey', {
@@ -101,7 +101,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
       description: 'A complete sign-in (the authenticator must verify its user: PIN or biometric), so no TOTP step after it; then the account rules of every sign-in (403 `account_disabled`, `email_not_verified`). Every failure of the passkey itself is the same 401.',
       tags,
       body: Type.Object({ response: CeremonyResponse }, { additionalProperties: false }),
-      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors(400, 401, 403, 429) }
+      response: { 200: ref(EmailMessageReply, 'Signed in: the session_id cookie is set.'), ...errors('PASSKEYS_UNAVAILABLE', 'PASSKEY_REFUSED', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'FORBIDDEN') }
     }
   }, async (request, reply) => {
     const from = requesterOf(request)

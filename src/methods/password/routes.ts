@@ -27,7 +27,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (
         'With TOTP on, the right password answers `second factor required` with an `mfa_token` and sets no cookie: finish with POST /sessions/mfa.',
       tags: ['sessions'],
       body: Credentials,
-      response: { 200: SignInReply, ...errors(401, 403, 429, 503) }
+      response: { 200: SignInReply, ...errors('INVALID_FIELD', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'FORBIDDEN', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request, reply) => {
     const from = requesterOf(request)

@@ -30,7 +30,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       description: 'A privileged action: a session authenticated within REAUTH_MAX_AGE, or current_password (a wrong one is 403 `invalid_credentials` and counts toward the login throttle); 403 `email_not_verified` until the address is verified. The pending secret lives 10 minutes.',
       tags: ['second factors'],
       body: CurrentPassword,
-      response: { 200: EnrolmentReply, ...errors(400, 429) }
+      response: { 200: EnrolmentReply, ...errors('FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED', 'TOTP_ALREADY_ENABLED', 'EMAIL_NOT_VERIFIED') }
     }
   }, async (request) => {
     const { secret, otpauthUrl } = await beginTotpEnrolment(ctx, sessionOf(request))
@@ -47,7 +47,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       body: Code,
       response: {
         200: Type.Object({ message: Type.String(), recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'TOTP is on: sign-in asks for a code after the password.' }),
-        ...errors(400, 429)
+        ...errors('FORBIDDEN', 'TOTP_NOT_ENABLED', 'TOTP_ALREADY_ENABLED', 'INVALID_CODE', 'EMAIL_NOT_VERIFIED')
       }
     }
   }, async (request) => {
@@ -63,7 +63,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       description: 'Its recovery codes go too.',
       tags: ['second factors'],
       body: CurrentPassword,
-      response: { 200: ref(MessageReply, 'TOTP is off.'), ...errors(400, 429) }
+      response: { 200: ref(MessageReply, 'TOTP is off.'), ...errors('FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED', 'TOTP_NOT_ENABLED') }
     }
   }, async (request) => {
     await disableTotp(ctx, sessionOf(request), requesterOf(request))
@@ -78,7 +78,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, 
       description: 'The older codes void.',
       tags: ['second factors'],
       body: CurrentPassword,
-      response: { 200: Type.Object({ recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'The new codes.' }), ...errors(400, 429) }
+      response: { 200: Type.Object({ recovery_codes: RecoveryCodes }, { additionalProperties: false, description: 'The new codes.' }), ...errors('FORBIDDEN', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED', 'TOTP_NOT_ENABLED') }
     }
   }, async (request) => {
     return { recovery_codes: await regenerateRecoveryCodes(ctx, sessionOf(request), requesterOf(request)) }
