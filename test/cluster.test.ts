@@ -189,6 +189,8 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     assert.equal(throttled[4], 429, `the fourth failure anywhere is throttled: ${throttled.join(', ')}`)
 
     const person = await account()
+    // A second factor is for a verified address: the operator's command marks it so.
+    assert.equal((await runCli(['users', 'verify-email', person.email], env())).code, 0)
     const token = await signIn(one(), person.email)
     const started = await call(one(), 'POST', '/account/totp', { current_password: PASSWORD }, token)
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })

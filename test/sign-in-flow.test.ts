@@ -359,6 +359,21 @@ describe(`one path per rule on ${TEST_DIALECT}`, () => {
     await smtp.waitFor(user.email, /password of your account was changed/)
     assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
   })
+
+  it('authsvc users set-email moves the account as PUT /users/:id does: unverified, a link to the new address, a notice to the old', async () => {
+    const user = await signUpVerified(server)
+    const moved = uniqueEmail('moved-by-support')
+    const run = await runCli(['users', 'set-email', String(user.id), moved], { DATABASE_URL: server.databaseUrl, SMTP_URL: smtp.url })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /moved user/)
+    await smtp.waitFor(moved, /Confirm your email address/)
+    await smtp.waitFor(user.email, /email address of your account was changed/)
+    const account = await request(server, 'GET', '/account', undefined, { session: user.token })
+    assert.deepEqual([account.body.email, account.body.email_verified], [moved, false])
+    const wrong = await runCli(['users', 'set-email', String(user.id)], { DATABASE_URL: server.databaseUrl })
+    assert.equal(wrong.code, 2)
+    assert.match(wrong.stderr, /a user \(its id or email\) and the new email/)
+  })
 })
 
 describe(`the credentials migration on ${TEST_DIALECT}`, () => {

@@ -9,7 +9,7 @@ import { SECURITY_EVENT_TYPES } from '../auth/events.js'
 import type { AuthContext } from '../auth/context.js'
 import {
   type AccountDetails, type AdminOutcome, disableUser, enableUser, LIST_DEFAULT, LIST_MAX, listEvents, listUsers,
-  pruneSessions, removeUser, resetUserMfa, revokeUserSessions, setUserPassword, showUser, verifyUserEmail
+  pruneSessions, removeUser, resetUserMfa, revokeUserSessions, setUserEmail, setUserPassword, showUser, verifyUserEmail
 } from '../features/admin/admin.js'
 import type { AuditRecord } from '../features/audit/audit.js'
 import type { AccountRecord } from '../features/users/users.js'
@@ -26,9 +26,11 @@ export const ADMIN_USAGE = `Operator commands (add --json for one JSON document 
   users verify-email ID|EMAIL           Mark its email verified (imported and older accounts are not)
   users reset-mfa ID|EMAIL              Remove its authenticator app, recovery codes and passkeys (a lost
                                         phone): sign-in asks for the password alone; the user is told
+  users set-email ID|EMAIL NEW_EMAIL    Move the account to another address: unverified, a link mailed
+                                        to it, a notice to the old one, pending links void
   users set-password ID|EMAIL [--password-stdin]
                                         Set a new password (asked twice at the terminal, or read from
-                                        stdin); every session ends, tokens void
+                                        stdin); every session ends, links void, a notice is mailed
   events [--user ID|EMAIL] [--type T] [--since WHEN] [--limit N]
                                         The audit log, newest first; WHEN is an ISO 8601 time or an age
                                         such as 30m, 24h, 7d (limit 1-${LIST_MAX}, default ${LIST_DEFAULT})
@@ -39,12 +41,12 @@ Each change is in the audit log with the operating-system user who ran it.`
 /** The first words of every operator command. */
 export const ADMIN_COMMANDS = new Set(['users', 'events', 'sessions'])
 
-const USER_ACTIONS = ['show', 'disable', 'enable', 'revoke-sessions', 'delete', 'verify-email', 'set-password', 'reset-mfa'] as const
+const USER_ACTIONS = ['show', 'disable', 'enable', 'revoke-sessions', 'delete', 'verify-email', 'set-email', 'set-password', 'reset-mfa'] as const
 type UserAction = typeof USER_ACTIONS[number]
 
 export type AdminCommand =
   | { name: 'users list', json: boolean, search?: string, limit: number }
-  | { name: UserAction, json: boolean, user: string, passwordStdin: boolean }
+  | { name: UserAction, json: boolean, user: string, passwordStdin: boolean, newEmail?: string }
   | { name: 'events', json: boolean, user?: string, type?: string, since?: number, limit: number }
   | { name: 'sessions prune', json: boolean }
 
@@ -75,7 +77,9 @@ function parse (args: readonly string[], options: Record<string, { type: 'string
 }
 
 function positionalsExactly (positionals: string[], count: number, what: string): void {
-  if (positionals.length !== count) throw new UsageError(count === 0 ? `${what} takes no arguments besides its options` : `${what} takes ${what.startsWith('users') ? 'one user: its id or email' : `${count} arguments`}`)
+  if (positionals.length === count) return
+  if (count === 0) throw new UsageError(`${what} takes no arguments besides its options`)
+  throw new UsageError(`${what} takes ${what === 'users set-email' ? 'a user (its id or email) and the new email' : what.startsWith('users') ? 'one user: its id or email' : `${count} arguments`}`)
 }
 
 const string = (value: string | boolean | undefined): string | undefined => typeof value === 'string' ? value : undefined
@@ -117,8 +121,8 @@ export function parseAdminCommand (argv: readonly string[], now: number): AdminC
   const known = USER_ACTIONS.find(name => name === action)
   if (known === undefined) throw new UsageError(`unknown command: users ${action ?? ''}`.trim())
   const { values, positionals } = parse(args, known === 'set-password' ? { 'password-stdin': { type: 'boolean' } } : {})
-  positionalsExactly(positionals, 1, `users ${known}`)
-  return { name: known, json: values.json === true, user: positionals[0] ?? '', passwordStdin: values['password-stdin'] === true }
+  positionalsExactly(positionals, known === 'set-email' ? 2 : 1, `users ${known}`)
+  return { name: known, json: values.json === true, user: positionals[0] ?? '', passwordStdin: values['password-stdin'] === true, ...(known === 'set-email' ? { newEmail: positionals[1] ?? '' } : {}) }
 }
 
 /** The operator as the audit log records them: the operating-system user. */
@@ -168,6 +172,7 @@ function describeOutcome (name: UserAction, { account, changed, sessionsEnded }:
     case 'delete': return `deleted ${named(account)}`
     case 'verify-email': return changed ? `marked the email of ${named(account)} verified` : `the email of ${named(account)} was already verified`
     case 'set-password': return `set a new password for ${named(account)}; ${ended}`
+    case 'set-email': return changed ? `moved ${named(account)}: a verification link was mailed to the new address, a notice to the old one` : `${named(account)} already has that address`
     case 'reset-mfa': return changed ? `removed the second factors of ${named(account)}: it signs in with its password alone` : `${named(account)} had no second factor`
     case 'show': return ''
   }
@@ -200,6 +205,7 @@ async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, {
     case 'delete': outcome = await removeUser(ctx, user, actor); break
     case 'verify-email': outcome = await verifyUserEmail(ctx, user, actor); break
     case 'reset-mfa': outcome = await resetUserMfa(ctx, user, actor); break
+    case 'set-email': outcome = await setUserEmail(ctx, user, command.newEmail ?? '', actor); break
     case 'set-password': {
       const password = command.passwordStdin ? await readPasswordFromStdin() : await promptNewPassword()
       outcome = await setUserPassword(ctx, user, password, actor)

@@ -86,12 +86,13 @@ export interface AccountUpdate {
 }
 
 /**
- * v1 PUT /users/:id: a new email and/or a new password, in one transaction (either both
- * or neither). The session making it stays signed in.
+ * A direct change of email and/or password (v1 PUT /users/:id, `authsvc users set-email`),
+ * in one transaction: both or neither. `keepSessionId`, the session making it, stays
+ * signed in when the password changes.
  */
-export async function updateAccount (ctx: AuthContext, session: { id: string, user: PublicUser }, changes: AccountUpdate, from: Actor & { client?: string }): Promise<PublicUser> {
+export async function updateAccount (ctx: AuthContext, userId: number, changes: AccountUpdate, from: Actor & { client?: string }, options: { keepSessionId?: string } = {}): Promise<PublicUser> {
   if (changes.email === undefined && changes.password === undefined) throw invalidField('nothing to update: send email and/or password')
-  const user = await findUserById(ctx.db, session.user.id)
+  const user = await findUserById(ctx.db, userId)
   if (user === undefined) throw new AuthError('FORBIDDEN')
   const email = changes.email === undefined ? user.email : normalizeEmail(changes.email)
   const emailChanges = email !== user.email
@@ -102,7 +103,7 @@ export async function updateAccount (ctx: AuthContext, session: { id: string, us
   try {
     verification = await ctx.db.transaction().execute(async trx => {
       if (hash !== undefined) {
-        const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, { keepSessionId: session.id })
+        const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, options)
         await ctx.events.publish(trx, { type: 'password.changed', userId: user.id, at: now, actor: from, details: { sessions_ended: sessionsEnded } })
       }
       return emailChanges ? await applyNewEmail(ctx, trx, user, email, from) : null

@@ -6,7 +6,7 @@ import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import { voidTokens } from '../../auth/one-time-tokens.js'
 import { mailLater } from '../../auth/outgoing-mail.js'
-import { deleteAccount, setPassword } from '../../flows/settings.js'
+import { deleteAccount, setPassword, updateAccount } from '../../flows/settings.js'
 import { secondFactorNotice } from '../../mail/messages.js'
 import { removePasskeys } from '../../methods/passkey/passkeys.js'
 import { removeTotp } from '../../methods/totp/totp.js'
@@ -114,6 +114,17 @@ export async function setUserPassword (ctx: AuthContext, idOrEmail: string, pass
   const before = await countActiveSessions(ctx.db, account.id, ctx.now())
   await setPassword(ctx, user, { password }, actor)
   return { account, changed: true, sessionsEnded: before }
+}
+
+/**
+ * Moves the account to another address directly (support, for a user who lost the old
+ * one), as v1 PUT /users/:id does: the new address is unverified and gets a link, the old
+ * one a notice, every pending link voids.
+ */
+export async function setUserEmail (ctx: AuthContext, idOrEmail: string, email: string, actor: Actor): Promise<AdminOutcome> {
+  const account = await resolveAccount(ctx, idOrEmail)
+  const moved = await updateAccount(ctx, account.id, { email }, actor)
+  return { account: { ...account, email: moved.email, emailVerifiedAt: moved.email === account.email ? account.emailVerifiedAt : null }, changed: moved.email !== account.email, sessionsEnded: 0 }
 }
 
 /**

@@ -80,9 +80,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
       response: { 200: ref(EmailMessageReply, 'Changed; the email is the account\'s current one.'), ...errors('INVALID_FIELD', 'EMAIL_TAKEN', 'FORBIDDEN', 'REAUTHENTICATION_REQUIRED', 'WRONG_CURRENT_PASSWORD', 'RATE_LIMITED', 'OVERLOADED') }
     }
   }, async (request) => {
-    ownUserId(request)
     const { email, password } = request.body
-    const user = await updateAccount(ctx, sessionOf(request), { email, password }, requesterOf(request))
+    const user = await updateAccount(ctx, ownUserId(request), { email, password }, requesterOf(request), { keepSessionId: sessionOf(request).id })
     return { email: user.email, message: 'user updated' }
   })
 
