@@ -54,6 +54,8 @@ try {
     await shot('login')
     await page.goto(await link(email, /Confirm your email address/, '/ui/verify_email'))
     await shot('verify-email')
+    // Verified: two-step verification and passkeys are for a verified address.
+    await page.getByRole('button', { name: 'Verify my email address' }).click()
     await page.goto(`${server.url}/ui/login?lang=fr`)
     await shot('login-fr')
 
@@ -73,6 +75,10 @@ try {
     await page.getByRole('button', { name: 'Turn on' }).click()
     await shot('recovery-codes')
     await page.getByRole('link', { name: 'I have saved them' }).click()
+    // A privileged change from a session signed in an hour ago: confirm it is you first.
+    await page.goto(`${server.url}/ui/reauthenticate?return_to=/ui/account`)
+    await shot('reauthenticate')
+    await page.goto(`${server.url}/ui/account`)
 
     await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
     await page.getByLabel('Email address').fill(email)

@@ -16,7 +16,13 @@ export async function hasPassword (db: Db, userId: number): Promise<boolean> {
   return await findPasswordHash(db, userId) !== null
 }
 
-/** Stores the account's password hash (a first one, or a new one in place of the old). */
+/** The first password of a new account. A plain INSERT: on MySQL, concurrent sign-ups each
+ *  updating an empty range of the key first would deadlock on its gap locks. */
+export async function insertPasswordHash (db: Db, userId: number, hash: string, now: number): Promise<void> {
+  await db.insertInto('password_credentials').values({ user_id: userId, hash, created_at: now, updated_at: now }).execute()
+}
+
+/** Stores the account's password hash (a new one in place of the old, or a first one). */
 export async function storePasswordHash (db: Db, userId: number, hash: string, now: number): Promise<void> {
   const updated = await db.updateTable('password_credentials').set({ hash, updated_at: now }).where('user_id', '=', userId).executeTakeFirst()
   if (updated.numUpdatedRows === 1n) return

@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../../db/errors.js'
 import type { Db } from '../../db/index.js'
 import type { UserRow } from '../../db/schema.js'
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../i18n/languages.js'
-import { storePasswordHash } from '../../identity/password-credential.js'
+import { insertPasswordHash } from '../../identity/password-credential.js'
 import { mailLater } from '../../auth/outgoing-mail.js'
 import { issueVerification } from '../verification/verification-mail.js'
 
@@ -74,7 +74,7 @@ export async function insertUserWithId (db: Db, user: { id: number, email: strin
   await db.insertInto('users')
     .values({ id: user.id, email: user.email, created_at: user.now, updated_at: user.now })
     .execute()
-  await storePasswordHash(db, user.id, user.passwordHash, user.now)
+  await insertPasswordHash(db, user.id, user.passwordHash, user.now)
 }
 
 /** Creates the account and mails it a verification link after the reply; returns it, the
@@ -92,7 +92,7 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
     // The account and its first verification link are made together; the mail goes after the reply.
     const { id, verification } = await ctx.db.transaction().execute(async trx => {
       const id = await insertUser(trx, { email, now, language })
-      await storePasswordHash(trx, id, passwordHash, now)
+      await insertPasswordHash(trx, id, passwordHash, now)
       await ctx.events.publish(trx, { type: 'user.created', userId: id, at: now, actor: from })
       return { id, verification: await issueVerification(ctx, trx, { id, email, language }, from, { newAccount: true }) }
     })
