@@ -16,15 +16,10 @@ import { runCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT } from './support/database.js'
 import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { resetLinkOf, type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
+import { freshStep, STEP_MS } from './support/totp.js'
 
-const STEP_MS = 30_000
 const NEW_PASSWORD = 'a new and longer passphrase'
 
-/** Waits when the current 30-second step is about to end, so "now" means the same here and on the server. */
-async function freshStep (): Promise<void> {
-  const into = Date.now() % STEP_MS
-  if (into > STEP_MS - 3000) await sleep(STEP_MS - into + 200)
-}
 
 interface Account { email: string, id: number, token: string }
 

@@ -7,16 +7,11 @@ import { after, before, describe, it } from 'node:test'
 import { Secret, TOTP } from 'otpauth'
 import { runCli } from './support/cli.js'
 import { TEST_DIALECT } from './support/database.js'
-import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
+import { freshStep, STEP_MS } from './support/totp.js'
 
-const STEP_MS = 30_000
 
-/** Waits when the current 30-second step is about to end, so "now ± 1 step" means the same here and on the server. */
-async function freshStep (): Promise<void> {
-  const into = Date.now() % STEP_MS
-  if (into > STEP_MS - 3000) await sleep(STEP_MS - into + 200)
-}
 
 interface Enrolled { email: string, token: string, totp: TOTP, recoveryCodes: string[], id: number }
 

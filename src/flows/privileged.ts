@@ -14,12 +14,6 @@ import { includesSecondFactor } from '../identity/methods.js'
 import { proveAccountPassword } from '../methods/password/password.js'
 import { hasTotp } from '../methods/totp/totp.js'
 
-/** Whether the session's last authentication is recent enough, and strong enough for its account. */
-export async function isFreshlyAuthenticated (ctx: AuthContext, session: ValidSession): Promise<boolean> {
-  if (ctx.now() - session.authenticatedAt >= ctx.config.session.reauthMaxAgeSeconds * 1000) return false
-  return includesSecondFactor(session.methods) || !await hasTotp(ctx.db, session.user.id)
-}
-
 /**
  * Lets a privileged action go on, or throws: REAUTHENTICATION_REQUIRED for a stale session
  * without current_password (or with only a password where a second factor is on),
@@ -27,9 +21,11 @@ export async function isFreshlyAuthenticated (ctx: AuthContext, session: ValidSe
  * fresh session: a password sent is always checked.
  */
 export async function requireFreshAuthentication (ctx: AuthContext, session: ValidSession, currentPassword: string | undefined, from: Requester): Promise<void> {
-  const fresh = await isFreshlyAuthenticated(ctx, session)
-  if (!fresh && (currentPassword === undefined || await hasTotp(ctx.db, session.user.id))) {
-    throw new AuthError('REAUTHENTICATION_REQUIRED', `this change needs a sign-in within the last ${ctx.config.session.reauthMaxAgeSeconds} s${currentPassword === undefined ? ', or current_password' : ' with the second factor'}: POST /sessions/reauthenticate`)
+  const withTotp = await hasTotp(ctx.db, session.user.id)
+  const recent = ctx.now() - session.authenticatedAt < ctx.config.session.reauthMaxAgeSeconds * 1000
+  const fresh = recent && (!withTotp || includesSecondFactor(session.methods))
+  if (!fresh && (currentPassword === undefined || withTotp)) {
+    throw new AuthError('REAUTHENTICATION_REQUIRED', `this change needs a sign-in within the last ${ctx.config.session.reauthMaxAgeSeconds} s${withTotp ? ' that included the second factor' : ', or current_password'}: POST /sessions/reauthenticate`)
   }
   if (currentPassword === undefined) return
   const user = await findUserById(ctx.db, session.user.id)
