@@ -23,7 +23,7 @@ const LOGIN_RESULTS: Partial<Record<SecurityEventType, string>> = {
   'login.succeeded': 'success',
   'login.failed': 'invalid_credentials',
   'login.throttled': 'throttled',
-  'login.mfa_required': 'second_factor_required'
+  'login.mfa_required': 'mfa_required'
 }
 const SECOND_FACTOR_EVENTS = new Set<SecurityEventType>(['totp.enabled', 'totp.disabled', 'recovery_code.used', 'recovery_codes.regenerated', 'passkey.added', 'passkey.removed', 'mfa.reset'])
 const RESET_STEPS: Partial<Record<SecurityEventType, string>> = {
@@ -45,7 +45,7 @@ export function createMetrics (source: { hashQueueDepth: () => number, instance?
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers
   })
-  const logins = new Counter({ name: 'authsvc_logins_total', help: 'Sign-in attempts by result: success, invalid_credentials, throttled, second_factor_required, invalid_code, account_disabled, email_not_verified.', labelNames: ['result'] as const, registers })
+  const logins = new Counter({ name: 'authsvc_logins_total', help: 'Sign-in attempts by result: success, invalid_credentials, throttled, mfa_required, invalid_code, account_disabled, email_not_verified.', labelNames: ['result'] as const, registers })
   const registrations = new Counter({ name: 'authsvc_registrations_total', help: 'Accounts created.', registers })
   const secondFactors = new Counter({ name: 'authsvc_second_factor_events_total', help: 'Second-factor changes and uses, by event: totp.enabled, totp.disabled, recovery_code.used, recovery_codes.regenerated, passkey.added, passkey.removed, mfa.reset.', labelNames: ['event'] as const, registers })
   const resets = new Counter({ name: 'authsvc_password_resets_total', help: 'Password resets by step: requested (a token mailed), completed.', labelNames: ['step'] as const, registers })

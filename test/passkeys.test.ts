@@ -25,7 +25,8 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     const port = await freePort()
     // Browsers refuse WebAuthn on an IP address: the pages are opened as localhost.
     base = `http://localhost:${port}`
-    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: base }, { port })
+    // With REQUIRE_EMAIL_VERIFICATION: a passkey meets the same verification rule as a password.
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: base, REQUIRE_EMAIL_VERIFICATION: 'true' }, { port })
     browser = await launchChromium()
   })
   after(async () => {
@@ -97,7 +98,7 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     assert.notEqual(afterUse.body.passkeys[0].last_used_at, null)
 
     // Another account cannot touch it.
-    const other = await signUp(server)
+    const other = await signUpVerified(server)
     const id = encodeURIComponent(listed.body.passkeys[0].id)
     assert.equal((await request(server, 'DELETE', `/account/passkeys/${id}`, undefined, { session: other.token })).status, 404)
 
@@ -124,7 +125,7 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     assert.deepEqual(problems, [])
   })
 
-  it('follows the rules of every sign-in: a stale session re-authenticates to add one, user verification is required, a disabled account is refused as by password', async () => {
+  it('follows the rules of every sign-in: a stale session re-authenticates to add one, user verification is required, a disabled or unverified account is refused as by password, with the same events and metrics', async () => {
     const user = await signUpVerified(server)
     const context = await browser.newContext({ locale: 'en-GB' })
     const page = await context.newPage()
@@ -189,8 +190,27 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
     const byPasskey = await disabled
     assert.deepEqual([byPasskey.status(), await byPasskey.json()], [403, byPassword.body])
+    // An address no longer verified (moved by PUT /users/:id), with REQUIRE_EMAIL_VERIFICATION:
+    // the same 403 by passkey as by password.
+    await server.db.updateTable('users').set({ disabled_at: null, email_verified_at: null }).where('id', '=', user.id).execute()
+    const unverifiedByPassword = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })
+    assert.deepEqual([unverifiedByPassword.status, unverifiedByPassword.body.code], [403, 'email_not_verified'])
+    await page.reload()
+    const notVerified = page.waitForResponse(response => response.url() === `${base}/sessions/passkey`)
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+    const unverifiedByPasskey = await notVerified
+    assert.deepEqual([unverifiedByPasskey.status(), await unverifiedByPasskey.json()], [403, unverifiedByPassword.body])
+
     const recorded = (await failures()).map(event => JSON.stringify(event))
-    for (const method of ['password', 'passkey']) assert.ok(recorded.includes(JSON.stringify({ method, reason: 'account_disabled' })), `${method}: ${recorded.join(' ')}`)
+    for (const method of ['password', 'passkey']) {
+      for (const reason of ['account_disabled', 'email_not_verified']) assert.ok(recorded.includes(JSON.stringify({ method, reason })), `${method} ${reason}: ${recorded.join(' ')}`)
+    }
+    // The metrics come from those events: one count per refusal, whatever the method.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    for (const result of ['account_disabled', 'email_not_verified']) {
+      const count = Number(new RegExp(`^authsvc_logins_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1])
+      assert.ok(count >= 2, `${result}: ${count}`)
+    }
     assert.equal(page.url().startsWith(`${base}/ui/login`), true, 'still on the sign-in page')
     await context.close()
   })

@@ -178,7 +178,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     for (const event of ['totp.enabled', 'totp.disabled', 'recovery_code.used', 'recovery_codes.regenerated']) {
       assert.match(metrics, new RegExp(`authsvc_second_factor_events_total\\{event="${event.replace('.', '\\.')}"\\} [1-9]`), event)
     }
-    assert.match(metrics, /authsvc_logins_total\{result="second_factor_required"\} [1-9]/)
+    assert.match(metrics, /authsvc_logins_total\{result="mfa_required"\} [1-9]/)
     assert.match(metrics, /authsvc_logins_total\{result="invalid_code"\} [1-9]/)
   })
 
