@@ -55,19 +55,21 @@ async function applyNewPassword (ctx: AuthContext, trx: Db, userId: number, hash
   return sessionsEnded
 }
 
-/** Sets the account's password, with every consequence above; the notice goes after the commit. */
-export async function setPassword (ctx: AuthContext, user: UserAccount, input: NewPassword, from: Actor & { client?: string }, options: PasswordChangeOptions = {}): Promise<void> {
+/** Sets the account's password, with every consequence above; the notice goes after the
+ *  commit. Returns how many sessions ended. */
+export async function setPassword (ctx: AuthContext, user: UserAccount, input: NewPassword, from: Actor & { client?: string }, options: PasswordChangeOptions = {}): Promise<number> {
   const hash = await hashNewPassword(ctx, user, input, from)
   const now = ctx.now()
-  const { wiped } = await ctx.db.transaction().execute(async trx => {
+  const { wiped, sessionsEnded } = await ctx.db.transaction().execute(async trx => {
     const reset = await options.reset?.(trx) ?? { wiped: false }
     const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, options)
     const details = { sessions_ended: sessionsEnded, ...(reset.wiped ? { credentials_removed: true } : {}) }
     await ctx.events.publish(trx, { type: options.reset === undefined ? 'password.changed' : 'password.reset', userId: user.id, at: now, actor: from, details })
-    return reset
+    return { ...reset, sessionsEnded }
   })
   const notice = { to: user.email, language: user.language, at: now, ip: from.ip }
   mailLater(ctx, 'password notice', options.reset === undefined ? passwordChangedNotice(notice) : passwordWasResetNotice({ ...notice, credentialsRemoved: wiped }))
+  return sessionsEnded
 }
 
 /** The writes of a direct email change on the change's transaction; returns the new address's verification mail. */

@@ -111,9 +111,7 @@ export async function setUserPassword (ctx: AuthContext, idOrEmail: string, pass
   const account = await resolveAccount(ctx, idOrEmail)
   const user = await findUserById(ctx.db, account.id)
   if (user === undefined) throw new AuthError('NOT_FOUND', `user ${account.id} was deleted meanwhile`)
-  const before = await countActiveSessions(ctx.db, account.id, ctx.now())
-  await setPassword(ctx, user, { password }, actor)
-  return { account, changed: true, sessionsEnded: before }
+  return { account, changed: true, sessionsEnded: await setPassword(ctx, user, { password }, actor) }
 }
 
 /**

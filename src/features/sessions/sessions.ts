@@ -106,9 +106,8 @@ export async function validateSessionToken (ctx: AuthContext, token: string): Pr
 }
 
 /** Records a fresh authentication of the session (re-authentication): its methods and time. */
-export async function markReauthenticated (db: Db, sessionId: string, methods: readonly SignInMethod[], now: number): Promise<boolean> {
-  const result = await db.updateTable('sessions').set({ methods: formatMethods(methods), authenticated_at: now }).where('id', '=', sessionId).executeTakeFirst()
-  return result.numUpdatedRows === 1n
+export async function markReauthenticated (db: Db, sessionId: string, methods: readonly SignInMethod[], now: number): Promise<void> {
+  await db.updateTable('sessions').set({ methods: formatMethods(methods), authenticated_at: now }).where('id', '=', sessionId).execute()
 }
 
 /** Adds a method to the session's record (a TOTP set-up confirmed with a code proves it). */

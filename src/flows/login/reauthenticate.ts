@@ -26,27 +26,24 @@ export interface Reauthentication {
 export async function reauthenticate (ctx: AuthContext, session: ValidSession, input: Reauthentication, from: Requester): Promise<readonly SignInMethod[]> {
   const user = await findUserById(ctx.db, session.user.id)
   if (user === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
-  const event = { type: 'session.reauthenticated' as const, userId: user.id, actor: from }
-  if (input.passkeyResponse !== undefined) {
-    const proof = await provePasskey(ctx, input.passkeyResponse, from, user.id)
-    await ctx.db.transaction().execute(async trx => {
-      await markReauthenticated(trx, session.id, proof.methods, ctx.now())
-      await ctx.events.publish(trx, { ...event, at: ctx.now(), details: { methods: proof.methods.join(',') } })
-    })
-    await clearLoginFailures(ctx, user.email)
-    return proof.methods
-  }
-  if (input.password === undefined) throw invalidField('password is required (or a passkey response)')
-  await proveAccountPassword(ctx, user, input.password, from, 'INVALID_CREDENTIALS')
-  const withTotp = await hasTotp(ctx.db, user.id)
+  // A passkey proves both factors at once; a password needs the code too when TOTP is on,
+  // judged in the transaction that records the re-authentication (a failure spends no code).
   const code = input.code?.trim() ?? ''
-  const factor = withTotp ? secondFactorMethodOf(code) ?? 'totp' : null
-  const methods: SignInMethod[] = factor === null ? ['password'] : ['password', factor]
+  let methods: readonly SignInMethod[]
+  let factor: 'totp' | 'recovery_code' | null = null
+  if (input.passkeyResponse !== undefined) {
+    methods = (await provePasskey(ctx, input.passkeyResponse, from, user.id)).methods
+  } else {
+    if (input.password === undefined) throw invalidField('password is required (or a passkey response)')
+    await proveAccountPassword(ctx, user, input.password, from, 'INVALID_CREDENTIALS')
+    factor = await hasTotp(ctx.db, user.id) ? secondFactorMethodOf(code) ?? 'totp' : null
+    methods = factor === null ? ['password'] : ['password', factor]
+  }
   const proven = await ctx.db.transaction().execute(async trx => {
     if (factor !== null && !await proveSecondFactor(ctx, trx, user, code)) return false
     await markReauthenticated(trx, session.id, methods, ctx.now())
     if (factor === 'recovery_code') await ctx.events.publish(trx, { type: 'recovery_code.used', userId: user.id, at: ctx.now(), actor: from })
-    await ctx.events.publish(trx, { ...event, at: ctx.now(), details: { methods: methods.join(',') } })
+    await ctx.events.publish(trx, { type: 'session.reauthenticated', userId: user.id, at: ctx.now(), actor: from, details: { methods: methods.join(',') } })
     return true
   })
   if (!proven) {

@@ -121,7 +121,7 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
   const invalid = new AuthError('PASSKEY_INVALID')
   const challenge = challengeOf(input.response)
   const userId = session.user.id
-  await verifiedAccountOf(ctx, session)
+  const user = await verifiedAccountOf(ctx, session)
   if (challenge === null || !await consumeChallenge(ctx.db, challenge, 'registration', userId, ctx.now())) throw invalid
   let verification: Awaited<ReturnType<WebAuthnServer['verifyRegistrationResponse']>>
   try {
@@ -133,7 +133,6 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo
   const now = ctx.now()
   const name = (input.name ?? '').trim().slice(0, PASSKEY_NAME_MAX) || `Passkey ${new Date(now).toISOString().slice(0, 10)}`
-  const user = await verifiedAccountOf(ctx, session)
   await ctx.db.transaction().execute(async trx => {
     if (await countPasskeys(trx, userId) >= MAX_PASSKEYS) throw new AuthError('INVALID_FIELD', `an account holds at most ${MAX_PASSKEYS} passkeys`)
     if (await trx.selectFrom('passkeys').select('id').where('id', '=', keyOf(credential.id)).executeTakeFirst() !== undefined) throw invalid
