@@ -2,7 +2,7 @@
 // log lines carry; each security event is one info line bound to it, with no secret.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { CLI_ARGS } from './support/cli.js'
 import { startService } from './support/service.js'
 import { PASSWORD, request, startServer, type TestServer, uniqueEmail } from './support/server.js'
@@ -71,12 +71,21 @@ describe('logs on a terminal', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'authsvc-tty-'))
     try {
       // util-linux's script(1) gives the command a pseudo-terminal; `serve` logs at info
-      // that it listens, and timeout(1) stops it with SIGTERM after 3 s.
-      const command = ['timeout', '3', process.execPath, ...CLI_ARGS, 'serve'].map(arg => `'${arg}'`).join(' ')
-      const { stdout } = await new Promise<{ stdout: string }>(resolve => {
-        execFile('script', ['-qc', command, '/dev/null'], {
+      // that it listens. The whole group is stopped once that line is there (timeout(1)
+      // bounds it at 60 s if it never comes), however slow the machine is.
+      const command = ['timeout', '60', process.execPath, ...CLI_ARGS, 'serve'].map(arg => `'${arg}'`).join(' ')
+      const stdout = await new Promise<string>(resolve => {
+        let out = ''
+        const child = spawn('script', ['-qc', command, '/dev/null'], {
+          detached: true,
+          stdio: ['ignore', 'pipe', 'ignore'],
           env: { PATH: process.env.PATH ?? '', DATABASE_URL: path.join(dir, 'tty.sqlite'), LOG_LEVEL: 'info', MAIL_OUTBOX: path.join(dir, 'outbox'), PORT: '0', HOST: '127.0.0.1' }
-        }, (_error, out) => { resolve({ stdout: String(out) }) })
+        })
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += String(chunk)
+          if (/Server listening/.test(out)) process.kill(-(child.pid ?? 0), 'SIGTERM')
+        })
+        child.on('close', () => { resolve(out) })
       })
       assert.match(stdout, /Server listening/)
       assert.match(stdout, /\bINFO\b/)
