@@ -166,6 +166,9 @@ export async function main (argv: readonly string[]): Promise<number> {
     let code = EXIT_OK
     if (parsed.kind === 'admin') {
       console.log(await runAdminCommand(services.auth, parsed.command))
+      // The notices the command wrote (set-email, set-password, reset-mfa) go now; what
+      // SMTP refuses stays in the outbox for the service to retry.
+      await services.deliverOutbox()
     } else if (parsed.command === 'serve') {
       await serve(services)
       return EXIT_OK // the server keeps the process alive; app.close() closes the services

@@ -33,6 +33,19 @@ export interface MailConfig {
   /** Folder of the messages not sent for want of SMTP_URL, one file each. */
   readonly outbox: string
   readonly from: string
+  /** Bound of each SMTP step (connecting, the greeting, any silence on the socket). */
+  readonly timeoutMs: number
+}
+
+/** The durable outbox (mail today): how its sender polls, retries and gives up. */
+export interface OutboxConfig {
+  /** How often each instance looks for due messages (a new one is sent at once anyway). */
+  readonly pollIntervalMs: number
+  /** The first retry's delay; each next one doubles (with jitter), up to retryMaxDelayMs. */
+  readonly retryDelayMs: number
+  readonly retryMaxDelayMs: number
+  /** A message still failing this long after it was written is given up. */
+  readonly giveUpAfterMs: number
 }
 
 /** Abuse limits. A count or delay of 0 switches that limit off. */
@@ -48,6 +61,8 @@ export interface LimitsConfig {
   readonly loginMaxDelaySeconds: number
   readonly resetMailPerEmail: number
   readonly resetMailWindowSeconds: number
+  /** Notices (password changed, email changed, a second factor added …) per account and RESET_MAIL_WINDOW. */
+  readonly noticeMailPerAccount: number
   /** Per-IP limit of the account routes that check a password (PUT /users/:id). */
   readonly accountPerIp: number
   /** Most counters of one kind (per-IP, throttle, reset mail) kept in this instance's memory. */
@@ -93,6 +108,7 @@ export interface Config {
   readonly logLevel: string
   readonly database: DatabaseConfig
   readonly mail: MailConfig
+  readonly outbox: OutboxConfig
   readonly session: {
     readonly idleTtlSeconds: number
     readonly absoluteTtlSeconds: number
@@ -347,6 +363,13 @@ export function loadConfig (env: Env = process.env): Config {
   const smtpUrl = reader.url('SMTP_URL', null, ['smtp:', 'smtps:'])
   const from = reader.string('MAIL_FROM', 'Auth Service <no-reply@localhost>')
   const outbox = reader.string('MAIL_OUTBOX', DEFAULT_OUTBOX)
+  const smtpTimeoutMs = reader.integer('SMTP_TIMEOUT', 10, 1, 600) * 1000
+  const outboxConfig: OutboxConfig = {
+    pollIntervalMs: reader.integer('OUTBOX_POLL_INTERVAL', 1000, 50, 600_000),
+    retryDelayMs: reader.integer('OUTBOX_RETRY_DELAY', 10_000, 10, 3_600_000),
+    retryMaxDelayMs: reader.integer('OUTBOX_RETRY_MAX_DELAY', 3_600_000, 10, 86_400_000),
+    giveUpAfterMs: reader.integer('OUTBOX_GIVE_UP_AFTER', 86_400, 1, 30 * 86_400) * 1000
+  }
   const idleTtlSeconds = reader.integer('SESSION_IDLE_TTL', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const absoluteTtlSeconds = reader.integer('SESSION_ABSOLUTE_TTL', 30 * 24 * 3600, 1, 10 * 365 * 24 * 3600)
   const reauthMaxAgeSeconds = reader.integer('REAUTH_MAX_AGE', 600, 0, 24 * 3600)
@@ -373,6 +396,7 @@ export function loadConfig (env: Env = process.env): Config {
     loginMaxDelaySeconds: reader.integer('LOGIN_THROTTLE_MAX_DELAY', 900, 0, 24 * 3600),
     resetMailPerEmail: reader.integer('RESET_MAIL_LIMIT', 3, 0, 1000),
     resetMailWindowSeconds: reader.integer('RESET_MAIL_WINDOW', 3600, 1, 7 * 24 * 3600),
+    noticeMailPerAccount: reader.integer('NOTICE_MAIL_LIMIT', 10, 0, 1000),
     accountPerIp: reader.integer('RATE_LIMIT_ACCOUNT', 10, 0, 1_000_000),
     memoryKeys: reader.integer('RATE_LIMIT_MEMORY_KEYS', 100_000, 10, 100_000_000)
   }
@@ -424,7 +448,8 @@ export function loadConfig (env: Env = process.env): Config {
     publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     logLevel,
     database: Object.freeze(database),
-    mail: Object.freeze({ smtpUrl, from, outbox }),
+    mail: Object.freeze({ smtpUrl, from, outbox, timeoutMs: smtpTimeoutMs }),
+    outbox: Object.freeze(outboxConfig),
     session: Object.freeze({ idleTtlSeconds, absoluteTtlSeconds, reauthMaxAgeSeconds }),
     resetToken: Object.freeze({ ttlSeconds: resetTtlSeconds, inResponse }),
     verification: Object.freeze({ tokenTtlSeconds: verifyTtlSeconds, required: requireVerification }),

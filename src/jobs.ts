@@ -12,6 +12,10 @@ export interface JobsLogger {
 
 export interface Jobs {
   every: (name: string, intervalMs: number, task: () => Promise<void>, options?: { exclusive?: boolean }) => void
+  /** Runs the job now rather than at its next tick (once started): new work is waiting. A
+   *  run under way is followed by one more, so work it no longer looks for is not left
+   *  to the next tick. */
+  trigger: (name: string) => void
   /** Starts the timers of every job registered so far (and of any registered later). */
   start: () => void
   close: () => Promise<void>
@@ -24,23 +28,31 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
   let started = false
   let closed = false
 
-  function schedule (job: (typeof jobs)[number]): void {
-    job.timer = setInterval(() => {
-      // A run still going when the next is due: skip this one.
-      if (closed || running.has(job.name)) return
-      const run = (async () => {
-        if (job.exclusive && leases !== undefined) {
-          // Two intervals: a holder whose timer fires late keeps its lease; one that stopped
-          // without giving it up (killed) is replaced within two intervals.
-          if (!await leases.acquire(job.name, 2 * job.intervalMs)) { held.delete(job.name); return }
-          held.add(job.name)
-        }
-        await job.task()
-      })()
-        .catch((err: unknown) => { log.warn({ err, job: job.name }, `${job.name} failed`) })
-        .finally(() => running.delete(job.name))
-      running.set(job.name, run)
-    }, job.intervalMs).unref()
+  type Job = (typeof jobs)[number]
+  const again = new Set<string>()
+
+  function run (job: Job): void {
+    // A run still going: this one waits for its end (trigger) or is skipped (the timer).
+    if (closed || running.has(job.name)) return
+    const pending = (async () => {
+      if (job.exclusive && leases !== undefined) {
+        // Two intervals: a holder whose timer fires late keeps its lease; one that stopped
+        // without giving it up (killed) is replaced within two intervals.
+        if (!await leases.acquire(job.name, 2 * job.intervalMs)) { held.delete(job.name); return }
+        held.add(job.name)
+      }
+      await job.task()
+    })()
+      .catch((err: unknown) => { log.warn({ err, job: job.name }, `${job.name} failed`) })
+      .finally(() => {
+        running.delete(job.name)
+        if (again.delete(job.name)) run(job)
+      })
+    running.set(job.name, pending)
+  }
+
+  function schedule (job: Job): void {
+    job.timer = setInterval(() => { run(job) }, job.intervalMs).unref()
   }
 
   return {
@@ -48,6 +60,12 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
       const job = { name, intervalMs, task, exclusive: options.exclusive === true }
       jobs.push(job)
       if (started) schedule(job)
+    },
+    trigger (name) {
+      const job = jobs.find(job => job.name === name)
+      if (job === undefined || !started || closed) return
+      if (running.has(name)) again.add(name)
+      else run(job)
     },
     start () {
       if (started) return

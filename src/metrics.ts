@@ -4,7 +4,6 @@
 // an email or an id: routes are templates, and 404s are `unmatched`.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { SecurityEventSubscriber, SecurityEventType } from './auth/events.js'
-import type { Mailer } from './mail/mailer.js'
 
 export interface Metrics {
   readonly registry: Registry
@@ -15,8 +14,8 @@ export interface Metrics {
   readonly onEvent: SecurityEventSubscriber
   /** The hasher's onComputed. */
   readonly observeHash: (op: 'hash' | 'verify', seconds: number) => void
-  /** The mailer, counting each message by kind and result. */
-  readonly countMails: (mailer: Mailer) => Mailer
+  /** Counts an outbox message's attempt (sent, failed) or its giving up, by channel and kind. */
+  readonly countMessage: (channel: string, kind: string, result: 'sent' | 'failed' | 'given_up') => void
 }
 
 const LOGIN_RESULTS: Partial<Record<SecurityEventType, string>> = {
@@ -31,7 +30,7 @@ const RESET_STEPS: Partial<Record<SecurityEventType, string>> = {
   'password.reset': 'completed'
 }
 
-export function createMetrics (source: { hashQueueDepth: () => number, instance?: string | null }): Metrics {
+export function createMetrics (source: { hashQueueDepth: () => number, outboxPending: () => Promise<number>, instance?: string | null }): Metrics {
   const registry = new Registry()
   // Several instances behind one load balancer: each series names its instance (INSTANCE_NAME).
   if (source.instance !== undefined && source.instance !== null) registry.setDefaultLabels({ instance: source.instance })
@@ -50,7 +49,17 @@ export function createMetrics (source: { hashQueueDepth: () => number, instance?
   const secondFactors = new Counter({ name: 'authsvc_second_factor_events_total', help: 'Second-factor changes and uses, by event: totp.enabled, totp.disabled, recovery_code.used, recovery_codes.regenerated, passkey.added, passkey.removed, mfa.reset.', labelNames: ['event'] as const, registers })
   const resets = new Counter({ name: 'authsvc_password_resets_total', help: 'Password resets by step: requested (a token mailed), completed.', labelNames: ['step'] as const, registers })
   const rateLimited = new Counter({ name: 'authsvc_rate_limited_total', help: 'Requests refused by an abuse limit, by limit (the per-IP buckets, account_throttle).', labelNames: ['limit'] as const, registers })
-  const mails = new Counter({ name: 'authsvc_mails_total', help: 'Mails by kind and result (sent, failed).', labelNames: ['kind', 'result'] as const, registers })
+  const mails = new Counter({ name: 'authsvc_mails_total', help: 'Mail attempts by kind and result: sent, failed (tried again later), and given_up once per mail that failed for OUTBOX_GIVE_UP_AFTER.', labelNames: ['kind', 'result'] as const, registers })
+  // eslint-disable-next-line no-new -- registered on creation; read by its collect()
+  new Gauge({
+    name: 'authsvc_outbox_pending',
+    help: 'Outgoing messages (mail) written and not yet delivered, on the shared database.',
+    registers,
+    async collect () {
+      // A database that cannot answer leaves the last value: the scrape still succeeds.
+      try { this.set(await source.outboxPending()) } catch { /* unreachable: readiness says so */ }
+    }
+  })
   const hashDuration = new Histogram({
     name: 'authsvc_hash_duration_seconds',
     help: 'Time a password hash or verification took in its thread, waiting excluded.',
@@ -80,19 +89,8 @@ export function createMetrics (source: { hashQueueDepth: () => number, instance?
       if (step !== undefined) resets.inc({ step })
     },
     observeHash (op, seconds) { hashDuration.observe({ op }, seconds) },
-    countMails (mailer) {
-      return {
-        async send (message) {
-          try {
-            await mailer.send(message)
-            mails.inc({ kind: message.kind, result: 'sent' })
-          } catch (error) {
-            mails.inc({ kind: message.kind, result: 'failed' })
-            throw error
-          }
-        },
-        close: async () => { await mailer.close() }
-      }
+    countMessage (channel, kind, result) {
+      if (channel === 'mail') mails.inc({ kind, result })
     }
   }
 }

@@ -24,6 +24,9 @@ import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
 import { createMetrics, type Metrics } from './metrics.js'
+import { countPendingMessages, deleteOldMessages } from './outbox/outbox.js'
+import { createOutboxSender } from './outbox/sender.js'
+import type { MailMessage } from './mail/mailer.js'
 
 export interface Services {
   readonly config: Config
@@ -39,6 +42,10 @@ export interface Services {
   readonly metrics: Metrics | null
   /** What the domain functions take. */
   readonly auth: AuthContext
+  /** Delivers the outbox's due messages now, without the job's lease (an operator's
+   *  command sends the mail it wrote before it exits; each message is still claimed, so
+   *  a running service never sends it twice). */
+  deliverOutbox: () => Promise<void>
   /** Before serving: the hasher's dummy hash, the failure timing, the scheduled jobs. */
   start: () => Promise<void>
   /** Stops the jobs, waits for background work, then closes every connection. */
@@ -54,6 +61,10 @@ export interface ServiceOptions {
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
+const OUTBOX_JOB = 'outbox'
+/** How long the outbox keeps the record (never the body) of a sent message, and a given-up one. */
+const SENT_MAIL_RETENTION_MS = 7 * 24 * 3600 * 1000
+const FAILED_MAIL_RETENTION_MS = 30 * 24 * 3600 * 1000
 /** This process among the instances: host, pid and 32 random bits (the holder of job leases). */
 const INSTANCE_ID = `${os.hostname().slice(0, 32)}-${process.pid}-${randomBytes(4).toString('hex')}`
 
@@ -61,9 +72,8 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   const db = createDb(config.database, logger)
   const counters = await createCounterStore(config, logger)
   // Metrics read the hasher's queue when scraped; the hasher is made just below.
-  const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth(), instance: config.metrics.instance }) : null
-  const plainMailer = createMailer(config.mail, logger)
-  const mailer = metrics === null ? plainMailer : metrics.countMails(plainMailer)
+  const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth(), outboxPending: async () => await countPendingMessages(db), instance: config.metrics.instance }) : null
+  const mailer = createMailer(config.mail, logger)
   const hasher = createPasswordHasher({
     threads: config.hashing.threads || defaultHashThreads(),
     queueLimit: config.hashing.queueLimit,
@@ -79,7 +89,26 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   // The audit log first (its row is part of the change's transaction), the log line last
   // (it cannot be taken back, so nothing that may still fail comes after it).
   const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, logEvent])
-  const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox: new SecretBox(config.encryption), now }
+  const secretBox = new SecretBox(config.encryption)
+  // The outbox's sender, one instance at a time (a lease), woken by each change that
+  // wrote mail and otherwise polling; an attempt may take the SMTP steps' bounds.
+  const sender = createOutboxSender({
+    db,
+    box: secretBox,
+    deliverers: { mail: async body => { await mailer.send(body as MailMessage) } },
+    retryDelayMs: config.outbox.retryDelayMs,
+    retryMaxDelayMs: config.outbox.retryMaxDelayMs,
+    attemptLeaseMs: 4 * config.mail.timeoutMs,
+    now,
+    log: logger,
+    onResult: metrics === null ? undefined : (message, result) => { metrics.countMessage(message.channel, message.kind, result) },
+    onGiveUp: async message => {
+      await events.publish(db, { type: 'mail.given_up', userId: message.userId, at: now(), actor: { ip: null, userAgent: null, requestId: null }, details: { kind: message.kind, outbox_id: message.id, attempts: message.attempts } })
+    }
+  })
+  jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true })
+  const outbox = { wake: () => { jobs.trigger(OUTBOX_JOB) } }
+  const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
   // request, and again by each sweep while there is one, to notice when the last legacy
@@ -100,6 +129,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     await deleteExpiredTokens(db, now())
     await deleteExpiredChallenges(db, now())
     await deleteExpiredLoginFlows(db, now())
+    await deleteOldMessages(db, now() - SENT_MAIL_RETENTION_MS, now() - FAILED_MAIL_RETENTION_MS)
   }, { exclusive: true })
   if (config.auditRetentionDays > 0) {
     jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {
@@ -122,6 +152,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     jobs,
     metrics,
     auth,
+    async deliverOutbox () { await sender.deliverDue() },
     async start () {
       await hasher.warmUp()
       await calibrateFailures()
@@ -129,7 +160,10 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     },
     async close () {
       closing ??= (async () => {
+        // The sender takes no new message; what it sends now finishes (each SMTP step is bounded).
+        sender.stop()
         await jobs.close()
+        // Mail that background work (a reset request) writes now waits in the outbox for the next start.
         await background.drain()
         await mailer.close()
         await counters.close()

@@ -2,7 +2,6 @@ import type { Background } from '../background.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
-import type { Mailer } from '../mail/mailer.js'
 import type { SessionLookup } from '../features/sessions/session-lookup.js'
 import type { Actor, SecurityEvents } from './events.js'
 import type { PasswordHasher } from './password-hasher.js'
@@ -11,8 +10,9 @@ import type { SecretBox } from './secret-box.js'
 /** What the domain functions need; built once by createServices(). */
 export interface AuthContext {
   readonly db: Db
-  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits' | 'ui' | 'http'>
-  readonly mailer: Mailer
+  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits' | 'ui' | 'http' | 'outbox'>
+  /** The outbox's sender: wake() once a change that wrote mail has committed. */
+  readonly outbox: { readonly wake: () => void }
   /** Counters of the abuse limits (memory or Redis). */
   readonly counters: CounterStore
   /** argon2id/bcrypt off the event loop, with a bounded queue. */

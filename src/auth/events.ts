@@ -32,7 +32,8 @@ export const SECURITY_EVENT_TYPES = [
   'recovery_codes.regenerated',
   'passkey.added',
   'passkey.removed',
-  'mfa.reset'
+  'mfa.reset',
+  'mail.given_up'
 ] as const
 
 export type SecurityEventType = typeof SECURITY_EVENT_TYPES[number]

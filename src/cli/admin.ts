@@ -1,4 +1,5 @@
-// The operator's commands: `authsvc users …`, `authsvc events`, `authsvc sessions prune`.
+// The operator's commands: `authsvc users …`, `authsvc events`, `authsvc sessions prune`,
+// `authsvc outbox [retry ID]`.
 // They parse the command line, call the domain's admin functions on the service graph
 // (the same rules as HTTP), and print a table or, with --json, one JSON document on
 // stdout. Log lines go to stderr, so --json output stays parseable.
@@ -13,6 +14,7 @@ import {
 } from '../features/admin/admin.js'
 import type { AuditRecord } from '../features/audit/audit.js'
 import type { AccountRecord } from '../features/users/users.js'
+import { listUndeliveredMessages, type OutboxRecord, retryMessage } from '../outbox/outbox.js'
 import { promptNewPassword, readPasswordFromStdin } from './password-input.js'
 import { UsageError } from './usage.js'
 
@@ -35,11 +37,14 @@ export const ADMIN_USAGE = `Operator commands (add --json for one JSON document 
                                         The audit log, newest first; WHEN is an ISO 8601 time or an age
                                         such as 30m, 24h, 7d (limit 1-${LIST_MAX}, default ${LIST_DEFAULT})
   sessions prune                        Remove expired sessions now (the sweep does it every 10 minutes)
-Exit codes: 0 done (also when there was nothing to change), 1 failed, 2 wrong usage or no such user.
+  outbox [--limit N]                    Outgoing mail not delivered yet: pending (with its next attempt
+                                        and last error) or given up after OUTBOX_GIVE_UP_AFTER
+  outbox retry ID                       Send a message again now (a given-up one gets a new period)
+Exit codes: 0 done (also when there was nothing to change), 1 failed, 2 wrong usage, no such user or no such message to retry.
 Each change is in the audit log with the operating-system user who ran it.`
 
 /** The first words of every operator command. */
-export const ADMIN_COMMANDS = new Set(['users', 'events', 'sessions'])
+export const ADMIN_COMMANDS = new Set(['users', 'events', 'sessions', 'outbox'])
 
 const USER_ACTIONS = ['show', 'disable', 'enable', 'revoke-sessions', 'delete', 'verify-email', 'set-email', 'set-password', 'reset-mfa'] as const
 type UserAction = typeof USER_ACTIONS[number]
@@ -49,6 +54,8 @@ export type AdminCommand =
   | { name: UserAction, json: boolean, user: string, passwordStdin: boolean, newEmail?: string }
   | { name: 'events', json: boolean, user?: string, type?: string, since?: number, limit: number }
   | { name: 'sessions prune', json: boolean }
+  | { name: 'outbox', json: boolean, limit: number }
+  | { name: 'outbox retry', json: boolean, id: number }
 
 function parseLimit (value: string | undefined): number {
   if (value === undefined) return LIST_DEFAULT
@@ -106,6 +113,17 @@ export function parseAdminCommand (argv: readonly string[], now: number): AdminC
     }
   }
   const [action, ...args] = rest
+  if (group === 'outbox') {
+    if (action === 'retry') {
+      const { values, positionals } = parse(args, {})
+      const id = positionals.length === 1 && /^[0-9]{1,15}$/.test(positionals[0] ?? '') ? Number(positionals[0]) : NaN
+      if (Number.isNaN(id)) throw new UsageError('outbox retry takes the id of one message (the ID column of authsvc outbox)')
+      return { name: 'outbox retry', json: values.json === true, id }
+    }
+    const { values, positionals } = parse(rest, { limit: { type: 'string' } })
+    if (positionals.length > 0) throw new UsageError(`unknown command: outbox ${positionals.join(' ')}`)
+    return { name: 'outbox', json: values.json === true, limit: parseLimit(string(values.limit)) }
+  }
   if (group === 'sessions') {
     if (action !== 'prune') throw new UsageError(`unknown command: sessions ${action ?? ''}`.trim())
     const { values, positionals } = parse(args, {})
@@ -149,6 +167,29 @@ function userJson (account: AccountRecord): Record<string, unknown> {
     language: account.language
   }
 }
+
+function messageJson (message: OutboxRecord): Record<string, unknown> {
+  return {
+    id: message.id,
+    channel: message.channel,
+    kind: message.kind,
+    user_id: message.userId,
+    recipient: message.recipient,
+    status: message.status,
+    attempts: message.attempts,
+    created_at: iso(message.createdAt),
+    next_attempt_at: message.status === 'pending' ? iso(message.nextAttemptAt) : null,
+    give_up_at: iso(message.giveUpAt),
+    last_error: message.lastError
+  }
+}
+
+const RETRY_ANSWERS = {
+  scheduled: 'will be sent by the running service within OUTBOX_POLL_INTERVAL',
+  not_found: 'no such message',
+  already_sent: 'was sent already (a sent message keeps no body to send again)',
+  unreadable: 'has no body left to send'
+} as const
 
 function eventJson (event: AuditRecord): Record<string, unknown> {
   return { id: event.id, created_at: iso(event.createdAt), type: event.type, outcome: event.outcome, user_id: event.userId, session: event.session, ip: event.ip, user_agent: event.userAgent, details: event.details }
@@ -237,6 +278,19 @@ export async function runAdminCommand (ctx: AuthContext, command: AdminCommand, 
     case 'sessions prune': {
       const removed = await pruneSessions(ctx, actor)
       return command.json ? JSON.stringify({ removed }) : `removed ${removed} expired session${removed === 1 ? '' : 's'}`
+    }
+    case 'outbox': {
+      const messages = await listUndeliveredMessages(ctx.db, command.limit)
+      if (command.json) return JSON.stringify({ messages: messages.map(messageJson) })
+      if (messages.length === 0) return 'nothing pending: every message was delivered'
+      return table(['ID', 'CREATED', 'KIND', 'TO', 'STATUS', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
+        messages.map(message => [String(message.id), iso(message.createdAt) ?? '', message.kind, message.recipient, message.status, String(message.attempts),
+          message.status === 'pending' ? iso(message.nextAttemptAt) ?? '' : '-', message.lastError ?? '']))
+    }
+    case 'outbox retry': {
+      const outcome = await retryMessage(ctx.db, command.id, ctx.now(), ctx.config.outbox.giveUpAfterMs)
+      if (outcome !== 'scheduled') throw new UsageError(`message ${command.id} ${RETRY_ANSWERS[outcome]}`)
+      return command.json ? JSON.stringify({ id: command.id, outcome }) : `message ${command.id} ${RETRY_ANSWERS[outcome]}`
     }
     default:
       return await runUserAction(ctx, command, actor)

@@ -141,6 +141,30 @@ export interface JobLeaseTable {
   expires_at: number
 }
 
+export interface OutboxTable {
+  id: Generated<number>
+  /** 'mail' (webhooks next). */
+  channel: string
+  /** What the message is for ('password_reset' …): the metrics count by it. */
+  kind: string
+  /** The account it concerns, if any (no foreign key: the record outlives the account). */
+  user_id: number | null
+  /** The address (a mail's To) it goes to. */
+  recipient: string
+  /** The message, sealed under ENCRYPTION_KEY; null once sent. */
+  payload: string | null
+  key_id: string | null
+  /** pending, sent or failed (given up). */
+  status: string
+  attempts: number
+  created_at: number
+  next_attempt_at: number
+  /** After this, a failed attempt gives the message up. */
+  give_up_at: number
+  sent_at: number | null
+  last_error: string | null
+}
+
 export interface Database {
   users: UserTable
   password_credentials: PasswordCredentialTable
@@ -153,6 +177,7 @@ export interface Database {
   passkeys: PasskeyTable
   webauthn_challenges: WebauthnChallengeTable
   job_leases: JobLeaseTable
+  outbox: OutboxTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -10,7 +10,7 @@ import { normalizeEmail } from '../auth/emails.js'
 import { AuthError, invalidField } from '../auth/errors.js'
 import type { Actor } from '../auth/events.js'
 import { TAKEOVER_PURPOSES, voidTokens } from '../auth/one-time-tokens.js'
-import { mailLater } from '../auth/outgoing-mail.js'
+import { queueMail, queueNotice } from '../auth/outgoing-mail.js'
 import { checkPasswordPolicy } from '../auth/password-policy.js'
 import { isUniqueViolation } from '../db/errors.js'
 import type { Db } from '../db/index.js'
@@ -18,7 +18,6 @@ import { invalidateUserSessions } from '../features/sessions/sessions.js'
 import { deleteUserRow, findUserById, isEmailTaken, setEmail, type UserAccount } from '../features/users/users.js'
 import { issueVerification } from '../features/verification/verification-mail.js'
 import { storePasswordHash } from '../identity/password-credential.js'
-import type { MailMessage } from '../mail/mailer.js'
 import { emailChangedNotice, passwordChangedNotice, passwordWasResetNotice } from '../mail/messages.js'
 import { endLoginFlows } from '../tokens/login-flows.js'
 
@@ -55,31 +54,34 @@ async function applyNewPassword (ctx: AuthContext, trx: Db, userId: number, hash
   return sessionsEnded
 }
 
-/** Sets the account's password, with every consequence above; the notice goes after the
- *  commit. Returns how many sessions ended. */
+/** Sets the account's password, with every consequence above and its notice, in one
+ *  transaction. Returns how many sessions ended. */
 export async function setPassword (ctx: AuthContext, user: UserAccount, input: NewPassword, from: Actor & { client?: string }, options: PasswordChangeOptions = {}): Promise<number> {
   const hash = await hashNewPassword(ctx, user, input, from)
   const now = ctx.now()
-  const { wiped, sessionsEnded } = await ctx.db.transaction().execute(async trx => {
+  const sessionsEnded = await ctx.db.transaction().execute(async trx => {
     const reset = await options.reset?.(trx) ?? { wiped: false }
     const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, options)
     const details = { sessions_ended: sessionsEnded, ...(reset.wiped ? { credentials_removed: true } : {}) }
     await ctx.events.publish(trx, { type: options.reset === undefined ? 'password.changed' : 'password.reset', userId: user.id, at: now, actor: from, details })
-    return { ...reset, sessionsEnded }
+    const notice = { to: user.email, language: user.language, at: now, ip: from.ip }
+    await queueNotice(ctx, trx, options.reset === undefined ? passwordChangedNotice(notice) : passwordWasResetNotice({ ...notice, credentialsRemoved: reset.wiped }), user.id)
+    return sessionsEnded
   })
-  const notice = { to: user.email, language: user.language, at: now, ip: from.ip }
-  mailLater(ctx, 'password notice', options.reset === undefined ? passwordChangedNotice(notice) : passwordWasResetNotice({ ...notice, credentialsRemoved: wiped }))
+  ctx.outbox.wake()
   return sessionsEnded
 }
 
-/** The writes of a direct email change on the change's transaction; returns the new address's verification mail. */
-async function applyNewEmail (ctx: AuthContext, trx: Db, user: UserAccount, email: string, from: Actor): Promise<MailMessage | null> {
+/** The writes of a direct email change on the change's transaction, with the notice to
+ *  the old address and the new address's verification mail. */
+async function applyNewEmail (ctx: AuthContext, trx: Db, user: UserAccount, email: string, from: Actor): Promise<void> {
   const now = ctx.now()
   if (!await setEmail(trx, user.id, email, null, now)) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   // Every link went to the old address: none may serve the account once it has moved.
   await voidTokens(trx, user.id)
   await ctx.events.publish(trx, { type: 'email.changed', userId: user.id, at: now, actor: from })
-  return await issueVerification(ctx, trx, { id: user.id, email, language: user.language }, from)
+  await queueNotice(ctx, trx, emailChangedNotice({ to: user.email, language: user.language, newEmail: email, at: now, ip: from.ip }), user.id)
+  await queueMail(ctx, trx, await issueVerification(ctx, trx, { id: user.id, email, language: user.language }, from), user.id)
 }
 
 export interface AccountUpdate {
@@ -101,25 +103,21 @@ export async function updateAccount (ctx: AuthContext, userId: number, changes: 
   const hash = changes.password === undefined ? undefined : await hashNewPassword(ctx, { email }, { password: changes.password, field: 'password' }, from)
   if (emailChanges && await isEmailTaken(ctx.db, email)) throw new AuthError('EMAIL_TAKEN')
   const now = ctx.now()
-  let verification: MailMessage | null = null
   try {
-    verification = await ctx.db.transaction().execute(async trx => {
+    await ctx.db.transaction().execute(async trx => {
       if (hash !== undefined) {
         const sessionsEnded = await applyNewPassword(ctx, trx, user.id, hash, options)
         await ctx.events.publish(trx, { type: 'password.changed', userId: user.id, at: now, actor: from, details: { sessions_ended: sessionsEnded } })
+        // Told at the address the account had, since the new one is unproven.
+        await queueNotice(ctx, trx, passwordChangedNotice({ to: user.email, language: user.language, at: now, ip: from.ip }), user.id)
       }
-      return emailChanges ? await applyNewEmail(ctx, trx, user, email, from) : null
+      if (emailChanges) await applyNewEmail(ctx, trx, user, email, from)
     })
   } catch (error) {
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
     throw error
   }
-  // Told at the address the account had: the password notice too, since the new one is unproven.
-  if (hash !== undefined) mailLater(ctx, 'password notice', passwordChangedNotice({ to: user.email, language: user.language, at: now, ip: from.ip }))
-  if (emailChanges) {
-    mailLater(ctx, 'email change notice', emailChangedNotice({ to: user.email, language: user.language, newEmail: email, at: now, ip: from.ip }))
-    mailLater(ctx, 'verification mail', verification)
-  }
+  ctx.outbox.wake()
   return { id: user.id, email }
 }
 

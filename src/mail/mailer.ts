@@ -1,6 +1,9 @@
-// Outgoing mail through nodemailer: SMTP when SMTP_URL is set, otherwise one text file per
-// message in MAIL_OUTBOX (config.ts refuses that in production). Never the log: a reset
-// mail holds a token, and log lines travel further than anyone means them to.
+// Outgoing mail through nodemailer: SMTP when SMTP_URL is set (a pool of a few
+// connections, each step bounded by SMTP_TIMEOUT, so a stalled server fails an attempt
+// instead of holding it), otherwise one text file per message in MAIL_OUTBOX (config.ts
+// refuses that in production). Never the log: a reset mail holds a token, and log lines
+// travel further than anyone means them to. Only the outbox's sender calls send(): the
+// domain writes its mail to the outbox (src/outbox), which retries what fails.
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -42,10 +45,21 @@ async function writeToOutbox (folder: string, from: string, message: MailMessage
   return `${base}.txt`
 }
 
+/** Connections the pool keeps open at most (the outbox sends a few mails at once). */
+const SMTP_CONNECTIONS = 3
+
 export function createMailer (config: MailConfig, log: MailLogger): Mailer {
   const transport = config.smtpUrl === null
     ? null
-    : (require('nodemailer') as typeof Nodemailer).createTransport(config.smtpUrl, { from: config.from })
+    : (require('nodemailer') as typeof Nodemailer).createTransport({
+        url: config.smtpUrl,
+        pool: true,
+        maxConnections: SMTP_CONNECTIONS,
+        connectionTimeout: config.timeoutMs,
+        greetingTimeout: config.timeoutMs,
+        socketTimeout: config.timeoutMs,
+        dnsTimeout: config.timeoutMs
+      }, { from: config.from })
   async function send (message: MailMessage): Promise<void> {
     if (transport === null) {
       const file = await writeToOutbox(config.outbox, config.from, message)

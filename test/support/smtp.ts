@@ -19,13 +19,16 @@ export interface SmtpReceiver {
   close: () => Promise<void>
 }
 
-export async function startSmtpReceiver (): Promise<SmtpReceiver> {
+/** `port`: a given one (a receiver that comes back where an earlier one was), else a free one. */
+export async function startSmtpReceiver (port = 0): Promise<SmtpReceiver> {
   const messages: ReceivedMail[] = []
   const waiters: Array<() => void> = []
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // A client's pooled connections are cut at close rather than awaited (the default 30 s).
+    closeTimeout: 100,
     onData (stream, session, callback) {
       simpleParser(stream).then(parsed => {
         for (const rcpt of session.envelope.rcptTo) {
@@ -36,7 +39,7 @@ export async function startSmtpReceiver (): Promise<SmtpReceiver> {
       }, callback)
     }
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
   const address = server.server.address()
   if (address === null || typeof address === 'string') throw new Error('SMTP receiver has no TCP address')
   return {

@@ -5,7 +5,7 @@ import type { Actor } from '../../auth/events.js'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import { voidTokens } from '../../auth/one-time-tokens.js'
-import { mailLater } from '../../auth/outgoing-mail.js'
+import { queueNotice } from '../../auth/outgoing-mail.js'
 import { deleteAccount, setPassword, updateAccount } from '../../flows/settings.js'
 import { secondFactorNotice } from '../../mail/messages.js'
 import { removePasskeys } from '../../methods/passkey/passkeys.js'
@@ -138,9 +138,10 @@ export async function resetUserMfa (ctx: AuthContext, idOrEmail: string, actor: 
     const passkeys = await removePasskeys(trx, account.id)
     if (!totp && passkeys === 0) return false
     await ctx.events.publish(trx, { type: 'mfa.reset', userId: account.id, at: now, actor, details: { totp, passkeys } })
+    await queueNotice(ctx, trx, secondFactorNotice('mfa_reset', { to: account.email, language: account.language, at: now, ip: null }), account.id)
     return true
   })
-  if (changed) mailLater(ctx, 'second factor reset notice', secondFactorNotice('mfa_reset', { to: account.email, language: account.language, at: now, ip: null }))
+  if (changed) ctx.outbox.wake()
   return { account, changed, sessionsEnded: 0 }
 }
 

@@ -6,10 +6,9 @@
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError, invalidField } from '../../auth/errors.js'
-import { mailLater, mayMail } from '../../auth/outgoing-mail.js'
+import { mayMail, queueMail, queueNotice } from '../../auth/outgoing-mail.js'
 import { consumeToken, issueToken, voidTokens } from '../../auth/one-time-tokens.js'
 import { isUniqueViolation } from '../../db/errors.js'
-import type { Language } from '../../i18n/languages.js'
 import { emailChangeConfirmMessage, emailChangeRequestedNotice, emailChangeTakenNotice, emailChangedNotice } from '../../mail/messages.js'
 import type { ValidSession } from '../sessions/sessions.js'
 import { findUserByEmail, findUserById, setEmail } from '../users/users.js'
@@ -29,15 +28,17 @@ export async function requestEmailChange (ctx: AuthContext, session: ValidSessio
   if (!await mayMail(ctx, `email-change:${user.id}`)) return
   const now = ctx.now()
   const owner = await findUserByEmail(ctx.db, newEmail)
-  const token = await ctx.db.transaction().execute(async trx => {
+  await ctx.db.transaction().execute(async trx => {
     await ctx.events.publish(trx, { type: 'email.change_requested', userId: user.id, at: now, actor: from })
     // A taken address gets no token: the mail there says so instead.
-    return owner === undefined ? await issueToken(trx, { purpose: 'email_change', userId: user.id, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS, now, data: newEmail }) : null
+    const token = owner === undefined ? await issueToken(trx, { purpose: 'email_change', userId: user.id, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS, now, data: newEmail }) : null
+    // Both capped by the request's own counter above.
+    await queueMail(ctx, trx, emailChangeRequestedNotice({ to: user.email, language: user.language, newEmail, at: now, ip: from.ip }), user.id)
+    await queueMail(ctx, trx, token === null
+      ? emailChangeTakenNotice({ to: newEmail, language: owner?.language ?? user.language })
+      : emailChangeConfirmMessage({ to: newEmail, language: user.language, oldEmail: user.email, token, publicUrl: ctx.config.publicUrl, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS }), user.id)
   })
-  mailLater(ctx, 'email change notice', emailChangeRequestedNotice({ to: user.email, language: user.language, newEmail, at: now, ip: from.ip }))
-  mailLater(ctx, 'email change confirmation', token === null
-    ? emailChangeTakenNotice({ to: newEmail, language: owner?.language ?? user.language })
-    : emailChangeConfirmMessage({ to: newEmail, language: user.language, oldEmail: user.email, token, publicUrl: ctx.config.publicUrl, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS }))
+  ctx.outbox.wake()
 }
 
 /**
@@ -48,7 +49,7 @@ export async function requestEmailChange (ctx: AuthContext, session: ValidSessio
  */
 export async function confirmEmailChange (ctx: AuthContext, token: string, from: Requester): Promise<{ email: string }> {
   const now = ctx.now()
-  let moved: { oldEmail: string, newEmail: string, language: Language }
+  let moved: { newEmail: string }
   try {
     moved = await ctx.db.transaction().execute(async trx => {
       const found = await consumeToken(trx, 'email_change', token, now)
@@ -59,12 +60,13 @@ export async function confirmEmailChange (ctx: AuthContext, token: string, from:
       // Reset links went to the old address, verification links to an address now gone.
       await voidTokens(trx, user.id)
       await ctx.events.publish(trx, { type: 'email.changed', userId: user.id, at: now, actor: from })
-      return { oldEmail: user.email, newEmail: found.data, language: user.language }
+      await queueNotice(ctx, trx, emailChangedNotice({ to: user.email, language: user.language, newEmail: found.data, at: now, ip: from.ip }), user.id)
+      return { newEmail: found.data }
     })
   } catch (error) {
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
     throw error
   }
-  mailLater(ctx, 'email change notice', emailChangedNotice({ to: moved.oldEmail, language: moved.language, newEmail: moved.newEmail, at: now, ip: from.ip }))
+  ctx.outbox.wake()
   return { email: moved.newEmail }
 }

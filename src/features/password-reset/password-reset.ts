@@ -8,7 +8,7 @@
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError } from '../../auth/errors.js'
-import { mayMail } from '../../auth/outgoing-mail.js'
+import { mayMail, queueMail } from '../../auth/outgoing-mail.js'
 import { consumeToken, findToken, issueToken } from '../../auth/one-time-tokens.js'
 import { counterKeyOf } from '../../auth/tokens.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
@@ -46,49 +46,37 @@ export async function requestPasswordReset (ctx: AuthContext, rawEmail: string, 
     return { email, token: null }
   }
   if (ctx.config.resetToken.inResponse) {
-    const token = await issueResetToken(ctx, user, from)
-    if (token !== null) ctx.background.defer('reset mail', async () => { await sendResetMail(ctx, { email, language: user.language }, token) })
-    return { email, token }
+    return { email, token: await issueResetToken(ctx, user, from) }
   }
   // Token and mail come after the reply: an existing account then costs the request no
   // more time than an unknown email, so neither the answer nor its timing tells them apart.
-  ctx.background.defer('password reset request', async () => {
-    const token = await issueResetToken(ctx, user, from)
-    if (token !== null) await sendResetMail(ctx, { email, language: user.language }, token)
-  })
+  ctx.background.defer('password reset request', async () => { await issueResetToken(ctx, user, from) })
   return { email, token: null }
 }
 
 /** What a reset token's `data` says of the address when the mail went out. */
 const SENT_TO_UNVERIFIED = 'unverified'
 
-/** Stores a new token for the user, voiding older ones; null past the mail limit or
- *  when the user was deleted meanwhile. The token remembers whether the address was
- *  verified when it was sent. */
-async function issueResetToken (ctx: AuthContext, user: { id: number, email: string, emailVerified: boolean }, from: Requester): Promise<string | null> {
+/** Stores a new token for the user, voiding older ones, and the mail that carries it;
+ *  null past the mail limit or when the user was deleted meanwhile. The token remembers
+ *  whether the address was verified when it was sent. */
+async function issueResetToken (ctx: AuthContext, user: { id: number, email: string, emailVerified: boolean, language: Language }, from: Requester): Promise<string | null> {
   if (!await mayMail(ctx, `reset-mail:${counterKeyOf(user.email)}`)) return null
   const now = ctx.now()
   const userId = user.id
   try {
-    return await ctx.db.transaction().execute(async trx => {
+    const token = await ctx.db.transaction().execute(async trx => {
       const token = await issueToken(trx, { purpose: 'password_reset', userId, ttlSeconds: ctx.config.resetToken.ttlSeconds, now, data: user.emailVerified ? null : SENT_TO_UNVERIFIED })
       await ctx.events.publish(trx, { type: 'password.reset_requested', userId, at: now, actor: from })
+      await queueMail(ctx, trx, passwordResetMessage({ to: user.email, language: user.language, token, publicUrl: ctx.config.publicUrl, ttlSeconds: ctx.config.resetToken.ttlSeconds }), userId)
       return token
     })
+    ctx.outbox.wake()
+    return token
   } catch (error) {
     if (isForeignKeyViolation(error)) return null
     throw error
   }
-}
-
-async function sendResetMail (ctx: AuthContext, { email, language }: { email: string, language: Language }, token: string): Promise<void> {
-  await ctx.mailer.send(passwordResetMessage({
-    to: email,
-    language,
-    token,
-    publicUrl: ctx.config.publicUrl,
-    ttlSeconds: ctx.config.resetToken.ttlSeconds
-  }))
 }
 
 /**

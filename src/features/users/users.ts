@@ -11,7 +11,7 @@ import type { Db } from '../../db/index.js'
 import type { UserRow } from '../../db/schema.js'
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../i18n/languages.js'
 import { insertPasswordHash } from '../../identity/password-credential.js'
-import { mailLater } from '../../auth/outgoing-mail.js'
+import { queueMail } from '../../auth/outgoing-mail.js'
 import { issueVerification } from '../verification/verification-mail.js'
 
 /** An account's state as the rules read it: never a credential. */
@@ -77,7 +77,7 @@ export async function insertUserWithId (db: Db, user: { id: number, email: strin
   await insertPasswordHash(db, user.id, user.passwordHash, user.now)
 }
 
-/** Creates the account and mails it a verification link after the reply; returns it, the
+/** Creates the account and, in the same transaction, its verification mail; returns it, the
  *  email as stored (normalized). `language` is that of its mail (the sign-up's
  *  Accept-Language), English when not given. */
 export async function registerUser (ctx: AuthContext, input: { email: string, password: string, language?: Language }, from: Requester): Promise<PublicUser> {
@@ -89,14 +89,15 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
   const now = ctx.now()
   try {
     const language = input.language ?? DEFAULT_LANGUAGE
-    // The account and its first verification link are made together; the mail goes after the reply.
-    const { id, verification } = await ctx.db.transaction().execute(async trx => {
+    // The account, its first verification link and the mail that carries it are made together.
+    const id = await ctx.db.transaction().execute(async trx => {
       const id = await insertUser(trx, { email, now, language })
       await insertPasswordHash(trx, id, passwordHash, now)
       await ctx.events.publish(trx, { type: 'user.created', userId: id, at: now, actor: from })
-      return { id, verification: await issueVerification(ctx, trx, { id, email, language }, from, { newAccount: true }) }
+      await queueMail(ctx, trx, await issueVerification(ctx, trx, { id, email, language }, from, { newAccount: true }), id)
+      return id
     })
-    mailLater(ctx, 'verification mail', verification)
+    ctx.outbox.wake()
     return { id, email }
   } catch (error) {
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')

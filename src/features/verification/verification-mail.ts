@@ -4,7 +4,7 @@
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext } from '../../auth/context.js'
 import { issueToken } from '../../auth/one-time-tokens.js'
-import { mayMail } from '../../auth/outgoing-mail.js'
+import { mayMail, queueMail } from '../../auth/outgoing-mail.js'
 import { isForeignKeyViolation } from '../../db/errors.js'
 import type { Db } from '../../db/index.js'
 import type { Language } from '../../i18n/languages.js'
@@ -40,16 +40,15 @@ export async function issueVerification (ctx: AuthContext, db: Db, user: Verific
   return verificationMessage({ to: user.email, language: user.language, token, publicUrl: ctx.config.publicUrl, ttlSeconds })
 }
 
-/** Issues a token and mails it, both after the reply (a refused unverified sign-in). */
+/** Issues a token and the mail that carries it, after the reply (a refused unverified sign-in). */
 export function sendVerificationLater (ctx: AuthContext, user: VerificationRecipient, from: Actor, options: VerificationOptions = {}): void {
   ctx.background.defer('verification mail', async () => {
-    let message: MailMessage | null
     try {
-      message = await ctx.db.transaction().execute(async trx => await issueVerification(ctx, trx, user, from, options))
+      await ctx.db.transaction().execute(async trx => { await queueMail(ctx, trx, await issueVerification(ctx, trx, user, from, options), user.id) })
     } catch (error) {
       if (isForeignKeyViolation(error)) return // the account was deleted meanwhile
       throw error
     }
-    if (message !== null) await ctx.mailer.send(message)
+    ctx.outbox.wake()
   })
 }

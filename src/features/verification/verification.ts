@@ -6,7 +6,7 @@ import { AuthError } from '../../auth/errors.js'
 import { consumeToken } from '../../auth/one-time-tokens.js'
 import type { ValidSession } from '../sessions/sessions.js'
 import { findAccountById, setEmailVerified } from '../users/users.js'
-import { mailLater } from '../../auth/outgoing-mail.js'
+import { queueMail } from '../../auth/outgoing-mail.js'
 import { issueVerification } from './verification-mail.js'
 
 /** Uses the token up and marks the address verified; returns it. INVALID_TOKEN when the
@@ -32,6 +32,6 @@ export async function resendVerification (ctx: AuthContext, session: ValidSessio
   const account = await findAccountById(ctx.db, session.user.id)
   if (account === undefined) throw new AuthError('FORBIDDEN', 'this account no longer exists')
   if (account.emailVerifiedAt !== null) throw new AuthError('ALREADY_VERIFIED')
-  const message = await ctx.db.transaction().execute(async trx => await issueVerification(ctx, trx, account, from))
-  mailLater(ctx, 'verification mail', message)
+  await ctx.db.transaction().execute(async trx => { await queueMail(ctx, trx, await issueVerification(ctx, trx, account, from), account.id) })
+  ctx.outbox.wake()
 }

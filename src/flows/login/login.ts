@@ -10,7 +10,7 @@ import type { AuthContext, PublicUser, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import type { Actor, EventDetails } from '../../auth/events.js'
 import { clearLoginFailures, reserveLoginAttempt } from '../../auth/login-throttle.js'
-import { mailLater } from '../../auth/outgoing-mail.js'
+import { queueNotice } from '../../auth/outgoing-mail.js'
 import { hashToken } from '../../auth/tokens.js'
 import type { Db } from '../../db/index.js'
 import { includesSecondFactor, type SignInMethod } from '../../identity/methods.js'
@@ -135,7 +135,11 @@ export async function continueSignIn (ctx: AuthContext, input: { mfaToken: strin
       within: async trx => {
         if (!await consumeLoginFlow(trx, flow.id)) throw refused
         if (!await proveSecondFactor(ctx, trx, user, code)) throw new WrongCode()
-        if (factor === 'recovery_code') await ctx.events.publish(trx, { type: 'recovery_code.used', userId: user.id, at: ctx.now(), actor: from })
+        if (factor === 'recovery_code') {
+          await ctx.events.publish(trx, { type: 'recovery_code.used', userId: user.id, at: ctx.now(), actor: from })
+          const remaining = await countRecoveryCodes(trx, user.id)
+          await queueNotice(ctx, trx, secondFactorNotice('recovery_code_used', { to: user.email, language: user.language, at: ctx.now(), ip: from.ip, remaining }), user.id)
+        }
       }
     })
   } catch (error) {
@@ -143,10 +147,7 @@ export async function continueSignIn (ctx: AuthContext, input: { mfaToken: strin
     await failSignIn(ctx, { userId: user.id, method: factor, reason: 'invalid_code' }, from)
     throw refused
   }
+  if (factor === 'recovery_code') ctx.outbox.wake()
   if (outcome.kind !== 'signed_in') throw refused // the flow's methods include the factor now
-  if (factor === 'recovery_code') {
-    const remaining = await countRecoveryCodes(ctx.db, user.id)
-    mailLater(ctx, 'recovery code notice', secondFactorNotice('recovery_code_used', { to: user.email, language: user.language, at: ctx.now(), ip: from.ip, remaining }))
-  }
   return outcome
 }

@@ -16,7 +16,7 @@ import type {
 } from '@simplewebauthn/server'
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
-import { mailLater } from '../../auth/outgoing-mail.js'
+import { queueNotice } from '../../auth/outgoing-mail.js'
 import type { Db } from '../../db/index.js'
 import type { PasskeyTable } from '../../db/schema.js'
 import { secondFactorNotice } from '../../mail/messages.js'
@@ -150,8 +150,9 @@ export async function addPasskey (ctx: AuthContext, session: ValidSession, input
       last_used_at: null
     }).execute()
     await ctx.events.publish(trx, { type: 'passkey.added', userId, at: now, actor: from, details: { name } })
+    await queueNotice(ctx, trx, secondFactorNotice('passkey_added', { to: user.email, language: user.language, at: now, ip: from.ip, name }), userId)
   })
-  mailLater(ctx, 'passkey notice', secondFactorNotice('passkey_added', { to: user.email, language: user.language, at: now, ip: from.ip, name }))
+  ctx.outbox.wake()
   return { id: credential.id, name, createdAt: now, lastUsedAt: null, backedUp: credentialBackedUp }
 }
 
@@ -186,9 +187,10 @@ export async function removePasskey (ctx: AuthContext, session: ValidSession, id
     const deleted = await trx.deleteFrom('passkeys').where('id', '=', row.id).where('user_id', '=', userId).executeTakeFirst()
     if (deleted.numDeletedRows !== 1n) throw new AuthError('NOT_FOUND', 'no such passkey on this account')
     await ctx.events.publish(trx, { type: 'passkey.removed', userId, at: now, actor: from, details: { name: row.name } })
+    const user = await findUserById(trx, userId)
+    if (user !== undefined) await queueNotice(ctx, trx, secondFactorNotice('passkey_removed', { to: user.email, language: user.language, at: now, ip: from.ip, name: row.name }), userId)
   })
-  const user = await findUserById(ctx.db, userId)
-  if (user !== undefined) mailLater(ctx, 'passkey notice', secondFactorNotice('passkey_removed', { to: user.email, language: user.language, at: now, ip: from.ip, name: row.name }))
+  ctx.outbox.wake()
 }
 
 /** Removes every passkey of the account (an operator's reset); returns how many. */

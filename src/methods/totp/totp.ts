@@ -9,7 +9,7 @@
 import { Secret, TOTP } from 'otpauth'
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
-import { mailLater } from '../../auth/outgoing-mail.js'
+import { queueNotice } from '../../auth/outgoing-mail.js'
 import type { Db } from '../../db/index.js'
 import { secondFactorNotice } from '../../mail/messages.js'
 import { addSessionMethod, type ValidSession } from '../../features/sessions/sessions.js'
@@ -108,8 +108,9 @@ export async function confirmTotp (ctx: AuthContext, session: ValidSession, code
     await replaceRecoveryCodes(trx, user.id, codes, now)
     await addSessionMethod(trx, session, 'totp')
     await ctx.events.publish(trx, { type: 'totp.enabled', userId: user.id, at: now, actor: from })
+    await queueNotice(ctx, trx, secondFactorNotice('totp_enabled', { to: user.email, language: user.language, at: now, ip: from.ip }), user.id)
   })
-  mailLater(ctx, 'totp notice', secondFactorNotice('totp_enabled', { to: user.email, language: user.language, at: now, ip: from.ip }))
+  ctx.outbox.wake()
   return codes
 }
 
@@ -122,8 +123,9 @@ export async function disableTotp (ctx: AuthContext, session: ValidSession, from
     await deleteRecoveryCodes(trx, user.id)
     if (deleted.numDeletedRows === 0n) throw new AuthError('TOTP_NOT_ENABLED')
     await ctx.events.publish(trx, { type: 'totp.disabled', userId: user.id, at: now, actor: from })
+    await queueNotice(ctx, trx, secondFactorNotice('totp_disabled', { to: user.email, language: user.language, at: now, ip: from.ip }), user.id)
   })
-  mailLater(ctx, 'totp notice', secondFactorNotice('totp_disabled', { to: user.email, language: user.language, at: now, ip: from.ip }))
+  ctx.outbox.wake()
 }
 
 /** New recovery codes; the older ones void. */

@@ -1,0 +1,29 @@
+// The outbox (v3, "Nothing lost, nothing hung"): every outgoing message (mail today,
+// webhooks next) is written here in the transaction of the change that causes it, and a
+// background sender delivers it with retries. A pending message keeps its body sealed
+// under ENCRYPTION_KEY (a reset mail holds a token); a sent one keeps only its record.
+import type { Kysely } from 'kysely'
+import { addIdColumn, createTable } from './dialect.js'
+
+export async function up (db: Kysely<any>): Promise<void> {
+  await addIdColumn(db, createTable(db, 'outbox'))
+    .addColumn('channel', 'varchar(16)', col => col.notNull())
+    .addColumn('kind', 'varchar(64)', col => col.notNull())
+    .addColumn('user_id', 'integer')
+    .addColumn('recipient', 'varchar(2048)', col => col.notNull())
+    .addColumn('payload', 'text')
+    .addColumn('key_id', 'varchar(64)')
+    .addColumn('status', 'varchar(16)', col => col.notNull())
+    .addColumn('attempts', 'integer', col => col.notNull())
+    .addColumn('created_at', 'bigint', col => col.notNull())
+    .addColumn('next_attempt_at', 'bigint', col => col.notNull())
+    .addColumn('give_up_at', 'bigint', col => col.notNull())
+    .addColumn('sent_at', 'bigint')
+    .addColumn('last_error', 'varchar(512)')
+    .execute()
+  await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'next_attempt_at']).execute()
+}
+
+export async function down (db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('outbox').execute()
+}

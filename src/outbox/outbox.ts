@@ -1,0 +1,172 @@
+// The outbox table: every outgoing message, written on the executor of the change that
+// causes it (so a change that rolls back sends nothing, and one that commits cannot lose
+// its message), then delivered by the sender (sender.ts). A message's body is sealed
+// under ENCRYPTION_KEY, bound to its channel and recipient, and dropped once sent; the
+// row stays as the record of what went out until the sweep removes it.
+// This module owns the outbox table.
+import type { SecretBox } from '../auth/secret-box.js'
+import type { Db } from '../db/index.js'
+
+export type OutboxChannel = 'mail'
+export type OutboxStatus = 'pending' | 'sent' | 'failed'
+
+export interface NewOutboxMessage {
+  readonly channel: OutboxChannel
+  readonly kind: string
+  readonly userId: number | null
+  readonly recipient: string
+  /** What the channel's deliverer gets back (JSON-serialisable). */
+  readonly body: unknown
+}
+
+/** A message as the sender and the operator see it; `body` only for a claimed one. */
+export interface OutboxRecord {
+  readonly id: number
+  readonly channel: OutboxChannel
+  readonly kind: string
+  readonly userId: number | null
+  readonly recipient: string
+  readonly status: OutboxStatus
+  readonly attempts: number
+  readonly createdAt: number
+  readonly nextAttemptAt: number
+  readonly giveUpAt: number
+  readonly sentAt: number | null
+  readonly lastError: string | null
+}
+
+const ERROR_LENGTH = 500
+
+const contextOf = (channel: string, recipient: string): string => `outbox:${channel}:${recipient}`
+
+function toRecord (row: { id: number, channel: string, kind: string, user_id: number | null, recipient: string, status: string, attempts: number, created_at: number, next_attempt_at: number, give_up_at: number, sent_at: number | null, last_error: string | null }): OutboxRecord {
+  return {
+    id: Number(row.id),
+    channel: row.channel as OutboxChannel,
+    kind: row.kind,
+    userId: row.user_id === null ? null : Number(row.user_id),
+    recipient: row.recipient,
+    status: row.status as OutboxStatus,
+    attempts: Number(row.attempts),
+    createdAt: Number(row.created_at),
+    nextAttemptAt: Number(row.next_attempt_at),
+    giveUpAt: Number(row.give_up_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+    lastError: row.last_error
+  }
+}
+
+const RECORD_COLUMNS = ['id', 'channel', 'kind', 'user_id', 'recipient', 'status', 'attempts', 'created_at', 'next_attempt_at', 'give_up_at', 'sent_at', 'last_error'] as const
+
+/** Writes a message, due now, to be given up `giveUpAfterMs` from now. A plain INSERT
+ *  (MySQL takes no gap lock for it). */
+export async function insertOutboxMessage (db: Db, box: SecretBox, message: NewOutboxMessage, now: number, giveUpAfterMs: number): Promise<void> {
+  const sealed = box.seal(JSON.stringify(message.body), contextOf(message.channel, message.recipient))
+  await db.insertInto('outbox').values({
+    channel: message.channel,
+    kind: message.kind,
+    user_id: message.userId,
+    recipient: message.recipient,
+    payload: sealed.box,
+    key_id: sealed.keyId,
+    status: 'pending',
+    attempts: 0,
+    created_at: now,
+    next_attempt_at: now,
+    give_up_at: now + giveUpAfterMs
+  }).execute()
+}
+
+/** Pending messages whose attempt is due, oldest first. */
+export async function findDueMessages (db: Db, now: number, limit: number): Promise<OutboxRecord[]> {
+  const rows = await db.selectFrom('outbox').select(RECORD_COLUMNS)
+    .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
+    .orderBy('id').limit(limit)
+    .execute()
+  return rows.map(toRecord)
+}
+
+export type Claim =
+  | { readonly taken: false }
+  | { readonly taken: true, readonly body: unknown }
+  /** Its body cannot be opened: the key that sealed it left ENCRYPTION_KEY. */
+  | { readonly taken: true, readonly unreadable: true }
+
+/**
+ * Takes the attempt of a due message: one conditional UPDATE moves its next attempt
+ * `leaseMs` ahead and counts the attempt, so of two senders that read the same row only
+ * one delivers it (and a sender that dies mid-attempt leaves it to be tried again once
+ * the lease is over).
+ */
+export async function claimMessage (db: Db, box: SecretBox, message: OutboxRecord, now: number, leaseMs: number): Promise<Claim> {
+  const claimed = await db.updateTable('outbox')
+    .set(eb => ({ next_attempt_at: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', message.id).where('status', '=', 'pending').where('next_attempt_at', '=', message.nextAttemptAt)
+    .executeTakeFirst()
+  if (claimed.numUpdatedRows !== 1n) return { taken: false }
+  const row = await db.selectFrom('outbox').select(['payload', 'key_id']).where('id', '=', message.id).executeTakeFirst()
+  const text = row?.payload == null || row.key_id === null ? null : box.open({ box: row.payload, keyId: row.key_id }, contextOf(message.channel, message.recipient))
+  return text === null ? { taken: true, unreadable: true } : { taken: true, body: JSON.parse(text) as unknown }
+}
+
+/** The attempt succeeded: the body goes, the record stays. */
+export async function markSent (db: Db, id: number, now: number): Promise<void> {
+  await db.updateTable('outbox')
+    .set({ status: 'sent', sent_at: now, payload: null, key_id: null, last_error: null })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** The attempt failed: tried again at `nextAttemptAt`. */
+export async function markRetry (db: Db, id: number, nextAttemptAt: number, error: string): Promise<void> {
+  await db.updateTable('outbox')
+    .set({ next_attempt_at: nextAttemptAt, last_error: error.slice(0, ERROR_LENGTH) })
+    .where('id', '=', id).where('status', '=', 'pending')
+    .execute()
+}
+
+/** The last attempt failed: given up. The body stays, for `authsvc outbox retry`. */
+export async function markFailed (db: Db, id: number, error: string): Promise<void> {
+  await db.updateTable('outbox')
+    .set({ status: 'failed', last_error: error.slice(0, ERROR_LENGTH) })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Pending messages now (the authsvc_outbox_pending gauge). */
+export async function countPendingMessages (db: Db): Promise<number> {
+  const row = await db.selectFrom('outbox').select(eb => eb.fn.countAll<number>().as('count')).where('status', '=', 'pending').executeTakeFirst()
+  return Number(row?.count ?? 0)
+}
+
+/** What is pending or given up, oldest first (`authsvc outbox`). */
+export async function listUndeliveredMessages (db: Db, limit: number): Promise<OutboxRecord[]> {
+  const rows = await db.selectFrom('outbox').select(RECORD_COLUMNS)
+    .where('status', 'in', ['pending', 'failed'])
+    .orderBy('id').limit(limit)
+    .execute()
+  return rows.map(toRecord)
+}
+
+export type RetryOutcome = 'scheduled' | 'not_found' | 'already_sent' | 'unreadable'
+
+/** Makes a given-up (or pending) message due now, with a new period before it is given
+ *  up; a sent message has no body left to send. */
+export async function retryMessage (db: Db, id: number, now: number, giveUpAfterMs: number): Promise<RetryOutcome> {
+  const row = await db.selectFrom('outbox').select(['status', 'payload']).where('id', '=', id).executeTakeFirst()
+  if (row === undefined) return 'not_found'
+  if (row.status === 'sent') return 'already_sent'
+  if (row.payload === null) return 'unreadable'
+  await db.updateTable('outbox')
+    .set({ status: 'pending', next_attempt_at: now, give_up_at: now + giveUpAfterMs })
+    .where('id', '=', id).where('status', '<>', 'sent')
+    .execute()
+  return 'scheduled'
+}
+
+/** Removes the records of messages sent before `sentBefore` and of messages given up
+ *  before `failedBefore` (the expired-row sweep). */
+export async function deleteOldMessages (db: Db, sentBefore: number, failedBefore: number): Promise<void> {
+  await db.deleteFrom('outbox').where('status', '=', 'sent').where('sent_at', '<', sentBefore).execute()
+  await db.deleteFrom('outbox').where('status', '=', 'failed').where('give_up_at', '<', failedBefore).execute()
+}
