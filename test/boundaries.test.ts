@@ -61,7 +61,8 @@ describe('module boundaries', () => {
       recovery_codes: ['src/methods/recovery-code/recovery-codes.ts'],
       passkeys: ['src/methods/passkey/passkeys.ts'],
       webauthn_challenges: ['src/methods/passkey/challenges.ts'],
-      job_leases: ['src/db/leases.ts']
+      job_leases: ['src/db/leases.ts'],
+      outbox: ['src/outbox/outbox.ts']
     }
     const offending = sourceFiles('src').filter(file => !file.startsWith('src/db/migrations/')).flatMap(file =>
       [...readFileSync(file, 'utf8').matchAll(/\.(?:selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin)\('([a-z_]+)'/g)]

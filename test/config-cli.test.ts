@@ -141,7 +141,7 @@ describe('authsvc CLI', () => {
     assert.match(runs[7]?.stderr ?? '', /--type must be one of: user\.created, /)
     const help = await runCli(['users', 'list', '--help'], {})
     assert.equal(help.code, 0)
-    for (const command of ['users list', 'users show', 'users disable', 'users enable', 'users revoke-sessions', 'users delete', 'users verify-email', 'users set-password', 'events', 'sessions prune']) {
+    for (const command of ['users list', 'users show', 'users disable', 'users enable', 'users revoke-sessions', 'users delete', 'users verify-email', 'users set-password', 'events', 'sessions prune', 'outbox', 'outbox retry']) {
       assert.match(help.stdout, new RegExp(`\\n  ${command} `), command)
     }
   })
