@@ -116,6 +116,9 @@ type Parsed =
   | { kind: 'service', command: 'serve' | 'migrate' | 'import-legacy', file: string }
   | { kind: 'admin', command: AdminCommand }
 
+/** The operator commands that write mail. */
+const MAILING_COMMANDS: ReadonlySet<AdminCommand['name']> = new Set(['set-email', 'set-password', 'reset-mfa', 'outbox retry'])
+
 /** Reads the command line; throws UsageError. */
 function parseCommand (argv: readonly string[], now: number): Parsed {
   const [command, ...rest] = argv
@@ -167,9 +170,9 @@ export async function main (argv: readonly string[]): Promise<number> {
     let code = EXIT_OK
     if (parsed.kind === 'admin') {
       console.log(await runAdminCommand(services.auth, parsed.command))
-      // The notices the command wrote (set-email, set-password, reset-mfa) go now; what
-      // SMTP refuses stays in the outbox for the service to retry.
-      await services.deliverOutbox()
+      // The mail the command wrote (a notice, a retried message) goes now; what SMTP
+      // refuses stays in the outbox for the service to retry.
+      if (MAILING_COMMANDS.has(parsed.command.name)) await services.deliverOutbox()
     } else if (parsed.command === 'serve') {
       await serve(services)
       return EXIT_OK // the server keeps the process alive; app.close() closes the services
