@@ -88,9 +88,9 @@ export interface HttpConfig {
 export interface HashingConfig {
   /** Hashing worker threads; 0 means one per CPU core. */
   readonly threads: number
+  /** Hashes waiting for a thread, all clients together; when full, the client holding the
+   *  most of it is refused (there is no per-client cap: HASH_QUEUE_PER_CLIENT is gone). */
   readonly queueLimit: number
-  /** Hashes one client (IP, or IPv6 /64) may have queued or running at once. */
-  readonly perClientLimit: number
 }
 
 export interface RedisConfig {
@@ -400,12 +400,12 @@ export function loadConfig (env: Env = process.env): Config {
     accountPerIp: reader.integer('RATE_LIMIT_ACCOUNT', 10, 0, 1_000_000),
     memoryKeys: reader.integer('RATE_LIMIT_MEMORY_KEYS', 100_000, 10, 100_000_000)
   }
-  const queueLimit = reader.integer('HASH_QUEUE_LIMIT', 64, 1, 100_000)
+  // HASH_QUEUE_PER_CLIENT (a per-client cap) was removed and is not read: the queue is
+  // shared fairly instead (src/auth/fair-queue.ts), so a cap would only refuse a busy
+  // client on an idle instance.
   const hashing: HashingConfig = {
     threads: reader.integer('HASH_THREADS', 0, 0, 256),
-    queueLimit,
-    // A quarter of the queue by default: one client can never take all of it.
-    perClientLimit: reader.integer('HASH_QUEUE_PER_CLIENT', Math.ceil(queueLimit / 4), 1, 100_000)
+    queueLimit: reader.integer('HASH_QUEUE_LIMIT', 64, 1, 100_000)
   }
   const http: Omit<HttpConfig, 'selfOrigins'> = {
     trustProxy: parseTrustProxy(reader),

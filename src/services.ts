@@ -77,7 +77,6 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   const hasher = createPasswordHasher({
     threads: config.hashing.threads || defaultHashThreads(),
     queueLimit: config.hashing.queueLimit,
-    perClientLimit: config.hashing.perClientLimit,
     onComputed: metrics?.observeHash
   })
   const background = createBackground(logger)

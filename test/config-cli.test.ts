@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     assert.equal(config.publicUrl, 'http://localhost:5000')
     assert.equal(config.mail.smtpUrl, null)
     assert.deepEqual([config.http.requestTimeoutSeconds, config.http.keepAliveTimeoutSeconds], [10, 5])
-    assert.deepEqual(config.hashing, { threads: 0, queueLimit: 64, perClientLimit: 16 })
+    assert.deepEqual(config.hashing, { threads: 0, queueLimit: 64 })
     assert.deepEqual([config.limits.accountPerIp, config.limits.memoryKeys, config.redis.commandTimeoutMs], [10, 100_000, 300])
     assert.ok(Object.isFrozen(config))
   })

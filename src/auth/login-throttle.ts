@@ -7,6 +7,9 @@
 // Each attempt is reserved (counted, and the next wait set) in one atomic step before the
 // password is checked, and a success takes it back. Checking first and counting after the
 // verdict let 25 concurrent guesses all be verified where 5 were free.
+//
+// With Redis, each instance also keeps in memory the blocks it has seen there (the counter
+// store's fallback), so an email Redis had blocked stays blocked while Redis is away.
 import type { AuthContext } from './context.js'
 import { rateLimited } from './errors.js'
 import { counterKeyOf } from './tokens.js'
@@ -30,7 +33,7 @@ export async function reserveLoginAttempt (ctx: AuthContext, email: string): Pro
   if (!isEnabled(ctx)) return
   const { attempts, blocked } = keys(email)
   const { loginFreeAttempts, loginMaxDelaySeconds } = ctx.config.limits
-  const waitMs = await ctx.counters.reserveAttempt(attempts, blocked, {
+  const { waitMs } = await ctx.counters.reserveAttempt(attempts, blocked, {
     freeAttempts: loginFreeAttempts,
     forgetMs: FORGET_FAILURES_MS,
     maxDelayMs: loginMaxDelaySeconds * 1000

@@ -1,7 +1,9 @@
 // Password hashing off the event loop: a pool of worker threads (piscina) at a lower CPU
-// priority, with a bounded queue. Past the queue, callers get OVERLOADED (503 with
-// Retry-After) at once instead of a latency that grows without bound; past its share of
-// the queue, so does a single client, so one flood cannot take every sign-in down.
+// priority, behind a bounded queue shared fairly between clients (fair-queue.ts): each
+// client waits in its own line, the lines are served in turn, and a full queue refuses
+// the client holding the most of it with OVERLOADED (503 with Retry-After) instead of a
+// latency that grows without bound. One flood cannot take every sign-in down, and one
+// busy client on an idle instance is not capped.
 //
 // A failed verification is padded to the time the slowest hash in the database would
 // take (legacy bcrypt ones, after an import), so the time of a 401 does not tell which
@@ -11,12 +13,13 @@ import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Piscina } from 'piscina'
 import { AuthError } from './errors.js'
+import { createFairQueue } from './fair-queue.js'
 import { bcryptCostOf } from './password-forms.js'
 import type { PasswordCheck } from './passwords.js'
 import type { HashTask, TimedCheck, TimedHash } from './password-worker.js'
 
 export interface PasswordHasher {
-  /** `client` (an IP key) is held to its share of the queue. */
+  /** `client` (an IP key) waits in its own line of the queue (see fair-queue.ts). */
   hash: (password: string, client?: string) => Promise<string>
   /** A failure answers no sooner than the slowest stored hash would (see calibrate). */
   verify: (stored: string, password: string, client?: string) => Promise<PasswordCheck>
@@ -42,10 +45,8 @@ export interface PasswordHasher {
 export interface HasherOptions {
   /** Worker threads, each hashing one password at a time. */
   readonly threads: number
-  /** Hashes allowed to wait for a thread; more are refused. */
+  /** Hashes allowed to wait for a thread, all clients together; past it the heaviest client is refused. */
   readonly queueLimit: number
-  /** Hashes one client may have waiting or running; unlimited when absent. */
-  readonly perClientLimit?: number
   /** Told how long each hash or verification took in its thread (the metrics). */
   readonly onComputed?: (op: 'hash' | 'verify', seconds: number) => void
 }
@@ -57,6 +58,11 @@ export function defaultHashThreads (): number {
 // Under tsx (tests, development) the worker is the TypeScript source.
 const WORKER = new URL(import.meta.url.endsWith('.ts') ? './password-worker.ts' : './password-worker.js', import.meta.url).href
 const CALIBRATION_ROUNDS = 3
+// Tasks each thread is handed at once: the next one is ready when a hash ends.
+const TASKS_PER_THREAD = 2
+// The line of the work no request asked for (the dummy hash, calibration) and of callers
+// that name no client (the CLI, benchmarks): never an IP key.
+const NO_CLIENT = ''
 
 interface Slowest {
   readonly bcryptCost: number
@@ -73,16 +79,16 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
     filename: WORKER,
     minThreads: 0,
     maxThreads: options.threads,
+    // The fair queue below hands the pool no more than its threads take at once, so this
+    // queue only holds tasks while threads start; the bound is a backstop.
     maxQueue: options.queueLimit,
-    concurrentTasksPerWorker: 2,
+    concurrentTasksPerWorker: TASKS_PER_THREAD,
     // Idle threads go after a minute: each holds an isolate and argon2's 19 MiB.
     idleTimeout: 60_000
   })
-  const perClientLimit = options.perClientLimit ?? Infinity
-  const perClient = new Map<string, number>()
+  const queue = createFairQueue({ slots: options.threads * TASKS_PER_THREAD, limit: options.queueLimit, refusal: overloaded })
 
   async function runInPool<T extends TimedHash | TimedCheck> (task: HashTask): Promise<T> {
-    if (pool.queueSize >= options.queueLimit) throw overloaded()
     try {
       const result = await pool.run(task) as T
       options.onComputed?.(task.op, result.computeMs / 1000)
@@ -93,17 +99,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
     }
   }
   async function run<T extends TimedHash | TimedCheck> (task: HashTask, client: string | undefined): Promise<T> {
-    if (client === undefined) return await runInPool<T>(task)
-    const held = perClient.get(client) ?? 0
-    if (held >= perClientLimit) throw overloaded()
-    perClient.set(client, held + 1)
-    try {
-      return await runInPool<T>(task)
-    } finally {
-      const left = (perClient.get(client) ?? 1) - 1
-      if (left === 0) perClient.delete(client)
-      else perClient.set(client, left)
-    }
+    return await queue.run(client ?? NO_CLIENT, async () => await runInPool<T>(task))
   }
 
   // Cached only once made: a failed attempt (a full queue) must not stay the answer.
@@ -116,7 +112,7 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
   let slowest: Slowest | null = null
   let calibrating: Promise<void> | undefined
   async function measure (stored: string): Promise<number> {
-    const check = await runInPool<TimedCheck>({ op: 'verify', stored, password: randomBytes(16).toString('base64url') })
+    const check = await run<TimedCheck>({ op: 'verify', stored, password: randomBytes(16).toString('base64url') }, undefined)
     return check.computeMs
   }
   async function calibrate (slowestStored: string | null): Promise<void> {
@@ -165,9 +161,10 @@ export function createPasswordHasher (options: HasherOptions): PasswordHasher {
     },
     padsFailures: () => slowest !== null,
     async warmUp () { await dummy() },
-    queueDepth: () => pool.queueSize,
+    queueDepth: () => queue.depth() + pool.queueSize,
     close: async () => {
       await calibrating
+      queue.close()
       await pool.destroy()
     }
   }

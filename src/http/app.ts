@@ -86,8 +86,13 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
       ? trustHops(config.http.trustProxy)
       : config.http.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
-    // A request that stops arriving (headers or body) is answered 408 and closed, and an
-    // idle keep-alive connection closed: slow clients cannot hold sockets for good.
+    // HTTP_REQUEST_TIMEOUT bounds the time a request may take to arrive, headers and body,
+    // a new connection's wait for its first byte included: past it the connection is
+    // answered 408 and destroyed whatever the client does (handleClientError), be it silent,
+    // stalled mid-header or mid-body. An idle keep-alive connection is destroyed after
+    // HTTP_KEEP_ALIVE_TIMEOUT. Slow or silent clients cannot hold sockets for good.
+    // connectionTimeout (socket inactivity) stays off: it would also cut a request waiting
+    // on the hash queue or the database, which are bounded on their own.
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutSeconds * 1000,
     // Node checks those timeouts every 30 s by default, which would add up to 30 s to each.

@@ -89,6 +89,9 @@ function sendError (reply: FastifyReply, status: number, message: string, code: 
   return reply.code(status).type('application/json; charset=utf-8').send({ message, code })
 }
 
+/** Longest a refused connection is kept for its answer to be written. */
+const CLOSE_LINGER_MS = 1000
+
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large' }
 
 /**
@@ -102,13 +105,22 @@ export function createEarlyErrorHandlers (headers: Readonly<Record<string, strin
 } {
   const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
   return {
+    // Node's HTTP server keeps sockets half-open: end() alone leaves the socket (and its
+    // descriptor) to the client, which a silent or hostile one never closes. So the answer
+    // is written, then the socket destroyed, whatever the client does.
     handleClientError (error, socket) {
-      if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return
+      if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+        socket.destroy()
+        return
+      }
       const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, ERRORS.HEADERS_TOO_LARGE.message]
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, ERRORS.REQUEST_TIMEOUT.message] : [400, 'malformed HTTP request']
       const body = JSON.stringify({ message, code: errorOfStatus(status).code })
-      socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headerLines}Connection: close\r\n\r\n${body}`)
+      // A client that does not read cannot hold the socket either: destroyed after a moment.
+      const linger = setTimeout(() => { socket.destroy() }, CLOSE_LINGER_MS).unref()
+      socket.once('close', () => { clearTimeout(linger) })
+      socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headerLines}Connection: close\r\n\r\n${body}`, () => { socket.destroy() })
     },
     // Node answers an Expect header other than 100-continue with a bare 417; say it in JSON.
     handleExpectation (_request, response) {

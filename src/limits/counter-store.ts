@@ -1,7 +1,9 @@
 // Counters with expiry for the abuse limits: in this process's memory on a single
-// instance, in Redis when several instances must enforce one limit (REDIS_URL).
+// instance (memory-store.ts), in Redis when several instances must enforce one limit
+// (REDIS_URL), with that memory as the fallback while Redis is away.
 import type { Redis } from 'ioredis'
 import type { LimitsConfig, RedisConfig } from '../config.js'
+import { createMemoryStore, type MemoryStore } from './memory-store.js'
 
 export interface Count {
   readonly count: number
@@ -17,6 +19,16 @@ export interface AttemptRule {
   readonly maxDelayMs: number
 }
 
+/** What reserveAttempt() decided. */
+export interface Reservation {
+  /** Milliseconds to wait while the email is blocked (nothing was counted then); 0 once counted. */
+  readonly waitMs: number
+  /** Attempts counted for the email, this one included. */
+  readonly count: number
+  /** The wait this attempt set for the next one, in milliseconds; 0 for none. */
+  readonly blockMs: number
+}
+
 export interface CounterStore {
   /**
    * Adds one to `key` and returns the new count. The counter expires `windowMs` after it
@@ -24,12 +36,12 @@ export interface CounterStore {
    */
   increment: (key: string, windowMs: number, extend?: boolean) => Promise<Count>
   /**
-   * Reserves one attempt, atomically: returns the milliseconds to wait while `blockKey` is
-   * set (nothing is counted then), else 0 after counting the attempt in `attemptsKey` and,
-   * once the free attempts are used up, setting `blockKey` for the next wait. The block is
-   * set before the attempt is checked, so concurrent attempts cannot all pass.
+   * Reserves one attempt, atomically: the wait while `blockKey` is set (nothing is counted
+   * then), else a wait of 0 after counting the attempt in `attemptsKey` and, once the free
+   * attempts are used up, setting `blockKey` for the next wait. The block is set before the
+   * attempt is checked, so concurrent attempts cannot all pass.
    */
-  reserveAttempt: (attemptsKey: string, blockKey: string, rule: AttemptRule) => Promise<number>
+  reserveAttempt: (attemptsKey: string, blockKey: string, rule: AttemptRule) => Promise<Reservation>
   remove: (...keys: string[]) => Promise<void>
   /** Resolves when the store answers (Redis: a PING); rejects when it cannot. */
   ping: () => Promise<void>
@@ -40,78 +52,6 @@ export interface StoreLogger {
   warn: (obj: object, msg: string) => void
 }
 
-/** The wait after the `count`-th attempt: none within the free attempts, then 1 s, 2 s, 4 s … */
-function delayAfter (count: number, rule: AttemptRule): number {
-  const excess = count - rule.freeAttempts
-  return excess < 0 ? 0 : Math.min(2 ** Math.min(excess, 30) * 1000, rule.maxDelayMs)
-}
-
-interface Entry { count: number, expiresAt: number }
-
-/**
- * Counters in this process's memory, at most `maxKeysPerKind` of each kind (the text before
- * the first ":": per-IP windows, throttle, reset mail), oldest evicted first. A flood of
- * cheap requests from many addresses then evicts only other per-IP counters, never the
- * login throttle of an account.
- */
-export function createMemoryStore (maxKeysPerKind = 100_000, now: () => number = Date.now): CounterStore {
-  const kinds = new Map<string, Map<string, Entry>>()
-  const mapOf = (key: string): Map<string, Entry> => {
-    const kind = key.slice(0, key.indexOf(':'))
-    let entries = kinds.get(kind)
-    if (entries === undefined) {
-      entries = new Map()
-      kinds.set(kind, entries)
-    }
-    return entries
-  }
-  const live = (key: string): Entry | undefined => {
-    const entries = mapOf(key)
-    const entry = entries.get(key)
-    if (entry !== undefined && entry.expiresAt <= now()) {
-      entries.delete(key)
-      return undefined
-    }
-    return entry
-  }
-  const set = (key: string, entry: Entry): void => {
-    const entries = mapOf(key)
-    entries.delete(key) // re-insert: Map order is then the order of last use
-    entries.set(key, entry)
-    if (entries.size > maxKeysPerKind) entries.delete(entries.keys().next().value as string)
-  }
-  const sweep = setInterval(() => {
-    const t = now()
-    for (const entries of kinds.values()) for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key)
-  }, 60_000).unref()
-
-  return {
-    async increment (key, windowMs, extend = false) {
-      const entry = live(key)
-      const t = now()
-      const next = { count: (entry?.count ?? 0) + 1, expiresAt: entry === undefined || extend ? t + windowMs : entry.expiresAt }
-      set(key, next)
-      return { count: next.count, resetInMs: next.expiresAt - t }
-    },
-    async reserveAttempt (attemptsKey, blockKey, rule) {
-      const t = now()
-      const blocked = live(blockKey)
-      if (blocked !== undefined) return blocked.expiresAt - t
-      const count = (live(attemptsKey)?.count ?? 0) + 1
-      set(attemptsKey, { count, expiresAt: t + rule.forgetMs })
-      const delayMs = delayAfter(count, rule)
-      if (delayMs > 0) set(blockKey, { count: 1, expiresAt: t + delayMs })
-      return 0
-    },
-    async remove (...keys) { for (const key of keys) mapOf(key).delete(key) },
-    async ping () {},
-    async close () {
-      clearInterval(sweep)
-      kinds.clear()
-    }
-  }
-}
-
 // INCR and its expiry in one step, so no counter is ever left without a TTL.
 const INCREMENT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
@@ -120,17 +60,19 @@ return {count, redis.call('PTTL', KEYS[1])}
 `
 
 // reserveAttempt() in one step: what the memory store does, with delayAfter() in Lua.
+// Returns {wait, count, block}: the caller mirrors blocks in memory (createFallbackStore).
 const RESERVE_SCRIPT = `
 local wait = redis.call('PTTL', KEYS[2])
-if wait > 0 then return wait end
+if wait > 0 then return {wait, tonumber(redis.call('GET', KEYS[1]) or '0'), 0} end
 local count = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local excess = count - tonumber(ARGV[2])
+local delay = 0
 if excess >= 0 then
-  local delay = math.min(math.pow(2, math.min(excess, 30)) * 1000, tonumber(ARGV[3]))
+  delay = math.min(math.pow(2, math.min(excess, 30)) * 1000, tonumber(ARGV[3]))
   redis.call('SET', KEYS[2], '1', 'PX', string.format('%d', delay))
 end
-return 0
+return {0, count, delay}
 `
 
 export function createRedisStore (redis: Redis): CounterStore {
@@ -140,7 +82,8 @@ export function createRedisStore (redis: Redis): CounterStore {
       return { count, resetInMs: ttl > 0 ? ttl : windowMs }
     },
     async reserveAttempt (attemptsKey, blockKey, rule) {
-      return await redis.eval(RESERVE_SCRIPT, 2, attemptsKey, blockKey, String(rule.forgetMs), String(rule.freeAttempts), String(rule.maxDelayMs)) as number
+      const [waitMs, count, blockMs] = await redis.eval(RESERVE_SCRIPT, 2, attemptsKey, blockKey, String(rule.forgetMs), String(rule.freeAttempts), String(rule.maxDelayMs)) as [number, number, number]
+      return { waitMs, count, blockMs }
     },
     async remove (...keys) { if (keys.length > 0) await redis.del(...keys) },
     async ping () { await redis.ping() },
@@ -153,17 +96,23 @@ const SKIP_PRIMARY_MS = 1000
 /**
  * Redis first; while Redis cannot answer, this instance's memory. Limits then hold per
  * instance instead of failing open altogether, and the service keeps serving.
+ *
+ * The login blocks Redis reports (and the failure counts behind them) are mirrored in
+ * memory with their expiry, so an email that Redis had blocked stays blocked on this
+ * instance when Redis goes away; a success clears both.
  */
-export function createFallbackStore (primary: CounterStore, fallback: CounterStore, log: StoreLogger, now: () => number = Date.now): CounterStore {
+export function createFallbackStore (primary: CounterStore, fallback: MemoryStore, log: StoreLogger, now: () => number = Date.now): CounterStore {
   const warn = warnAtMostEvery30s(log)
   // After a failure (refused, or no answer within the command timeout) the next requests
   // go straight to memory for a moment: a stalled Redis then costs one timeout a second,
   // not one per request.
   let skipPrimaryUntil = 0
-  async function attempt<T> (run: (store: CounterStore) => Promise<T>): Promise<T> {
+  async function attempt<T> (run: (store: CounterStore) => Promise<T>, seen: (result: T) => void = () => {}): Promise<T> {
     if (now() >= skipPrimaryUntil) {
       try {
-        return await run(primary)
+        const result = await run(primary)
+        seen(result)
+        return result
       } catch (err) {
         skipPrimaryUntil = now() + SKIP_PRIMARY_MS
         warn(err, 'Redis unavailable: abuse limits are kept in this instance\'s memory until it is back')
@@ -173,8 +122,17 @@ export function createFallbackStore (primary: CounterStore, fallback: CounterSto
   }
   return {
     increment: async (key, windowMs, extend) => await attempt(store => store.increment(key, windowMs, extend)),
-    reserveAttempt: async (attemptsKey, blockKey, rule) => await attempt(store => store.reserveAttempt(attemptsKey, blockKey, rule)),
-    remove: async (...keys) => { await attempt(store => store.remove(...keys)) },
+    reserveAttempt: async (attemptsKey, blockKey, rule) => await attempt(store => store.reserveAttempt(attemptsKey, blockKey, rule), ({ waitMs, count, blockMs }) => {
+      const blockedMs = Math.max(waitMs, blockMs)
+      if (blockedMs <= 0) return
+      fallback.mirror(blockKey, 1, blockedMs)
+      // The count decides the next wait once this one is over (forgotten as Redis forgets it).
+      if (count >= rule.freeAttempts) fallback.mirror(attemptsKey, count, rule.forgetMs)
+    }),
+    remove: async (...keys) => {
+      await fallback.remove(...keys) // the mirror too: a success ends the block everywhere it is known
+      await attempt(store => store.remove(...keys))
+    },
     // Redis itself, not the fallback: readiness reports a Redis that is down.
     ping: async () => { await primary.ping() },
     async close () {

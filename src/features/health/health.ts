@@ -11,9 +11,21 @@ export const CHECK_TIMEOUT_MS = 800
 
 export type CheckResult = 'ok' | 'unreachable'
 
+/** ok: every check passed; degraded: serving without an optional dependency (Redis, whose
+ *  limits then live in this instance's memory); unavailable: the database cannot serve. */
+export type ReadinessStatus = 'ok' | 'degraded' | 'unavailable'
+
 export interface Readiness {
-  readonly ready: boolean
+  readonly status: ReadinessStatus
   readonly checks: Readonly<Record<string, CheckResult>>
+}
+
+/** Only the database is required: without Redis every request is still served (the
+ *  counters' memory fallback), so a Redis blip must not take every instance out of a load
+ *  balancer at once. */
+export function statusOf (checks: Readonly<Record<string, CheckResult>>): ReadinessStatus {
+  if (checks.database !== 'ok') return 'unavailable'
+  return Object.values(checks).every(result => result === 'ok') ? 'ok' : 'degraded'
 }
 
 export interface ReadinessDeps {
@@ -47,5 +59,5 @@ export async function checkReadiness (deps: ReadinessDeps): Promise<Readiness> {
     }
   }))
   const checks = Object.fromEntries(entries)
-  return { ready: entries.every(([, result]) => result === 'ok'), checks }
+  return { status: statusOf(checks), checks }
 }

@@ -6,7 +6,7 @@ import { CHECK_TIMEOUT_MS, type Readiness } from './health.js'
 
 const Check = Type.Union([Type.Literal('ok'), Type.Literal('unreachable')])
 const Ready = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
   checks: Type.Object({ database: Check, redis: Type.Optional(Check) }, { additionalProperties: false }),
   message: Type.Optional(Type.String()),
   code: Type.Optional(Type.String())
@@ -33,16 +33,17 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
     schema: {
       operationId: 'ready',
       summary: 'Readiness: the database (and Redis, when configured) answer',
-      description: `Each dependency gets a real round trip of at most ${CHECK_TIMEOUT_MS} ms. The answer names what failed, never why.`,
+      description: `Each dependency gets a real round trip of at most ${CHECK_TIMEOUT_MS} ms. The answer names what failed, never why. ` +
+        'Only the database is required: while Redis is unreachable the instance serves with its limits in memory and answers 200 `degraded`.',
       tags: ['service'],
       response: {
-        200: Type.Object(Ready.properties, { additionalProperties: false, description: 'Ready: every check is ok.' }),
-        503: Type.Object(Ready.properties, { additionalProperties: false, description: 'Not ready: the checks that failed are unreachable (code unavailable).' })
+        200: Type.Object(Ready.properties, { additionalProperties: false, description: 'Ready: status ok (every check is ok) or degraded (Redis unreachable; limits are kept in this instance\'s memory).' }),
+        503: Type.Object(Ready.properties, { additionalProperties: false, description: 'Not ready: the database is unreachable (status unavailable, code unavailable).' })
       }
     }
   }, async (request, reply) => {
-    const { ready, checks } = await checkReadiness((check, err) => { request.log.warn({ err, check }, 'readiness check failed') })
-    if (ready) return { status: 'ok' as const, checks: checks as { database: 'ok' } }
+    const { status, checks } = await checkReadiness((check, err) => { request.log.warn({ err, check }, 'readiness check failed') })
+    if (status !== 'unavailable') return { status, checks: checks as { database: 'ok', redis?: 'ok' | 'unreachable' } }
     const failed = Object.entries(checks).filter(([, result]) => result !== 'ok').map(([name]) => name)
     return await reply.code(503).send({ status: 'unavailable', checks: checks as { database: 'ok' | 'unreachable' }, message: `not ready: ${failed.join(', ')} unreachable`, code: 'unavailable' })
   })
