@@ -20,7 +20,8 @@ Commands:
   migrate                 Apply pending database migrations and print what ran
   import-legacy <file>    Import the users of the course service's SQLite database (ids, emails,
                           bcrypt hashes, live sessions); an empty database is migrated first;
-                          rows already imported are skipped, bad rows are listed.
+                          rows already imported are skipped, bad rows are listed; an id at or
+                          below the highest id ever held here (a deleted account's) is refused.
                           Exit code 0: all imported or present; 2: some rows were rejected
 
 ${ADMIN_USAGE}

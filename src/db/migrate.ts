@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_user_language.js'
 import * as m0009 from './migrations/0009_second_factors.js'
 import * as m0010 from './migrations/0010_job_leases.js'
 import * as m0011 from './migrations/0011_credentials_and_flows.js'
+import * as m0014 from './migrations/0014_user_id_watermark.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -23,7 +24,8 @@ const migrations: Record<string, Migration> = {
   '0008_user_language': m0008,
   '0009_second_factors': m0009,
   '0010_job_leases': m0010,
-  '0011_credentials_and_flows': m0011
+  '0011_credentials_and_flows': m0011,
+  '0014_user_id_watermark': m0014
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

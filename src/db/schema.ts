@@ -141,6 +141,13 @@ export interface JobLeaseTable {
   expires_at: number
 }
 
+/** 'users': the highest id a deleted account held (see migration 0014): an import never
+ *  takes an id at or below it, nor one at or below the highest id in use. */
+export interface IdWatermarkTable {
+  name: string
+  highest_retired_id: number
+}
+
 export interface Database {
   users: UserTable
   password_credentials: PasswordCredentialTable
@@ -153,6 +160,7 @@ export interface Database {
   passkeys: PasskeyTable
   webauthn_challenges: WebauthnChallengeTable
   job_leases: JobLeaseTable
+  id_watermarks: IdWatermarkTable
 }
 
 export type UserRow = Selectable<UserTable>
