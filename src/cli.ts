@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `authsvc serve | migrate | import-legacy | users … | events | sessions prune`: parse argv,
+// `authsvc serve | migrate | import-legacy | users … | events | sessions prune | cluster reload`: parse argv,
 // load config, build the service graph, run. Exit codes: 0 done, 1 failed, 2 wrong usage
 // (or, for the operator's commands, no such user).
 import { pino } from 'pino'
 import { AuthError } from './auth/errors.js'
 import { ADMIN_COMMANDS, ADMIN_USAGE, type AdminCommand, parseAdminCommand, runAdminCommand } from './cli/admin.js'
+import { ClusterError, type ClusterCommand, CLUSTER_USAGE, parseClusterCommand, reloadCluster } from './cli/cluster.js'
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './cli/usage.js'
 import { ConfigError, type Config, type DatabaseConfig, loadConfig, redactUrl } from './config.js'
 import { isDatabaseUnavailable } from './db/errors.js'
@@ -20,10 +21,13 @@ Commands:
   migrate                 Apply pending database migrations and print what ran
   import-legacy <file>    Import the users of the course service's SQLite database (ids, emails,
                           bcrypt hashes, live sessions); an empty database is migrated first;
-                          rows already imported are skipped, bad rows are listed.
+                          rows already imported are skipped, bad rows are listed; an id at or
+                          below the highest id ever held here (a deleted account's) is refused.
                           Exit code 0: all imported or present; 2: some rows were rejected
 
 ${ADMIN_USAGE}
+
+${CLUSTER_USAGE}
 
 Configuration comes from environment variables (see README.md, "Configuration"):
   PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, NODE_ENV, PUBLIC_URL,
@@ -115,6 +119,7 @@ async function importLegacy (config: Config, db: Db, file: string): Promise<numb
 type Parsed =
   | { kind: 'service', command: 'serve' | 'migrate' | 'import-legacy', file: string }
   | { kind: 'admin', command: AdminCommand }
+  | { kind: 'cluster', command: ClusterCommand }
 
 /** The operator commands that write mail. */
 const MAILING_COMMANDS: ReadonlySet<AdminCommand['name']> = new Set(['set-email', 'set-password', 'reset-mfa', 'outbox retry'])
@@ -123,6 +128,7 @@ const MAILING_COMMANDS: ReadonlySet<AdminCommand['name']> = new Set(['set-email'
 function parseCommand (argv: readonly string[], now: number): Parsed {
   const [command, ...rest] = argv
   if (command !== undefined && ADMIN_COMMANDS.has(command)) return { kind: 'admin', command: parseAdminCommand(argv, now) }
+  if (command === 'cluster') return { kind: 'cluster', command: parseClusterCommand(argv) }
   if (command !== 'serve' && command !== 'migrate' && command !== 'import-legacy') throw new UsageError(`unknown command: ${command ?? ''}`)
   const expected = command === 'import-legacy' ? 1 : 0
   if (rest.length !== expected) throw new UsageError(`${command} takes ${expected === 0 ? 'no arguments' : 'the path of the course-service SQLite file'}`)
@@ -147,6 +153,17 @@ export async function main (argv: readonly string[]): Promise<number> {
     if (!(error instanceof UsageError)) throw error
     console.error(`${error.message}\n\nRun "authsvc --help" for the commands and their options.`)
     return EXIT_USAGE
+  }
+  // Needs neither the configuration nor the database: only the cluster's pid file.
+  if (parsed.kind === 'cluster') {
+    try {
+      console.log(await reloadCluster(parsed.command))
+      return EXIT_OK
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error
+      console.error(`cluster reload failed: ${error.message}`)
+      return EXIT_ERROR
+    }
   }
   let config: Config
   try {

@@ -3,10 +3,11 @@
 // instance reached directly: a sign-out, password change, reset, deletion or `users
 // disable` on one is refused on the other at once; one rate-limit and throttle budget;
 // single-use tokens and TOTP codes whichever instance issued them; metrics per instance;
-// and a rolling restart (SIGHUP) under load through nginx with no failed request.
+// and a rolling restart under load through nginx with no failed request, sent as an
+// operator would: `authsvc cluster reload` with the pid file the cluster printed.
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -46,6 +47,8 @@ async function freePorts (count: number): Promise<number> {
   throw new Error('no free ports')
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
 interface Reply { status: number, body: any, headers: Headers }
 
 let clients = 0
@@ -75,6 +78,7 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
   let base: number
   let outbox: string
   let smtp: SmtpReceiver
+  let pidFile: string
   const lines: string[] = []
   const prefix = `authsvc-cluster-${process.pid}-${Date.now()}:`
   const env = (): Record<string, string> => ({ DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, MAIL_OUTBOX: outbox, SMTP_URL: smtp.url })
@@ -95,8 +99,9 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     database = await createTestDatabase('postgres')
     smtp = await startSmtpReceiver()
     outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-cluster-outbox-'))
+    pidFile = path.join(outbox, 'run', 'cluster.pid')
     base = await freePorts(3)
-    cluster = spawn(process.execPath, [path.resolve('dist/cluster/main.js'), '--instances', '2'], {
+    cluster = spawn(process.execPath, [path.resolve('dist/cluster/main.js'), '--instances', '2', '--pid-file', pidFile], {
       env: {
         PATH: process.env.PATH ?? '',
         ...env(),
@@ -219,7 +224,21 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     }
   })
 
-  it('restarts the instances one at a time under load through nginx without failing a request', async () => {
+  it('prints the pid that takes SIGHUP and writes it to the pid file it names; a second cluster on that file is refused', async () => {
+    const printed = await waitForLine(/^\[cluster\] pid \d+ takes SIGHUP/)
+    const [, pid, file] = /^\[cluster\] pid (\d+) takes SIGHUP \(rolling restart\) and SIGTERM \(stop\); pid file (\S+) /.exec(printed) ?? []
+    assert.equal(pid, String(cluster.pid), 'the node process itself, not npm')
+    assert.equal(file, pidFile)
+    assert.equal(await readFile(pidFile, 'utf8'), `${pid}\n`)
+    const second = await promisify(execFile)(process.execPath, [path.resolve('dist/cluster/main.js'), '--pid-file', pidFile], {
+      env: { PATH: process.env.PATH ?? '', ...env(), PORT: String(await freePorts(3)) }
+    }).catch((error: { code: number, stderr: string }) => error)
+    assert.equal((second as { code: number }).code, 1)
+    assert.match((second as { stderr: string }).stderr, new RegExp(`another cluster \\(pid ${pid}\\) holds ${escapeRegExp(pidFile)}`))
+    assert.equal(await readFile(pidFile, 'utf8'), `${pid}\n`, 'left as it was')
+  })
+
+  it('restarts the instances one at a time under load through nginx without failing a request (authsvc cluster reload)', async () => {
     const user = await account()
     const token = await signIn(one(), user.email)
     const pidsBefore = lines.filter(line => /ready on 127\.0\.0\.1/.test(line)).slice(-2).map(line => /pid (\d+)/.exec(line)?.[1])
@@ -229,7 +248,10 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     let loadEnded = false
     void wrk.finally(() => { loadEnded = true }).catch(() => {})
     await new Promise(resolve => setTimeout(resolve, 1500))
-    cluster.kill('SIGHUP')
+    const printedPidFile = /pid file (\S+) /.exec(await waitForLine(/^\[cluster\] pid \d+ takes SIGHUP/))?.[1] ?? ''
+    const reload = await runCli(['cluster', 'reload', '--pid-file', printedPidFile], {})
+    assert.equal(reload.code, 0, reload.stderr)
+    assert.match(reload.stdout, new RegExp(`^sent SIGHUP to the cluster \\(pid ${cluster.pid}\\)`))
     await waitForLine(/^\[cluster\] rolling restart done/, 30_000, from)
     assert.equal(loadEnded, false, 'the restart finished while the load still ran')
     const restarted = lines.slice(from).filter(line => /ready on 127\.0\.0\.1/.test(line)).map(line => /pid (\d+)/.exec(line)?.[1])
@@ -257,9 +279,17 @@ describe('the cluster command', { skip }, () => {
       cluster.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
       for (let i = 0; i < 600 && !output.includes('[cluster] ready'); i++) await new Promise(resolve => setTimeout(resolve, 50))
       assert.match(output, /\[cluster\] ready/)
+      // Without --pid-file: data/cluster.pid under the package, removed when it stops.
+      const pidFile = path.resolve('data/cluster.pid')
+      assert.match(output, new RegExp(`\\[cluster\\] pid ${cluster.pid} takes SIGHUP .*; pid file ${escapeRegExp(pidFile)} `))
+      assert.equal(await readFile(pidFile, 'utf8'), `${cluster.pid}\n`)
       cluster.kill('SIGINT')
       const code = await new Promise(resolve => cluster.once('exit', resolve))
       assert.equal(code, 0)
+      assert.equal(await stat(pidFile).catch(() => null), null, 'the pid file is removed')
+      const reload = await runCli(['cluster', 'reload'], {})
+      assert.equal(reload.code, 1)
+      assert.match(reload.stderr, /^cluster reload failed: no cluster pid file at .*data\/cluster\.pid: is "npm run cluster" running/)
       for (const port of [base, base + 1, base + 2]) {
         const open = await new Promise(resolve => { const socket = net.connect({ host: '127.0.0.1', port }, () => { socket.end(); resolve(true) }); socket.on('error', () => { resolve(false) }) })
         assert.equal(open, false, `nothing listens on ${port} any more`)
@@ -278,5 +308,47 @@ describe('the cluster command', { skip }, () => {
     const sqlite = await run(process.execPath, [path.resolve('dist/cluster/main.js')], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'data/x.sqlite', REDIS_URL } }).catch((error: { code: number, stderr: string }) => error)
     assert.equal((sqlite as { code: number }).code, 1)
     assert.match((sqlite as { stderr: string }).stderr, /DATABASE_URL must be a PostgreSQL/)
+  })
+})
+
+describe('authsvc cluster reload', () => {
+  it('refuses a missing, stale or foreign pid file, saying why, and exits 1; a wrong command line exits 2', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'authsvc-cluster-pid-'))
+    try {
+      const missing = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'none.pid')], {})
+      assert.equal(missing.code, 1)
+      assert.match(missing.stderr, /no cluster pid file at .*none\.pid/)
+      // A pid nobody has: a cluster killed without removing its file.
+      const gone = spawn(process.execPath, ['-e', ''])
+      await new Promise(resolve => gone.once('exit', resolve))
+      await writeFile(path.join(dir, 'stale.pid'), `${gone.pid}\n`)
+      const stale = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'stale.pid')], {})
+      assert.equal(stale.code, 1)
+      assert.match(stale.stderr, new RegExp(`stale cluster pid file .*stale\\.pid: no process ${gone.pid} is running`))
+      // A pid now held by a process that is not the cluster (this test): never signalled.
+      await writeFile(path.join(dir, 'reused.pid'), `${process.pid}\n`)
+      let hangups = 0
+      const count = (): void => { hangups += 1 }
+      process.on('SIGHUP', count)
+      try {
+        const reused = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'reused.pid')], {})
+        if (process.platform === 'linux') {
+          assert.equal(reused.code, 1)
+          assert.match(reused.stderr, new RegExp(`stale cluster pid file .*reused\\.pid: process ${process.pid} is not the cluster`))
+          assert.equal(hangups, 0)
+        }
+      } finally {
+        process.off('SIGHUP', count)
+      }
+      await writeFile(path.join(dir, 'junk.pid'), 'not a pid\n')
+      const junk = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'junk.pid')], {})
+      assert.equal(junk.code, 1)
+      assert.match(junk.stderr, /cannot read the cluster pid file .*junk\.pid: it does not hold a pid/)
+      const usage = await runCli(['cluster', 'restart'], {})
+      assert.equal(usage.code, 2)
+      assert.match(usage.stderr, /cluster takes one action: reload/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

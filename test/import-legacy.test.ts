@@ -6,8 +6,12 @@ import { after, before, describe, it } from 'node:test'
 import { createHash } from 'node:crypto'
 import { hash as bcryptHash } from '@node-rs/bcrypt'
 import SQLite from 'better-sqlite3'
+import { loadConfig } from '../src/config.js'
+import { createDb } from '../src/db/index.js'
+import { migrateTo, migrateToLatest } from '../src/db/migrate.js'
 import { runCli } from './support/cli.js'
-import { request, startServer, type TestServer } from './support/server.js'
+import { createTestDatabase } from './support/database.js'
+import { request, signUp, startServer, type TestServer } from './support/server.js'
 import { storedHashOf } from './support/users.js'
 
 /** bcrypt as the course service's Python bcrypt writes it ($2b$). */
@@ -134,5 +138,121 @@ describe('import-legacy', () => {
     const missing = await runCli(['import-legacy', path.join(dir, 'nope.db')], { DATABASE_URL: server.databaseUrl })
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /cannot open/)
+  })
+})
+
+/** A course database holding these rows (every password: "course password"). */
+async function courseDatabaseWith (file: string, rows: ReadonlyArray<{ id: number, email: string }>): Promise<void> {
+  const db = new SQLite(file)
+  db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(250), hashed_password VARCHAR(250), session_id VARCHAR(250), reset_token VARCHAR(250))')
+  const insert = db.prepare('INSERT INTO users (id, email, hashed_password) VALUES (?, ?, ?)')
+  const hash = await pythonBcrypt('course password')
+  for (const row of rows) insert.run(row.id, row.email, hash)
+  db.close()
+}
+
+describe('user ids are never reused, across deletions and import-legacy', () => {
+  let dir: string
+  before(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'authsvc-legacy-ids-')) })
+  after(async () => { await fs.rm(dir, { recursive: true, force: true }) })
+
+  it('a sign-up after the highest account is deleted gets a higher id', async () => {
+    const server = await startServer()
+    try {
+      await signUp(server)
+      const top = await signUp(server)
+      assert.equal((await request(server, 'DELETE', `/users/${top.id}`, undefined, { session: top.token })).status, 200)
+      const next = await signUp(server)
+      assert.ok(next.id > top.id, `new id ${next.id} is above the deleted ${top.id}`)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('refuses to import the id of a deleted account, whose audit events stay out of reach', async () => {
+    const server = await startServer()
+    try {
+      const gone = await signUp(server)
+      assert.equal((await request(server, 'DELETE', `/users/${gone.id}`, undefined, { session: gone.token })).status, 200)
+      const goneEvents = await server.db.selectFrom('audit_events').select('id').where('user_id', '=', gone.id).execute()
+      assert.ok(goneEvents.length > 0, 'the deleted account left audit events')
+      const file = path.join(dir, `deleted-id-${gone.id}.db`)
+      await courseDatabaseWith(file, [{ id: gone.id, email: 'heir@example.com' }])
+
+      const run = await runCli(['import-legacy', file], { DATABASE_URL: server.databaseUrl })
+      assert.equal(run.code, 2, run.stdout + run.stderr)
+      assert.match(run.stdout, /^imported: 0$/m)
+      assert.match(run.stdout, new RegExp(`id ${gone.id} "heir@example\\.com": id ${gone.id} is at or below the highest id ever held here \\(${gone.id}\\): ids are never reused`))
+      assert.equal(await server.db.selectFrom('users').select('id').where('id', '=', gone.id).executeTakeFirst(), undefined, 'nothing written')
+      assert.equal((await request(server, 'POST', '/sessions', { email: 'heir@example.com', password: 'course password' })).status, 401)
+
+      const next = await signUp(server)
+      assert.ok(next.id > gone.id, `new id ${next.id} is above the deleted ${gone.id}`)
+      const listed = await request(server, 'GET', '/account/events', undefined, { session: next.token })
+      assert.equal(listed.status, 200)
+      const leaked = (listed.body.events as Array<{ id: string }>).filter(event => goneEvents.some(old => String(old.id) === event.id))
+      assert.deepEqual(leaked, [], 'none of the deleted account\'s events')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('after an import of ids 1..5 into an empty database, sign-ups go above them and a deleted id never returns', async () => {
+    const server = await startServer()
+    try {
+      const file = path.join(dir, 'one-to-five.db')
+      await courseDatabaseWith(file, [1, 2, 3, 4, 5].map(id => ({ id, email: `course-${id}@example.com` })))
+      const first = await runCli(['import-legacy', file], { DATABASE_URL: server.databaseUrl })
+      assert.equal(first.code, 0, first.stdout + first.stderr)
+      assert.match(first.stdout, /^imported: 5$/m)
+
+      const signedUp = await signUp(server)
+      assert.ok(signedUp.id >= 6, `sign-up id ${signedUp.id} is above the imported ids`)
+      // The top imported id and the top id of all are deleted.
+      for (const id of [5, signedUp.id]) assert.equal((await runCli(['users', 'delete', String(id)], { DATABASE_URL: server.databaseUrl })).code, 0)
+
+      // The same file again: 1..4 are there; 5 belonged to an account that is gone.
+      const again = await runCli(['import-legacy', file], { DATABASE_URL: server.databaseUrl })
+      assert.equal(again.code, 2, again.stdout + again.stderr)
+      assert.match(again.stdout, /^imported: 0$/m)
+      assert.match(again.stdout, /^already present \(skipped\): 4$/m)
+      assert.match(again.stdout, /id 5 "course-5@example\.com": id 5 is at or below the highest id ever held here \(\d+\): ids are never reused/)
+      assert.equal(await server.db.selectFrom('users').select('id').where('id', '=', 5).executeTakeFirst(), undefined)
+
+      const later = await signUp(server)
+      assert.ok(later.id > signedUp.id, `sign-up id ${later.id} is above every id given out before (${signedUp.id})`)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('remembers the ids of accounts deleted before the watermark existed (migration 0013)', async () => {
+    const database = await createTestDatabase()
+    try {
+      const db = createDb(loadConfig({ DATABASE_URL: database.url }).database)
+      try {
+        assert.equal((await migrateTo(db, '0011_credentials_and_flows')).error, undefined)
+        const now = Date.now()
+        for (const email of ['first@example.com', 'second@example.com', 'third@example.com']) {
+          await db.insertInto('users').values({ email, created_at: now, updated_at: now }).execute()
+        }
+        // The top account goes: only the database's own id counter remembers its id.
+        const top = await db.selectFrom('users').select('id').where('email', '=', 'third@example.com').executeTakeFirstOrThrow()
+        await db.deleteFrom('users').where('id', '=', top.id).execute()
+        assert.equal((await migrateToLatest(db)).error, undefined)
+        const file = path.join(dir, 'after-migration.db')
+        await courseDatabaseWith(file, [{ id: top.id, email: 'heir@example.com' }, { id: top.id + 1, email: 'newcomer@example.com' }])
+        const run = await runCli(['import-legacy', file], { DATABASE_URL: database.url })
+        assert.equal(run.code, 2, run.stdout + run.stderr)
+        assert.match(run.stdout, /^imported: 1$/m)
+        assert.match(run.stdout, new RegExp(`id ${top.id} "heir@example\\.com": id ${top.id} is at or below the highest id ever held here \\(${top.id}\\)`))
+        const ids = (await db.selectFrom('users').select('id').orderBy('id').execute()).map(row => row.id)
+        assert.deepEqual(ids, [top.id - 2, top.id - 1, top.id + 1])
+      } finally {
+        await db.destroy()
+      }
+    } finally {
+      await database.drop()
+    }
   })
 })

@@ -4,6 +4,8 @@
 // flows are in browser.test.ts.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { translate } from '../src/i18n/catalogue.js'
+import { ACCOUNT_NOTICES, LOGIN_NOTICES } from '../src/ui/notices.js'
 import { TEST_DIALECT } from './support/database.js'
 import { attributeOf, PageClient } from './support/pages.js'
 import { PASSWORD, request, startServer, type TestServer, uniqueEmail } from './support/server.js'
@@ -234,6 +236,48 @@ describe(`hosted pages over HTTP on ${TEST_DIALECT}`, () => {
     assert.equal(signedIn.location, '/ui/account?lang=fr')
     const account = await request(server, 'GET', '/account', undefined, { session: client.cookies.get('session_id') })
     assert.equal(account.body.language, 'fr')
+  })
+
+  it('the sign-in page shows a notice only for a key of its fixed list, in the page\'s language, never text from the query', async () => {
+    const client = new PageClient(server)
+    const noticeOfPage = (html: string): string | null => /<div class="alert notice" role="status"><p>([^<]*)<\/p><\/div>/.exec(html)?.[1] ?? null
+    const unescape = (text: string): string => text.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    // The keys the service itself redirects to the sign-in page with.
+    for (const key of ['registered', 'registered_verify', 'signed_out', 'password_reset', 'account_deleted'] as const) {
+      for (const language of ['en', 'fr'] as const) {
+        const page = await client.get(`/ui/login?lang=${language}&notice=${key}&email=someone%40example.com`)
+        assert.equal(page.status, 200)
+        const shown = noticeOfPage(page.html)
+        assert.equal(shown === null ? null : unescape(shown), translate(language, `notice.${key}`), `${key} in ${language}`)
+        assert.doesNotMatch(shown ?? '', /someone@example\.com|\{/, 'no address and no placeholder in the text')
+      }
+    }
+    const phishing = 'Your account is locked. Call +1 555 0100 to unlock it'
+    for (const query of [
+      `notice=${encodeURIComponent('<script>alert(1)</script>')}`,
+      `notice=${encodeURIComponent(phishing)}`,
+      'notice=__proto__', 'notice=toString', 'notice=reset_sent', 'notice=email_verified',
+      // The one login notice that took the query's email into its text.
+      `notice=email_changed&email=${encodeURIComponent(phishing)}`,
+      `notice=registered&email=${encodeURIComponent(`<script>alert(1)</script> ${phishing}`)}`
+    ]) {
+      const page = await client.get(`/ui/login?${query}`)
+      assert.equal(page.status, 200, query)
+      assert.doesNotMatch(page.html, /<script>alert/, query)
+      // The address may prefill the input (escaped), and appear nowhere else.
+      const outsideInputs = page.html.replace(/<input[^>]*>/g, '')
+      assert.ok(!outsideInputs.includes(phishing.slice(0, 24)), `${query}: the query's text is not on the page`)
+      assert.ok(!outsideInputs.includes('alert(1)'), query)
+      const shown = noticeOfPage(page.html)
+      if (query.startsWith('notice=registered&')) assert.equal(shown, translate('en', 'notice.registered'))
+      else assert.equal(shown, null, `${query}: no notice`)
+    }
+    // No notice of either list takes a value: nothing from a query can be put into one.
+    for (const key of [...LOGIN_NOTICES, ...ACCOUNT_NOTICES]) {
+      for (const language of ['en', 'fr'] as const) assert.doesNotMatch(translate(language, `notice.${key}`), /\{/, `notice.${key} (${language})`)
+    }
+    const prefilled = await client.get(`/ui/login?notice=password_reset&email=${encodeURIComponent('"><b>x</b>@example.com')}`)
+    assert.match(prefilled.html, /value="&quot;&gt;&lt;b&gt;x&lt;\/b&gt;@example\.com"/, 'the input is prefilled, escaped')
   })
 
   it('account forms: a refusal shows the page again with the error on its own form; success redirects with a notice', async () => {

@@ -3,7 +3,9 @@
 // 127.0.0.1:PORT+1 … PORT+N, nginx on PORT (HOST); every other setting of the environment
 // passes through. SIGHUP restarts the instances one at a time (each drains before it
 // stops; the next goes only once the restarted one is ready); SIGINT / SIGTERM stop
-// everything this started. Not part of the service: it only starts and watches processes.
+// everything this started. npm dies on SIGHUP, so once ready this prints its own pid and
+// writes it to a pid file (`authsvc cluster reload` reads it), removed when it stops.
+// Not part of the service: it only starts and watches processes.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
@@ -11,6 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CLI = path.join(ROOT, 'dist', 'cli.js')
@@ -18,28 +21,36 @@ const READY_TIMEOUT_MS = 30_000
 const SETTLE_MS = 1000
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']
 
-interface Options { instances: number }
+interface Options { instances: number, pidFile: string }
 
 function parseArgs (argv: readonly string[]): Options | 'help' {
   let instances = 2
+  let pidFile = DEFAULT_PID_FILE
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--help' || arg === '-h') return 'help'
+    const value = (): string | undefined => arg?.includes('=') === true ? arg.slice(arg.indexOf('=') + 1) : argv[++i]
     if (arg === '--instances' || arg?.startsWith('--instances=') === true) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i]
-      instances = /^[0-9]{1,2}$/.test(value ?? '') ? Number(value) : NaN
+      const given = value()
+      instances = /^[0-9]{1,2}$/.test(given ?? '') ? Number(given) : NaN
       if (!(instances >= 1 && instances <= 32)) throw new Error('--instances must be a whole number from 1 to 32')
+    } else if (arg === '--pid-file' || arg?.startsWith('--pid-file=') === true) {
+      const given = value()
+      if (given === undefined || given === '') throw new Error('--pid-file needs a path (usage: npm run cluster -- --pid-file PATH)')
+      pidFile = path.resolve(given)
     } else {
-      throw new Error(`unknown argument ${JSON.stringify(arg)} (usage: npm run cluster -- --instances N)`)
+      throw new Error(`unknown argument ${JSON.stringify(arg)} (usage: npm run cluster -- --instances N [--pid-file PATH])`)
     }
   }
-  return { instances }
+  return { instances, pidFile }
 }
 
-const USAGE = `usage: npm run cluster -- [--instances N]
+const USAGE = `usage: npm run cluster -- [--instances N] [--pid-file PATH]
 N instances (default 2) on 127.0.0.1:PORT+1 … PORT+N behind nginx on HOST:PORT (default
-127.0.0.1:5000), all on DATABASE_URL (PostgreSQL or MySQL) and REDIS_URL. SIGHUP: rolling
-restart. Ctrl-C / SIGTERM: stop everything.`
+127.0.0.1:5000), all on DATABASE_URL (PostgreSQL or MySQL) and REDIS_URL. Once ready it
+prints its pid and writes it to PATH (default ${DEFAULT_PID_FILE}), removed when it stops.
+SIGHUP to that pid (\`authsvc cluster reload [--pid-file PATH]\`): rolling restart.
+Ctrl-C / SIGTERM: stop everything.`
 
 function log (message: string): void {
   process.stdout.write(`[cluster] ${message}\n`)
@@ -97,6 +108,8 @@ async function run (options: Options): Promise<void> {
   if (!/^(postgres|postgresql|mysql):\/\//.test(env.DATABASE_URL ?? '')) throw new Error('DATABASE_URL must be a PostgreSQL (or MySQL) URL: the instances share one database')
   if (!/^rediss?:\/\//.test(env.REDIS_URL ?? '')) throw new Error('REDIS_URL must be set: the instances share one Redis for the abuse limits')
   const nginxBinary = await findNginx()
+  const holder = await readPidFile(options.pidFile)
+  if (holder.kind === 'running') throw new Error(`another cluster (pid ${holder.pid}) holds ${options.pidFile}: stop it, or give this one --pid-file`)
 
   // One migration, before any instance starts.
   const migration = spawn(process.execPath, [CLI, 'migrate'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -165,7 +178,9 @@ async function run (options: Options): Promise<void> {
     void shutdown(1)
   })
   await waitFor(async () => await portOpen(host === '0.0.0.0' ? '127.0.0.1' : host, port), 'nginx')
+  await writePidFile(options.pidFile)
   log(`ready: http://${values.listen} → ${instances.map(instance => `127.0.0.1:${instance.port}`).join(', ')}`)
+  log(`pid ${process.pid} takes SIGHUP (rolling restart) and SIGTERM (stop); pid file ${options.pidFile} (authsvc cluster reload sends the SIGHUP)`)
 
   let restarting: Promise<void> | null = null
   let again = false
@@ -198,6 +213,7 @@ async function run (options: Options): Promise<void> {
     await waitExit(nginx)
     await Promise.all(instances.map(async (_, index) => { await stopInstance(index) }))
     await rm(prefix, { recursive: true, force: true })
+    await removePidFile(options.pidFile)
     log('stopped')
     process.exit(code)
   }

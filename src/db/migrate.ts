@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009_second_factors.js'
 import * as m0010 from './migrations/0010_job_leases.js'
 import * as m0011 from './migrations/0011_credentials_and_flows.js'
 import * as m0012 from './migrations/0012_outbox.js'
+import * as m0013 from './migrations/0013_user_id_watermark.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -25,7 +26,8 @@ const migrations: Record<string, Migration> = {
   '0009_second_factors': m0009,
   '0010_job_leases': m0010,
   '0011_credentials_and_flows': m0011,
-  '0012_outbox': m0012
+  '0012_outbox': m0012,
+  '0013_user_id_watermark': m0013
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

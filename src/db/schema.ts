@@ -165,6 +165,13 @@ export interface OutboxTable {
   last_error: string | null
 }
 
+/** 'users': the highest id a deleted account held (see migration 0013): an import never
+ *  takes an id at or below it, nor one at or below the highest id in use. */
+export interface IdWatermarkTable {
+  name: string
+  highest_retired_id: number
+}
+
 export interface Database {
   users: UserTable
   password_credentials: PasswordCredentialTable
@@ -178,6 +185,7 @@ export interface Database {
   webauthn_challenges: WebauthnChallengeTable
   job_leases: JobLeaseTable
   outbox: OutboxTable
+  id_watermarks: IdWatermarkTable
 }
 
 export type UserRow = Selectable<UserTable>

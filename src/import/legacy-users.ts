@@ -8,7 +8,7 @@ import { normalizeEmail } from '../auth/emails.js'
 import { AuthError } from '../auth/errors.js'
 import { bcryptCostOf } from '../auth/password-forms.js'
 import { adoptSession } from '../features/sessions/sessions.js'
-import { findUsersByIdOrEmail, insertUserWithId } from '../features/users/users.js'
+import { findUsersByIdOrEmail, highestUserIdEverHeld, insertUserWithId } from '../features/users/users.js'
 import { isWellFormedSessionToken } from '../auth/tokens.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
@@ -115,6 +115,10 @@ export async function importLegacyUsers (db: Db, sourceFile: string, { session, 
   let sessionsKept = 0
   // One transaction: a failure midway leaves the database as it was.
   await db.transaction().execute(async trx => {
+    // Ids are never reused: a deleted account's audit events keep its id. An id at or
+    // below the highest ever held is refused, a gap below it included (whether it was a
+    // deleted account's is not recorded); into a fresh database every id goes.
+    const highestHeld = await highestUserIdEverHeld(trx)
     for (const row of valid) {
       const existing = await findUsersByIdOrEmail(trx, row.id, row.email)
       if (existing.length === 1 && existing[0]?.id === row.id && existing[0]?.email === row.email) {
@@ -122,6 +126,8 @@ export async function importLegacyUsers (db: Db, sourceFile: string, { session, 
       } else if (existing.length > 0) {
         const other = existing.map(user => `id ${user.id} <${user.email}>`).join(', ')
         rejected.push({ id: row.id, email: row.email, reason: `conflicts with existing user ${other}` })
+      } else if (row.id <= highestHeld) {
+        rejected.push({ id: row.id, email: row.email, reason: `id ${row.id} is at or below the highest id ever held here (${highestHeld}): ids are never reused, a deleted account's included` })
       } else {
         await insertUserWithId(trx, { id: row.id, email: row.email, passwordHash: row.passwordHash, now })
         imported += 1

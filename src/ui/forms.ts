@@ -46,9 +46,3 @@ export function sendFailure (pages: PageKit, reply: FastifyReply, name: string, 
   if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
   return pages.send(reply, name, context, { ...data, errors: failure.errors }, failure.status)
 }
-
-/** The text of a ?notice= the page knows (a fixed list: a link cannot make a page say anything else). */
-export function noticeOf (language: Language, notice: string | undefined, known: readonly string[], values: Readonly<Record<string, string>> = {}): string | null {
-  if (notice === undefined || !known.includes(notice) || !isMessageKey(`notice.${notice}`)) return null
-  return translate(language, `notice.${notice}` as MessageKey, values)
-}

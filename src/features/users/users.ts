@@ -152,9 +152,25 @@ export async function setEmail (db: Db, userId: number, email: string, verifiedA
   return result.numUpdatedRows === 1n
 }
 
-/** Deletes the account row; its sessions, credentials and tokens go with it (ON DELETE CASCADE). */
+/** Deletes the account row; its sessions, credentials and tokens go with it (ON DELETE CASCADE).
+ *  Its id is retired (the watermark of migration 0013, in the same transaction): its audit
+ *  events stay, so no later account may hold it. */
 export async function deleteUserRow (db: Db, userId: number): Promise<boolean> {
-  return (await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows === 1n
+  const deleted = (await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst()).numDeletedRows === 1n
+  if (deleted) {
+    await db.updateTable('id_watermarks').set({ highest_retired_id: userId })
+      .where('name', '=', 'users').where('highest_retired_id', '<', userId)
+      .execute()
+  }
+  return deleted
+}
+
+/** The highest id an account has ever held, here now or deleted: an id chosen elsewhere
+ *  (import-legacy) must be above it. 0 on a database that never had an account. */
+export async function highestUserIdEverHeld (db: Db): Promise<number> {
+  const inUse = await db.selectFrom('users').select(eb => eb.fn.max('id').as('id')).executeTakeFirst()
+  const retired = await db.selectFrom('id_watermarks').select('highest_retired_id').where('name', '=', 'users').executeTakeFirst()
+  return Math.max(Number(inUse?.id ?? 0), Number(retired?.highest_retired_id ?? 0))
 }
 
 /** Sets the language of the account's mail; false when the user is gone. */

@@ -21,12 +21,12 @@ import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, reg
 import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie } from '../../http/plugins/session.js'
 import { isMessageKey, type MessageKey, translate } from '../../i18n/catalogue.js'
-import { type FieldMap, type FormFailure, formFailure, noticeOf, sendFailure } from '../forms.js'
+import { type FieldMap, type FormFailure, formFailure, sendFailure } from '../forms.js'
+import { ACCOUNT_NOTICES, type AccountNotice, type LoginNotice, noticeOf } from '../notices.js'
 import type { PageOptions } from '../plugin.js'
 import type { PageContext } from '../render.js'
 import { FormToken, NoticeQuery, PageQuery, ReturnQuery } from '../schemas.js'
 
-const ACCOUNT_NOTICES = ['reauthenticated', 'password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'email_verified', 'totp_disabled', 'passkey_added', 'passkey_removed', 'passkey_renamed'] as const
 const RECENT_EVENTS = '10'
 
 // current_password: needed only from a session not authenticated within REAUTH_MAX_AGE.
@@ -94,12 +94,12 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
    * A privileged form first applies the fresh-authentication rule (flows/privileged.ts,
    * as the JSON routes do), and sends a stale session to confirm it is the user, then back.
    */
-  function accountForm<Body> (form: string, fields: FieldMap, action: (session: ValidSession, body: Body, request: FastifyRequest, reply: FastifyReply, context: PageContext) => Promise<string | FastifyReply>, options: { privileged?: boolean } = {}) {
+  function accountForm<Body> (form: string, fields: FieldMap, action: (session: ValidSession, body: Body, request: FastifyRequest, reply: FastifyReply, context: PageContext) => Promise<AccountNotice | FastifyReply>, options: { privileged?: boolean } = {}) {
     return async (request: FastifyRequest<{ Body: Body }>, reply: FastifyReply): Promise<FastifyReply> => {
       const context = pages.context(request, reply, { path: '/ui/account' })
       const session = await signedIn(request)
       if (session === null) return toLogin(reply, context)
-      let outcome: string | FastifyReply
+      let outcome: AccountNotice | FastifyReply
       try {
         if (options.privileged === true) {
           const currentPassword = (request.body as { current_password?: string }).current_password
@@ -145,7 +145,7 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
       if (body.session !== sessionHandle(session.id)) return 'session_revoked'
       // This device's own session: that was a sign out.
       clearSessionCookie(reply, config)
-      return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' })
+      return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' satisfies LoginNotice })
     }))
 
   app.post('/account/sessions/revoke_others', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: FormToken } },
@@ -220,7 +220,7 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
       if (body.confirm !== 'yes') throw new AuthError('INVALID_FIELD', 'confirm the deletion', undefined, { field: 'confirm', rule: 'confirm_delete' })
       await deleteAccount(ctx, session.user.id, requesterOf(request))
       clearSessionCookie(reply, config)
-      return pages.redirect(reply, context, '/ui/login', { notice: 'account_deleted' })
+      return pages.redirect(reply, context, '/ui/login', { notice: 'account_deleted' satisfies LoginNotice })
     }, privileged))
 
   // Confirm it is you: the password (and a code with TOTP on) or a passkey, then back to
@@ -233,7 +233,7 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
       account: { email: session.user.email },
       withTotp: (await getAccount(ctx, session.user.id)).totpEnabled,
       returnTo,
-      next: (target.ok ? target.url : undefined) ?? pages.urlOf(context, '/ui/account', { notice: 'reauthenticated' }),
+      next: (target.ok ? target.url : undefined) ?? pages.urlOf(context, '/ui/account', { notice: 'reauthenticated' satisfies AccountNotice }),
       scripts: withPasskeys
     }
     return failure === undefined ? pages.send(reply, 'reauthenticate', context, data) : sendFailure(pages, reply, 'reauthenticate', context, failure, data)
@@ -262,6 +262,6 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
       const failure = formFailure(error, context.language, 'reauthenticate', { INVALID_CREDENTIALS: 'password', WRONG_CODE: 'code', RATE_LIMITED: 'password' })
       return await sendReauthenticate(reply, context, session, rawReturnTo, failure)
     }
-    return target.url === undefined || target.url === '/ui/account' ? pages.redirect(reply, context, '/ui/account', { notice: 'reauthenticated' }) : reply.redirect(target.url, 303)
+    return target.url === undefined || target.url === '/ui/account' ? pages.redirect(reply, context, '/ui/account', { notice: 'reauthenticated' satisfies AccountNotice }) : reply.redirect(target.url, 303)
   })
 }

@@ -11,6 +11,7 @@ import { confirmEmailChange } from '../../features/email-change/email-change.js'
 import { emailOfResetToken, requestPasswordReset, resetPassword } from '../../features/password-reset/password-reset.js'
 import { verifyEmail } from '../../features/verification/verification.js'
 import { formFailure, sendFailure } from '../forms.js'
+import type { LoginNotice } from '../notices.js'
 import type { PageKit } from '../page-kit.js'
 import type { PageOptions } from '../plugin.js'
 import type { PageContext } from '../render.js'
@@ -70,7 +71,7 @@ export const linkPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { c
       if (failure.errors[0]?.field === undefined && failure.status === 403) return linkInvalid(pages, reply, context, '/ui/forgot_password')
       return sendFailure(pages, reply, 'reset_password', context, failure, { title: 'page.reset_password', token, email, minLength: config.passwordPolicy.minLength })
     }
-    return pages.redirect(reply, context, '/ui/login', { notice: 'password_reset', email })
+    return pages.redirect(reply, context, '/ui/login', { notice: 'password_reset' satisfies LoginNotice, email })
   })
 
   const links = [

@@ -11,13 +11,13 @@ import { registerUser } from '../../features/users/users.js'
 import { completeSignIn, continueSignIn } from '../../flows/login/login.js'
 import { passkeysAvailable } from '../../methods/passkey/passkeys.js'
 import { provePassword } from '../../methods/password/password.js'
-import { formFailure, noticeOf, sendFailure } from '../forms.js'
+import { formFailure, sendFailure } from '../forms.js'
+import { LOGIN_NOTICES, type LoginNotice, noticeOf } from '../notices.js'
 import type { PageOptions } from '../plugin.js'
 import type { PageContext } from '../render.js'
 import { FormToken, PageQuery, ReturnQuery } from '../schemas.js'
 
-const LOGIN_NOTICES = ['registered', 'registered_verify', 'signed_out', 'password_reset', 'account_deleted', 'email_changed'] as const
-const LoginQuery = Type.Object({ ...ReturnQuery.properties, notice: Type.Optional(Type.String()), email: Type.Optional(Type.String({ maxLength: 254 })) })
+const LoginQuery = Type.Object({ ...ReturnQuery.properties, notice: Type.Optional(Type.String({ maxLength: 64 })), email: Type.Optional(Type.String({ maxLength: 254 })) })
 const SecondFactorForm = Type.Object({ ...FormToken.properties, mfa_token: Type.String({ maxLength: 256 }), code: Type.String({ maxLength: 64 }) })
 const Credentials = Type.Object({ ...FormToken.properties, email: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 4096 }) })
 
@@ -43,7 +43,8 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     if (await pages.session(request) !== null) return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
     return pages.send(reply, 'login', context, {
       title: 'page.login',
-      notice: noticeOf(context.language, notice, LOGIN_NOTICES, { email: email ?? '' }),
+      // The address only prefills its input (escaped): it is never part of a message.
+      notice: noticeOf(context.language, notice, LOGIN_NOTICES),
       values: { email: email ?? '' },
       returnTo: rawReturnTo,
       // Where the passkey script goes after its sign-in: a checked return_to, or the account.
@@ -115,7 +116,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       const failure = formFailure(error, context.language, 'register', { EMAIL_TAKEN: 'email' })
       return sendFailure(pages, reply, 'register', context, failure, { title: 'page.register', values: { email }, returnTo, minLength: config.passwordPolicy.minLength })
     }
-    return pages.redirect(reply, context, '/ui/login', { notice: config.verification.required ? 'registered_verify' : 'registered', email: registered, return_to: returnTo })
+    return pages.redirect(reply, context, '/ui/login', { notice: (config.verification.required ? 'registered_verify' : 'registered') satisfies LoginNotice, email: registered, return_to: returnTo })
   })
 
   app.get('/logout', { schema: { ...hide, querystring: PageQuery } }, async (request, reply) => {
@@ -130,6 +131,6 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     request.session = session
     if (session !== null) await endSession(ctx, session, requesterOf(request))
     clearSessionCookie(reply, config)
-    return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' })
+    return pages.redirect(reply, context, '/ui/login', { notice: 'signed_out' satisfies LoginNotice })
   })
 }
