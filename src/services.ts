@@ -20,6 +20,7 @@ import { deleteExpiredLoginFlows } from './tokens/login-flows.js'
 import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
 import { createLeases } from './db/leases.js'
+import { createOutageLog } from './outage-log.js'
 import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
@@ -79,7 +80,8 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   // The audit log first (its row is part of the change's transaction), the log line last
   // (it cannot be taken back, so nothing that may still fail comes after it).
   const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, logEvent])
-  const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox: new SecretBox(config.encryption), now }
+  const outages = createOutageLog(logger)
+  const auth: AuthContext = { db, config, mailer, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox: new SecretBox(config.encryption), now, outages }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
   // request, and again by each sweep while there is one, to notice when the last legacy
@@ -135,6 +137,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
         await counters.close()
         await hasher.close()
         await db.destroy()
+        outages.close()
       })()
       await closing
     }
