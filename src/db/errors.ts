@@ -98,6 +98,8 @@ export function databaseFailureOf (error: unknown): DatabaseFailure | null {
     return null
   }
   const code = codeOf(error)
+  // mysql2's connect timeout: a socket code, but the setting to name is ours.
+  if (code === 'ETIMEDOUT' && (error as { syscall?: unknown }).syscall === 'connect') return { kind: UNREACHABLE, cause: 'no connection within DATABASE_CONNECT_TIMEOUT (ETIMEDOUT)' }
   const errno = (error as { errno?: unknown }).errno
   const keys = typeof code === 'string'
     ? [code, code.startsWith('SQLITE_') ? code.split('_', 2).join('_') : code]
