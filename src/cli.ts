@@ -6,6 +6,7 @@ import { pino } from 'pino'
 import { AuthError } from './auth/errors.js'
 import { ADMIN_COMMANDS, ADMIN_USAGE, type AdminCommand, parseAdminCommand, runAdminCommand } from './cli/admin.js'
 import { ClusterError, type ClusterCommand, CLUSTER_USAGE, parseClusterCommand, reloadCluster } from './cli/cluster.js'
+import { exitOnSignals } from './cli/shutdown.js'
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './cli/usage.js'
 import { ConfigError, type Config, type DatabaseConfig, loadConfig, redactUrl } from './config.js'
 import { isDatabaseUnavailable } from './db/errors.js'
@@ -30,7 +31,8 @@ ${ADMIN_USAGE}
 ${CLUSTER_USAGE}
 
 Configuration comes from environment variables (see README.md, "Configuration"):
-  PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, NODE_ENV, PUBLIC_URL,
+  PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, DATABASE_QUERY_TIMEOUT,
+  NODE_ENV, PUBLIC_URL,
   SMTP_URL, SMTP_TIMEOUT, MAIL_FROM, MAIL_OUTBOX, OUTBOX_POLL_INTERVAL, OUTBOX_RETRY_DELAY,
   OUTBOX_RETRY_MAX_DELAY, OUTBOX_GIVE_UP_AFTER, LOG_LEVEL, COMPAT, SESSION_IDLE_TTL, SESSION_ABSOLUTE_TTL,
   REAUTH_MAX_AGE, RESET_TOKEN_TTL, RESET_TOKEN_IN_RESPONSE, VERIFY_TOKEN_TTL, REQUIRE_EMAIL_VERIFICATION,
@@ -75,20 +77,7 @@ async function serve (services: Services): Promise<void> {
   // Loaded here: the operator's commands start faster without the HTTP layer.
   const { buildApp } = await import('./http/app.js')
   const app = await buildApp(services, { gentleClose: true })
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down: no new connections; finishing the requests in flight')
-      // Bounded: a client that holds its connection open does not keep the process alive.
-      setTimeout(() => {
-        app.log.warn({ seconds: config.http.shutdownTimeoutSeconds }, 'SHUTDOWN_TIMEOUT reached: exiting with connections still open')
-        process.exit(0)
-      }, config.http.shutdownTimeoutSeconds * 1000).unref()
-      app.close().then(() => process.exit(0), (err: unknown) => {
-        app.log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      })
-    })
-  }
+  exitOnSignals(app, config.http.shutdownTimeoutSeconds)
   await app.listen({ host: config.host, port: config.port })
   app.log.info({ database: describeDatabase(config.database) }, 'database')
   if (config.mail.smtpUrl === null) app.log.warn({ outbox: config.mail.outbox }, 'SMTP_URL is not set: mail is written to files in the outbox folder instead of being sent')

@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js'
 
 export type Environment = 'development' | 'production' | 'test'
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | {
     readonly dialect: 'sqlite'
     /** File path of the SQLite database, or ':memory:'. */
@@ -19,7 +19,11 @@ export type DatabaseConfig =
     readonly url: string
     readonly poolSize: number
     readonly connectTimeoutMs: number
-  }
+  }) & {
+  /** DATABASE_QUERY_TIMEOUT: the longest one statement (BEGIN and COMMIT included) may take,
+   *  and, for SQLite, the longest wait for another process's write lock. */
+  readonly queryTimeoutMs: number
+}
 
 export interface PasswordPolicyConfig {
   readonly minLength: number
@@ -236,27 +240,28 @@ function parseDatabaseUrl (reader: EnvReader): DatabaseConfig {
   const raw = reader.string('DATABASE_URL', DEFAULT_DATABASE_FILE)
   const poolSize = reader.integer('DATABASE_POOL_SIZE', 10, 1, 1000)
   const connectTimeoutMs = reader.integer('DATABASE_CONNECT_TIMEOUT', 5, 1, 600) * 1000
-  if (raw === ':memory:') return { dialect: 'sqlite', file: raw }
+  const queryTimeoutMs = reader.integer('DATABASE_QUERY_TIMEOUT', 5, 1, 600) * 1000
+  if (raw === ':memory:') return { dialect: 'sqlite', file: raw, queryTimeoutMs }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase()
   // A bare path, or a Windows drive letter (C:\...), is a SQLite file.
-  if (scheme === undefined || scheme.length === 1) return { dialect: 'sqlite', file: raw }
+  if (scheme === undefined || scheme.length === 1) return { dialect: 'sqlite', file: raw, queryTimeoutMs }
   if (scheme === 'sqlite' || scheme === 'file') {
     // sqlite:relative/path, sqlite:///absolute/path, file:./path
     const file = raw.slice(scheme.length + 1).replace(/^\/\/(?=\/)/, '')
-    if (file !== '') return { dialect: 'sqlite', file }
+    if (file !== '') return { dialect: 'sqlite', file, queryTimeoutMs }
   }
   if (scheme === 'postgres' || scheme === 'postgresql' || scheme === 'mysql') {
     try {
       const url = new URL(raw)
       if (url.hostname === '' || url.pathname.length <= 1) throw new Error('host and database name are required')
-      return { dialect: scheme === 'mysql' ? 'mysql' : 'postgres', url: raw, poolSize, connectTimeoutMs }
+      return { dialect: scheme === 'mysql' ? 'mysql' : 'postgres', url: raw, poolSize, connectTimeoutMs, queryTimeoutMs }
     } catch (error) {
       reader.problems.push(`DATABASE_URL is not a usable ${scheme} URL: ${error instanceof Error ? error.message : String(error)} (expected ${scheme}://user:password@host:port/database)`)
-      return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE }
+      return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE, queryTimeoutMs }
     }
   }
   reader.problems.push(`DATABASE_URL must be a SQLite file path, a sqlite: URL, a postgres:// URL or a mysql:// URL (got ${JSON.stringify(redactUrl(raw))})`)
-  return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE }
+  return { dialect: 'sqlite', file: DEFAULT_DATABASE_FILE, queryTimeoutMs }
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']

@@ -20,6 +20,7 @@ import { deleteExpiredLoginFlows } from './tokens/login-flows.js'
 import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
 import { createLeases } from './db/leases.js'
+import { createOutageLog } from './outage-log.js'
 import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
@@ -107,7 +108,8 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   })
   jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true })
   const outbox = { wake: () => { jobs.trigger(OUTBOX_JOB) } }
-  const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now }
+  const outages = createOutageLog(logger)
+  const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now, outages }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
   // request, and again by each sweep while there is one, to notice when the last legacy
@@ -168,6 +170,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
         await counters.close()
         await hasher.close()
         await db.destroy()
+        outages.close()
       })()
       await closing
     }

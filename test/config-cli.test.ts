@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     const config = loadConfig({})
     assert.equal(config.port, 5000)
     assert.equal(config.env, 'development')
-    assert.deepEqual(config.database, { dialect: 'sqlite', file: path.join('data', 'auth.sqlite') })
+    assert.deepEqual(config.database, { dialect: 'sqlite', file: path.join('data', 'auth.sqlite'), queryTimeoutMs: 5000 })
     assert.deepEqual(config.session, { idleTtlSeconds: 604800, absoluteTtlSeconds: 2592000, reauthMaxAgeSeconds: 600 })
     assert.deepEqual(config.resetToken, { ttlSeconds: 1800, inResponse: false })
     assert.deepEqual(config.passwordPolicy, { minLength: 8, maxLength: 1024, blockCommon: true })
@@ -27,18 +27,18 @@ describe('loadConfig', () => {
 
   it('reads sqlite: and file: URLs and plain paths as SQLite', () => {
     const file = (url: string): unknown => loadConfig({ DATABASE_URL: url }).database
-    assert.deepEqual(file('sqlite:///tmp/a.db'), { dialect: 'sqlite', file: '/tmp/a.db' })
-    assert.deepEqual(file('sqlite:data/b.db'), { dialect: 'sqlite', file: 'data/b.db' })
-    assert.deepEqual(file('file:./c.db'), { dialect: 'sqlite', file: './c.db' })
-    assert.deepEqual(file('/var/lib/auth.sqlite'), { dialect: 'sqlite', file: '/var/lib/auth.sqlite' })
+    assert.deepEqual(file('sqlite:///tmp/a.db'), { dialect: 'sqlite', file: '/tmp/a.db', queryTimeoutMs: 5000 })
+    assert.deepEqual(file('sqlite:data/b.db'), { dialect: 'sqlite', file: 'data/b.db', queryTimeoutMs: 5000 })
+    assert.deepEqual(file('file:./c.db'), { dialect: 'sqlite', file: './c.db', queryTimeoutMs: 5000 })
+    assert.deepEqual(file('/var/lib/auth.sqlite'), { dialect: 'sqlite', file: '/var/lib/auth.sqlite', queryTimeoutMs: 5000 })
   })
 
   it('reads postgres://, postgresql:// and mysql:// URLs with pool settings', () => {
     assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/auth?sslmode=require' }).database,
-      { dialect: 'postgres', url: 'postgres://u:p@db:5432/auth?sslmode=require', poolSize: 10, connectTimeoutMs: 5000 })
+      { dialect: 'postgres', url: 'postgres://u:p@db:5432/auth?sslmode=require', poolSize: 10, connectTimeoutMs: 5000, queryTimeoutMs: 5000 })
     assert.equal(loadConfig({ DATABASE_URL: 'postgresql://db/auth' }).database.dialect, 'postgres')
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/auth', DATABASE_POOL_SIZE: '3', DATABASE_CONNECT_TIMEOUT: '2' }).database,
-      { dialect: 'mysql', url: 'mysql://root@127.0.0.1:3306/auth', poolSize: 3, connectTimeoutMs: 2000 })
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/auth', DATABASE_POOL_SIZE: '3', DATABASE_CONNECT_TIMEOUT: '2', DATABASE_QUERY_TIMEOUT: '7' }).database,
+      { dialect: 'mysql', url: 'mysql://root@127.0.0.1:3306/auth', poolSize: 3, connectTimeoutMs: 2000, queryTimeoutMs: 7000 })
   })
 
   it('refuses database URLs it cannot use, without echoing the password', () => {
@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       return true
     })
     assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: '0' }), /DATABASE_POOL_SIZE/)
+    assert.throws(() => loadConfig({ DATABASE_QUERY_TIMEOUT: '0' }), /DATABASE_QUERY_TIMEOUT must be a whole number from 1 to 600/)
   })
 
   it('reports every bad variable at once, by name', () => {

@@ -2,6 +2,7 @@ import type { Background } from '../background.js'
 import type { Config } from '../config.js'
 import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
+import type { OutageLog } from '../outage-log.js'
 import type { SessionLookup } from '../features/sessions/session-lookup.js'
 import type { Actor, SecurityEvents } from './events.js'
 import type { PasswordHasher } from './password-hasher.js'
@@ -27,6 +28,8 @@ export interface AuthContext {
   readonly secretBox: SecretBox
   /** Milliseconds since the epoch. */
   readonly now: () => number
+  /** Where a database failure the domain rides out is logged (rate-limited, one line per cause). */
+  readonly outages: OutageLog
 }
 
 /** Who is asking: `client` holds them to their share of the hashing queue; ip and user

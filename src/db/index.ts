@@ -5,15 +5,17 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type SQLite from 'better-sqlite3'
 import { type DialectAdapter, Kysely, MysqlDialect, PostgresDialect, type PostgresPool, type PostgresPoolClient, SqliteAdapter, type SqliteDatabase, SqliteDialect, sql } from 'kysely'
-import type Mysql from 'mysql2'
 import type Pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
+import { CLIENT_TIMEOUT_GRACE_MS, mysqlPool } from './mysql.js'
 import type { Database } from './schema.js'
+import { keepRollbackCause } from './transactions.js'
 
 export type Db = Kysely<Database>
 
 export interface DbLogger {
   warn: (obj: object, msg: string) => void
+  debug?: (obj: object, msg: string) => void
 }
 
 // Only the driver of the database in use is loaded: each costs megabytes of memory.
@@ -22,14 +24,14 @@ const require = createRequire(import.meta.url)
 const PG_INT8_OID = 20
 const SQLITE_STATEMENT_CACHE_SIZE = 256
 
-function openSqlite (file: string): SQLite.Database {
+function openSqlite (file: string, queryTimeoutMs: number): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   const Database = require('better-sqlite3') as typeof SQLite
-  const sqlite = new Database(file)
-  // WAL lets readers run beside the writer; busy_timeout waits out another process's
-  // write lock instead of failing; foreign keys are off in SQLite unless asked for.
+  // better-sqlite3 is synchronous: a statement cannot hang on a network, and its one wait is
+  // for another process's write lock, bounded by `timeout` (SQLite's busy_timeout).
+  const sqlite = new Database(file, { timeout: queryTimeoutMs })
+  // WAL lets readers run beside the writer; foreign keys are off in SQLite unless asked for.
   sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
   return sqlite
@@ -83,12 +85,19 @@ class SqliteDialectWithMigrationLock extends SqliteDialect {
   }
 }
 
-function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs: number }, log: DbLogger | undefined): Pg.Pool {
+function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs: number, queryTimeoutMs: number }, log: DbLogger | undefined): Pg.Pool {
   const pg = require('pg') as typeof Pg
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
+    // Also bounds the wait for a pooled connection when all of them are in use.
     connectionTimeoutMillis: config.connectTimeoutMs,
+    // Every statement, BEGIN and COMMIT included, is bounded twice: by the server, which
+    // cancels it (57014) and keeps the connection usable, and, a moment later, by the
+    // driver, for a server or network that says nothing at all (withNamedStatements then
+    // discards the connection).
+    statement_timeout: config.queryTimeoutMs,
+    query_timeout: config.queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS,
     // Timestamps are BIGINT milliseconds: read them as numbers, as SQLite and MySQL do.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -109,6 +118,8 @@ function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs
 }
 
 const MAX_NAMED_STATEMENTS = 500
+// node-postgres's message when query_timeout expires (it sets no code).
+const QUERY_READ_TIMEOUT = 'Query read timeout'
 
 /**
  * Kysely sends every PostgreSQL query unnamed, so the server parses and plans it each
@@ -117,6 +128,14 @@ const MAX_NAMED_STATEMENTS = 500
  * (measured under `npm run bench`). The service has a few dozen distinct SQL texts.
  */
 function withNamedStatements (pool: Pg.Pool): PostgresPool {
+  // node-postgres's query_timeout rejects the query but keeps it as the connection's
+  // active one: every later query would queue behind an answer that may never come. On a
+  // connection that timed out, later queries (the transaction's ROLLBACK) fail at once, and
+  // it is destroyed when released instead of being pooled again.
+  const stuck = new WeakSet<Pg.PoolClient>()
+  const noteTimeout = (client: Pg.PoolClient) => (error: unknown): void => {
+    if (error instanceof Error && error.message.startsWith(QUERY_READ_TIMEOUT)) stuck.add(client)
+  }
   const names = new Map<string, string>()
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text)
@@ -132,11 +151,16 @@ function withNamedStatements (pool: Pg.Pool): PostgresPool {
       const client = await pool.connect()
       let wrapped = clients.get(client)
       if (wrapped === undefined) {
+        const onError = noteTimeout(client)
         wrapped = {
-          query: ((text: unknown, values?: unknown[]) => typeof text === 'string'
-            ? client.query({ name: nameOf(text), text, values })
-            : client.query(text as Pg.Submittable)) as unknown as PostgresPoolClient['query'],
-          release: () => { client.release() }
+          query: ((text: unknown, values?: unknown[]) => {
+            if (stuck.has(client)) return Promise.reject(new Error(`${QUERY_READ_TIMEOUT}: an earlier statement on this connection got no answer`))
+            if (typeof text !== 'string') return client.query(text as Pg.Submittable)
+            const running = client.query({ name: nameOf(text), text, values })
+            running.catch(onError)
+            return running
+          }) as unknown as PostgresPoolClient['query'],
+          release: () => { client.release(stuck.has(client)) }
         }
         clients.set(client, wrapped)
       }
@@ -146,26 +170,15 @@ function withNamedStatements (pool: Pg.Pool): PostgresPool {
   }
 }
 
-function mysqlPool (config: { url: string, poolSize: number, connectTimeoutMs: number }): Mysql.Pool {
-  const mysql = require('mysql2') as typeof Mysql
-  return mysql.createPool({
-    uri: config.url,
-    connectionLimit: config.poolSize,
-    connectTimeout: config.connectTimeoutMs,
-    // BIGINT as a number while it fits (our millisecond timestamps always do).
-    supportBigNumbers: true,
-    bigNumberStrings: false,
-    charset: 'utf8mb4'
-  })
-}
-
 export function createDb (config: DatabaseConfig, log?: DbLogger): Db {
   switch (config.dialect) {
-    case 'sqlite':
-      return new Kysely<Database>({ dialect: new SqliteDialectWithMigrationLock(openSqlite(config.file)) })
+    case 'sqlite': {
+      const sqlite = openSqlite(config.file, config.queryTimeoutMs)
+      return new Kysely<Database>({ dialect: keepRollbackCause(new SqliteDialectWithMigrationLock(sqlite), log, () => sqlite.inTransaction) })
+    }
     case 'postgres':
-      return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(postgresPool(config, log)) }) })
+      return new Kysely<Database>({ dialect: keepRollbackCause(new PostgresDialect({ pool: withNamedStatements(postgresPool(config, log)) }), log) })
     case 'mysql':
-      return new Kysely<Database>({ dialect: new MysqlDialect({ pool: mysqlPool(config) }) })
+      return new Kysely<Database>({ dialect: keepRollbackCause(new MysqlDialect({ pool: mysqlPool(config) }), log) })
   }
 }

@@ -35,3 +35,25 @@ export function createLeases (db: Db, holder: string, now: () => number = Date.n
     }
   }
 }
+
+/** The row readiness rewrites; no job is named so. */
+const WRITE_PROBE = 'health:write-probe'
+
+/**
+ * Readiness: resolves once the database has taken a write, so that a database that reads
+ * but cannot write (a full disk, a read-only server or file) is not ready. One row of
+ * this table, shared by the instances, is rewritten with the time, which changes at every
+ * probe: an UPDATE that changes nothing would write nothing to SQLite's file. Bounded by
+ * DATABASE_QUERY_TIMEOUT like every statement; rejects with the database's error.
+ */
+export async function probeWrite (db: Db, now: number = Date.now()): Promise<void> {
+  const updated = await db.updateTable('job_leases').set({ holder: 'readiness', expires_at: now })
+    .where('name', '=', WRITE_PROBE).executeTakeFirst()
+  if (updated.numUpdatedRows > 0n) return
+  try {
+    await db.insertInto('job_leases').values({ name: WRITE_PROBE, holder: 'readiness', expires_at: now }).execute()
+  } catch (error) {
+    // Another instance inserted it first (or, on MySQL, the time had not changed): written.
+    if (!isUniqueViolation(error)) throw error
+  }
+}

@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { accountRoutes } from '../features/account/routes.js'
 import { auditRoutes } from '../features/audit/routes.js'
 import { emailChangeRoutes } from '../features/email-change/routes.js'
+import { isDatabaseUnavailable } from '../db/errors.js'
 import { checkReadiness } from '../features/health/health.js'
 import { healthRoutes } from '../features/health/routes.js'
 import { homeRoutes } from '../features/home/routes.js'
@@ -151,7 +152,7 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
     if (request.body === undefined) request.body = {}
     done()
   })
-  registerErrorHandlers(app)
+  registerErrorHandlers(app, ctx.outages)
 
   // Plugins that act on the routes asking for them (route config), in the order their
   // checks run: cross-site refusal, per-IP limit, session. The OpenAPI document sees the
@@ -174,7 +175,13 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   const features = { ctx, config, v1: compat?.v1 }
   await app.register(homeRoutes)
   await app.register(healthRoutes, {
-    checkReadiness: async (onFailure) => await checkReadiness({ db: services.db, counters, redis: config.redis.url !== null, onFailure })
+    // A database failure is logged as the requests' are: its cause, then counts, no stack.
+    checkReadiness: async (onFailure) => await checkReadiness({
+      db: services.db,
+      counters,
+      redis: config.redis.url !== null,
+      onFailure: (check, error) => { if (isDatabaseUnavailable(error)) ctx.outages.report(error, 'not ready'); else onFailure(check, error) }
+    })
   })
   await app.register(userRoutes, features)
   await app.register(passwordRoutes, features)

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError } from '../auth/errors.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
+import type { OutageLog } from '../outage-log.js'
 import { ERRORS, type ErrorName, errorOfStatus, nameOfStatus } from '../error-codes.js'
 import { HttpError } from './http-error.js'
 
@@ -60,7 +61,8 @@ export interface ErrorAnswer {
  * status, with the code of that status's row (reworded when the parser's words would
  * confuse, their own message when they are Fastify's); a database that cannot be reached
  * is DATABASE_UNAVAILABLE, to retry shortly; anything else is INTERNAL, with nothing of it
- * told. It logs nothing: its callers log DATABASE_UNAVAILABLE and INTERNAL with their context.
+ * told. It logs nothing: its callers log DATABASE_UNAVAILABLE (through the outage log) and
+ * INTERNAL with their context.
  */
 export function classifyError (error: unknown): ErrorAnswer {
   if (error instanceof AuthError || error instanceof HttpError) {
@@ -137,12 +139,14 @@ export function createEarlyErrorHandlers (headers: Readonly<Record<string, strin
   }
 }
 
-export function registerErrorHandlers (app: FastifyInstance): void {
+/** `outages` logs the expected infrastructure failures (DATABASE_UNAVAILABLE): a line
+ *  naming the cause, then a count per interval, never a stack per request. */
+export function registerErrorHandlers (app: FastifyInstance, outages: OutageLog): void {
   app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, ERRORS.ROUTE_NOT_FOUND.message))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const failure = classifyError(error)
-    if (failure.name === 'DATABASE_UNAVAILABLE') request.log.warn({ err: error }, 'database unavailable')
+    if (failure.name === 'DATABASE_UNAVAILABLE') outages.report(error, 'database unavailable', request.log)
     else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
     if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
     return sendError(reply, failure.status, failure.message, failure.code)

@@ -12,6 +12,7 @@ import { AuthError } from '../auth/errors.js'
 import type { Config } from '../config.js'
 import { classifyError } from '../http/errors.js'
 import { translate } from '../i18n/catalogue.js'
+import type { OutageLog } from '../outage-log.js'
 import { accountPages } from './pages/account.js'
 import { linkPages } from './pages/links.js'
 import { signInPages } from './pages/sign-in.js'
@@ -80,7 +81,7 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
     const context = pages.context(request, reply, { path: '/ui/login', form: false })
     return pages.send(reply, 'message', context, { title: 'page.not_found', text: translate(context.language, 'text.not_found'), link: { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } }, 404)
   })
-  app.setErrorHandler(async (error: FastifyError, request, reply) => await sendErrorPage(error, request, reply, pages))
+  app.setErrorHandler(async (error: FastifyError, request, reply) => await sendErrorPage(error, request, reply, pages, ctx.outages))
 
   const options: PageOptions = { ctx, config, pages }
   await app.register(signInPages, options)
@@ -90,11 +91,11 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
 
 /** Whatever a page could not handle: an HTML page with the status the API would give
  *  (classifyError, as the JSON API's error handler), worded for people. */
-async function sendErrorPage (error: FastifyError, request: FastifyRequest, reply: FastifyReply, pages: PageKit): Promise<FastifyReply> {
+async function sendErrorPage (error: FastifyError, request: FastifyRequest, reply: FastifyReply, pages: PageKit, outages: OutageLog): Promise<FastifyReply> {
   const context = pages.context(request, reply, { path: '/ui/login', form: false })
   const t = (key: Parameters<typeof translate>[1], values?: Record<string, number>): string => translate(context.language, key, values)
   const failure = classifyError(error)
-  if (failure.name === 'DATABASE_UNAVAILABLE') request.log.warn({ err: error }, 'database unavailable')
+  if (failure.name === 'DATABASE_UNAVAILABLE') outages.report(error, 'database unavailable', request.log)
   else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
   if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
   const seconds = failure.retryAfterSeconds ?? 1

@@ -30,8 +30,9 @@ export async function startTcpProxy (targetHost: string, targetPort: number): Pr
     track(upstream)
     const pair: [net.Socket, net.Socket] = [client, upstream]
     pairs.add(pair)
-    if (stalled) for (const socket of pair) socket.pause()
     client.pipe(upstream).pipe(client)
+    // After pipe(), which resumes its source: a connection opened while stalled stalls too.
+    if (stalled) for (const socket of pair) socket.pause()
     client.on('close', () => { pairs.delete(pair); upstream.destroy() })
     upstream.on('close', () => client.destroy())
   })

@@ -1,9 +1,9 @@
-// Readiness: can this instance serve? A real round trip to the database, and a PING to
-// Redis when it is configured, each within a short timeout; a check that fails or does
-// not answer in time is 'unreachable'. What went wrong is logged by the caller's logger,
+// Readiness: can this instance serve? A real write to the database (a database that reads
+// but cannot write is not ready), and a PING to Redis when it is configured, each within a
+// short timeout; a check that fails or does not answer in time is 'unreachable'. What went wrong is logged by the caller's logger,
 // never answered.
-import { sql } from 'kysely'
 import type { Db } from '../../db/index.js'
+import { probeWrite } from '../../db/leases.js'
 import type { CounterStore } from '../../limits/counter-store.js'
 
 /** Each check's limit: a readiness probe must answer before the prober gives up (often 1 s). */
@@ -47,7 +47,7 @@ async function within (ms: number, work: Promise<unknown>): Promise<void> {
 }
 
 export async function checkReadiness (deps: ReadinessDeps): Promise<Readiness> {
-  const probes: Record<string, () => Promise<unknown>> = { database: async () => await sql`select 1`.execute(deps.db) }
+  const probes: Record<string, () => Promise<unknown>> = { database: async () => { await probeWrite(deps.db) } }
   if (deps.redis) probes.redis = async () => { await deps.counters.ping() }
   const entries = await Promise.all(Object.entries(probes).map(async ([name, probe]): Promise<[string, CheckResult]> => {
     try {

@@ -7,7 +7,7 @@ import type { AuthContext, PublicUser } from '../../auth/context.js'
 import { formatMethods, parseMethods, type SignInMethod } from '../../identity/methods.js'
 import { AuthError } from '../../auth/errors.js'
 import { generateToken, hashToken, isWellFormedSessionToken } from '../../auth/tokens.js'
-import { isForeignKeyViolation } from '../../db/errors.js'
+import { isDatabaseWriteFailure, isForeignKeyViolation } from '../../db/errors.js'
 import type { Db } from '../../db/index.js'
 import { deleteExpiredInBatches } from '../../db/sweep.js'
 
@@ -84,6 +84,20 @@ export async function createSession (ctx: AuthContext, db: Db, userId: number, m
   return token
 }
 
+/**
+ * A session check only reads; its housekeeping writes (sliding the expiry, deleting an
+ * expired session) are not worth failing it for when the database can read but not write
+ * (a full disk): the session is valid either way. The failure is logged, rate-limited.
+ */
+async function unlessWritesFail (ctx: AuthContext, what: string, write: Promise<unknown>): Promise<void> {
+  try {
+    await write
+  } catch (error) {
+    if (!isDatabaseWriteFailure(error)) throw error
+    ctx.outages.report(error, what)
+  }
+}
+
 /** The session and its user, or null for an unknown, malformed or expired token. */
 export async function validateSessionToken (ctx: AuthContext, token: string): Promise<ValidSession | null> {
   if (!isWellFormedSessionToken(token)) return null
@@ -92,15 +106,15 @@ export async function validateSessionToken (ctx: AuthContext, token: string): Pr
   if (row === undefined) return null
   const now = ctx.now()
   if (now >= row.expiresAt) {
-    await invalidateSession(ctx.db, id)
+    await unlessWritesFail(ctx, 'expired session not deleted', invalidateSession(ctx.db, id))
     return null
   }
   const { idleMs, absoluteMs } = ttls(ctx)
   if (now - row.lastSeenAt >= Math.min(MAX_REFRESH_INTERVAL_MS, idleMs / 2)) {
-    await ctx.db.updateTable('sessions')
+    await unlessWritesFail(ctx, 'session last_seen_at not written', ctx.db.updateTable('sessions')
       .set({ last_seen_at: now, expires_at: Math.min(now + idleMs, row.createdAt + absoluteMs) })
       .where('id', '=', id)
-      .execute()
+      .execute())
   }
   return { id, createdAt: row.createdAt, authenticatedAt: row.authenticatedAt ?? row.createdAt, methods: parseMethods(row.methods), user: { id: row.userId, email: row.email } }
 }

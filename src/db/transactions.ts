@@ -1,0 +1,55 @@
+// Kysely's transaction().execute() rolls back when its callback throws, and if that ROLLBACK
+// fails, the rollback's error is thrown instead of the one that caused it. That happens
+// exactly when the database is in trouble: SQLite rolls a transaction back by itself on
+// SQLITE_FULL or an I/O error, so Kysely's ROLLBACK then fails with "cannot rollback - no
+// transaction is active" and the log and the client saw that instead of "disk full"; a
+// PostgreSQL or MySQL connection that died or timed out fails its ROLLBACK too. Wrapping the
+// driver keeps the original error: a failed ROLLBACK is logged at debug level and dropped.
+// That is safe: SQLite is no longer in a transaction (checked), and a server connection
+// whose ROLLBACK failed is broken, so its pool discards it (src/db/index.ts, mysql.ts).
+import type { DatabaseConnection, Dialect, Driver, Kysely, TransactionSettings } from 'kysely'
+
+export interface RollbackLogger {
+  debug?: (obj: object, msg: string) => void
+}
+
+class RollbackKeepsCauseDriver implements Driver {
+  readonly savepoint: Driver['savepoint']
+  readonly rollbackToSavepoint: Driver['rollbackToSavepoint']
+  readonly releaseSavepoint: Driver['releaseSavepoint']
+
+  constructor (private readonly driver: Driver, private readonly log: RollbackLogger | undefined, private readonly stillInTransaction: () => boolean) {
+    this.savepoint = driver.savepoint?.bind(driver)
+    this.rollbackToSavepoint = driver.rollbackToSavepoint?.bind(driver)
+    this.releaseSavepoint = driver.releaseSavepoint?.bind(driver)
+  }
+
+  async init (): Promise<void> { await this.driver.init() }
+  async acquireConnection (): Promise<DatabaseConnection> { return await this.driver.acquireConnection() }
+  async beginTransaction (connection: DatabaseConnection, settings: TransactionSettings): Promise<void> { await this.driver.beginTransaction(connection, settings) }
+  async commitTransaction (connection: DatabaseConnection): Promise<void> { await this.driver.commitTransaction(connection) }
+  async releaseConnection (connection: DatabaseConnection): Promise<void> { await this.driver.releaseConnection(connection) }
+  async destroy (): Promise<void> { await this.driver.destroy() }
+
+  async rollbackTransaction (connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.driver.rollbackTransaction(connection)
+    } catch (err) {
+      // Still in a transaction (SQLite only can tell): the connection would carry it into
+      // the next request, so this error must be seen, even at the cost of the cause.
+      if (this.stillInTransaction()) throw err
+      this.log?.debug?.({ err }, 'ROLLBACK failed after an error (the error that caused it is reported)')
+    }
+  }
+}
+
+/** The dialect with its driver wrapped; `stillInTransaction` tells, where the driver can,
+ *  whether a failed ROLLBACK left the connection in a transaction. */
+export function keepRollbackCause (dialect: Dialect, log?: RollbackLogger, stillInTransaction: () => boolean = () => false): Dialect {
+  return {
+    createDriver: () => new RollbackKeepsCauseDriver(dialect.createDriver(), log, stillInTransaction),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db)
+  }
+}
