@@ -21,6 +21,7 @@ import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
 import { createLeases } from './db/leases.js'
 import { createOutageLog } from './outage-log.js'
+import { isDatabaseUnavailable } from './db/errors.js'
 import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
@@ -80,8 +81,15 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     queueLimit: config.hashing.queueLimit,
     onComputed: metrics?.observeHash
   })
-  const background = createBackground(logger)
-  const jobs = createJobs(logger, createLeases(db, INSTANCE_ID))
+  const outages = createOutageLog(logger)
+  // Scheduled jobs (the outbox's sender polls every second) and background work that fail
+  // for want of the database say so through the outage log: a line per interval, no stacks.
+  const quietInOutages = (level: 'warn' | 'error') => (obj: { err?: unknown }, msg: string): void => {
+    if (isDatabaseUnavailable(obj.err)) outages.report(obj.err, msg)
+    else logger[level](obj, msg)
+  }
+  const background = createBackground({ error: quietInOutages('error') })
+  const jobs = createJobs({ warn: quietInOutages('warn') }, createLeases(db, INSTANCE_ID))
   // One info line per event, bound to its request: sign-in outcomes, throttles, changes.
   const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor, details }) => {
     logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip, ...(actor.operator === undefined ? {} : { operator: actor.operator }), ...(details === undefined ? {} : { details }) }, 'security event')
@@ -108,7 +116,6 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   })
   jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true })
   const outbox = { wake: () => { jobs.trigger(OUTBOX_JOB) } }
-  const outages = createOutageLog(logger)
   const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now, outages }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
