@@ -23,7 +23,8 @@ export interface Jobs {
 
 export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
   const jobs: Array<{ name: string, intervalMs: number, task: () => Promise<void>, exclusive: boolean, timer?: NodeJS.Timeout }> = []
-  const held = new Set<string>()
+  /** Leases this instance holds, and until when. */
+  const held = new Map<string, number>()
   const running = new Map<string, Promise<void>>()
   let started = false
   let closed = false
@@ -35,11 +36,14 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
     // A run still going: this one waits for its end (trigger) or is skipped (the timer).
     if (closed || running.has(job.name)) return
     const pending = (async () => {
-      if (job.exclusive && leases !== undefined) {
+      // A lease held for more than one more interval is not renewed: a job triggered often
+      // (the outbox's sender, woken by each mail) writes its lease once per interval, not per run.
+      if (job.exclusive && leases !== undefined && (held.get(job.name) ?? 0) <= Date.now() + job.intervalMs) {
         // Two intervals: a holder whose timer fires late keeps its lease; one that stopped
         // without giving it up (killed) is replaced within two intervals.
+        const until = Date.now() + 2 * job.intervalMs
         if (!await leases.acquire(job.name, 2 * job.intervalMs)) { held.delete(job.name); return }
-        held.add(job.name)
+        held.set(job.name, until)
       }
       await job.task()
     })()
@@ -76,7 +80,7 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
       closed = true
       for (const job of jobs) clearInterval(job.timer)
       await Promise.allSettled([...running.values()])
-      if (leases !== undefined) await Promise.allSettled([...held].map(async name => { await leases.release(name) }))
+      if (leases !== undefined) await Promise.allSettled([...held.keys()].map(async name => { await leases.release(name) }))
     }
   }
 }

@@ -64,6 +64,7 @@ export interface ServiceOptions {
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 const OUTBOX_JOB = 'outbox'
+const OUTBOX_WAKE_DELAY_MS = 50
 /** How long the outbox keeps the record (never the body) of a sent message, and a given-up one. */
 const SENT_MAIL_RETENTION_MS = 7 * 24 * 3600 * 1000
 const FAILED_MAIL_RETENTION_MS = 30 * 24 * 3600 * 1000
@@ -115,7 +116,13 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     }
   })
   jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true })
-  const outbox = { wake: () => { jobs.trigger(OUTBOX_JOB) } }
+  // A wake is taken up a few milliseconds later: the mail of a burst of sign-ups goes in one batch.
+  let wakeTimer: NodeJS.Timeout | undefined
+  const outbox = {
+    wake: () => {
+      wakeTimer ??= setTimeout(() => { wakeTimer = undefined; jobs.trigger(OUTBOX_JOB) }, OUTBOX_WAKE_DELAY_MS).unref()
+    }
+  }
   const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now, outages }
 
   // Failed logins are padded to the slowest stored hash: measured before the first

@@ -163,6 +163,8 @@ export interface OutboxTable {
   give_up_at: number
   sent_at: number | null
   last_error: string | null
+  /** The sender's mark on the attempt it took (random per batch). */
+  claim: string | null
 }
 
 /** 'users': the highest id a deleted account held (see migration 0013): an import never

@@ -4,6 +4,7 @@
 // under ENCRYPTION_KEY, bound to its channel and recipient, and dropped once sent; the
 // row stays as the record of what went out until the sweep removes it.
 // This module owns the outbox table.
+import { randomBytes } from 'node:crypto'
 import type { SecretBox } from '../auth/secret-box.js'
 import type { Db } from '../db/index.js'
 
@@ -77,43 +78,46 @@ export async function insertOutboxMessage (db: Db, box: SecretBox, message: NewO
   }).execute()
 }
 
-/** Pending messages whose attempt is due, oldest first. */
-export async function findDueMessages (db: Db, now: number, limit: number): Promise<OutboxRecord[]> {
-  const rows = await db.selectFrom('outbox').select(RECORD_COLUMNS)
-    .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
-    .orderBy('id').limit(limit)
-    .execute()
-  return rows.map(toRecord)
-}
-
-export type Claim =
-  | { readonly taken: false }
-  | { readonly taken: true, readonly body: unknown }
-  /** Its body cannot be opened: the key that sealed it left ENCRYPTION_KEY. */
-  | { readonly taken: true, readonly unreadable: true }
+/** A message whose attempt a sender took: its body, or unreadable when the key that
+ *  sealed it left ENCRYPTION_KEY. */
+export type ClaimedMessage = OutboxRecord & ({ readonly body: unknown } | { readonly unreadable: true })
 
 /**
- * Takes the attempt of a due message: one conditional UPDATE moves its next attempt
- * `leaseMs` ahead and counts the attempt, so of two senders that read the same row only
- * one delivers it (and a sender that dies mid-attempt leaves it to be tried again once
- * the lease is over).
+ * Takes the attempts of up to `limit` due messages, oldest first: one conditional UPDATE
+ * marks them with a random claim, moves their next attempt `leaseMs` ahead and counts the
+ * attempt, so of two senders each message goes to one (and a sender that dies mid-attempt
+ * leaves it to be tried again once the lease is over); one SELECT, on the index of due
+ * messages, reads back what this sender got, bodies opened.
  */
-export async function claimMessage (db: Db, box: SecretBox, message: OutboxRecord, now: number, leaseMs: number): Promise<Claim> {
-  const claimed = await db.updateTable('outbox')
-    .set(eb => ({ next_attempt_at: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', message.id).where('status', '=', 'pending').where('next_attempt_at', '=', message.nextAttemptAt)
-    .executeTakeFirst()
-  if (claimed.numUpdatedRows !== 1n) return { taken: false }
-  const row = await db.selectFrom('outbox').select(['payload', 'key_id']).where('id', '=', message.id).executeTakeFirst()
-  const text = row?.payload == null || row.key_id === null ? null : box.open({ box: row.payload, keyId: row.key_id }, contextOf(message.channel, message.recipient))
-  return text === null ? { taken: true, unreadable: true } : { taken: true, body: JSON.parse(text) as unknown }
+export async function claimDueMessages (db: Db, box: SecretBox, now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+  const claim = randomBytes(12).toString('hex')
+  const leasedUntil = now + leaseMs
+  // The ids through a derived table: MySQL refuses LIMIT in an IN subquery, and a subquery
+  // on the table it updates, but takes both from a derived table.
+  await db.updateTable('outbox')
+    .set(eb => ({ claim, next_attempt_at: leasedUntil, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', db.selectFrom(db.selectFrom('outbox').select('id')
+      .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
+      .orderBy('id').limit(limit).as('due')).select('due.id'))
+    .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
+    .execute()
+  const rows = await db.selectFrom('outbox').select([...RECORD_COLUMNS, 'payload', 'key_id'])
+    .where('status', '=', 'pending').where('next_attempt_at', '=', leasedUntil).where('claim', '=', claim)
+    .orderBy('id')
+    .execute()
+  return rows.map(row => {
+    const record = toRecord(row)
+    const text = row.payload === null || row.key_id === null ? null : box.open({ box: row.payload, keyId: row.key_id }, contextOf(record.channel, record.recipient))
+    return text === null ? { ...record, unreadable: true as const } : { ...record, body: JSON.parse(text) as unknown }
+  })
 }
 
-/** The attempt succeeded: the body goes, the record stays. */
-export async function markSent (db: Db, id: number, now: number): Promise<void> {
+/** The attempts succeeded: the bodies go, the records stay. */
+export async function markSent (db: Db, ids: readonly number[], now: number): Promise<void> {
+  if (ids.length === 0) return
   await db.updateTable('outbox')
     .set({ status: 'sent', sent_at: now, payload: null, key_id: null, last_error: null })
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .execute()
 }
 

@@ -2,11 +2,11 @@
 // deliverer of its channel (mail: the SMTP transport). A failed attempt is tried again
 // after an exponential backoff with jitter, until the message's give-up time; then it is
 // given up (kept, for `authsvc outbox retry`, and reported). It runs as an exclusive job
-// (one instance at a time holds its lease), and every attempt is also claimed row by row,
-// so that even two senders never deliver one message twice.
+// (one instance at a time holds its lease), and every attempt is also claimed (a batch at
+// a time, one conditional UPDATE), so that even two senders never deliver one message twice.
 import type { SecretBox } from '../auth/secret-box.js'
 import type { Db } from '../db/index.js'
-import { claimMessage, findDueMessages, markFailed, markRetry, markSent, type OutboxChannel, type OutboxRecord } from './outbox.js'
+import { type ClaimedMessage, claimDueMessages, markFailed, markRetry, markSent, type OutboxChannel, type OutboxRecord } from './outbox.js'
 
 /** Delivers one message's body; throws when it did not go out. */
 export type Deliverer = (body: unknown) => Promise<void>
@@ -62,32 +62,29 @@ export function createOutboxSender (options: OutboxSenderOptions): OutboxSender 
   const { db, box, now, log } = options
   let stopped = false
 
-  async function attempt (message: OutboxRecord): Promise<void> {
-    const claim = await claimMessage(db, box, message, now(), options.attemptLeaseMs)
-    if (!claim.taken) return // another sender has it
-    const tried = { ...message, attempts: message.attempts + 1 }
-    if ('unreadable' in claim) {
-      await giveUp(tried, 'its body was sealed with a key that is no longer in ENCRYPTION_KEY')
-      return
+  /** Delivers one claimed message; true when it went out (marked sent with its batch). */
+  async function attempt (message: ClaimedMessage): Promise<boolean> {
+    if ('unreadable' in message) {
+      await giveUp(message, 'its body was sealed with a key that is no longer in ENCRYPTION_KEY')
+      return false
     }
     try {
-      await options.deliverers[message.channel](claim.body)
+      await options.deliverers[message.channel](message.body)
+      return true
     } catch (error) {
       const reason = describe(error)
-      options.onResult?.(tried, 'failed')
+      options.onResult?.(message, 'failed')
       const at = now()
       if (at >= message.giveUpAt) {
-        await giveUp(tried, reason)
-        return
+        await giveUp(message, reason)
+        return false
       }
       // The last attempt falls on the give-up time, not after it.
-      const next = Math.min(message.giveUpAt, at + retryDelay(tried.attempts, options.retryDelayMs, options.retryMaxDelayMs))
-      log.warn({ outbox: message.id, channel: message.channel, kind: message.kind, attempts: tried.attempts, error: reason, retryAt: new Date(next).toISOString() }, 'outgoing message failed; tried again later')
+      const next = Math.min(message.giveUpAt, at + retryDelay(message.attempts, options.retryDelayMs, options.retryMaxDelayMs))
+      log.warn({ outbox: message.id, channel: message.channel, kind: message.kind, attempts: message.attempts, error: reason, retryAt: new Date(next).toISOString() }, 'outgoing message failed; tried again later')
       await markRetry(db, message.id, next, reason)
-      return
+      return false
     }
-    await markSent(db, message.id, now())
-    options.onResult?.(tried, 'sent')
   }
 
   async function giveUp (message: OutboxRecord, reason: string): Promise<void> {
@@ -101,15 +98,20 @@ export function createOutboxSender (options: OutboxSenderOptions): OutboxSender 
     async deliverDue () {
       let tried = 0
       while (!stopped) {
-        const due = await findDueMessages(db, now(), BATCH)
-        const queue = [...due]
+        const queue = await claimDueMessages(db, box, now(), BATCH, options.attemptLeaseMs)
+        const claimed = queue.length
+        const sent: ClaimedMessage[] = []
         await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+          // Once stopped, what is claimed and not tried waits for its lease to end.
           for (let message = queue.shift(); message !== undefined && !stopped; message = queue.shift()) {
-            await attempt(message)
+            if (await attempt(message)) sent.push(message)
             tried++
           }
         }))
-        if (due.length < BATCH) break
+        // One statement for the batch (a burst of sign-ups costs one, not one each).
+        await markSent(db, sent.map(message => message.id), now())
+        for (const message of sent) options.onResult?.(message, 'sent')
+        if (claimed < BATCH) break
       }
       return tried
     },

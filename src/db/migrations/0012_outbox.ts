@@ -20,6 +20,7 @@ export async function up (db: Kysely<any>): Promise<void> {
     .addColumn('give_up_at', 'bigint', col => col.notNull())
     .addColumn('sent_at', 'bigint')
     .addColumn('last_error', 'varchar(512)')
+    .addColumn('claim', 'varchar(32)')
     .execute()
   await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'next_attempt_at']).execute()
 }
