@@ -90,9 +90,10 @@ export async function benchCluster (database: Database, turns: { rounds: number,
   try {
     const bare = await start(['bench/bare-server.mjs'], {})
     running.push(bare)
-    const one = await start(['dist/cluster/main.js', '--instances', '1'], env)
+    // Two clusters at once: each its own pid file (the default one is for a single cluster).
+    const one = await start(['dist/cluster/main.js', '--instances', '1', '--pid-file', path.join(outbox, 'one.pid')], env)
     running.push(one)
-    const two = await start(['dist/cluster/main.js', '--instances', '2'], env)
+    const two = await start(['dist/cluster/main.js', '--instances', '2', '--pid-file', path.join(outbox, 'two.pid')], env)
     running.push(two)
     const direct = `http://127.0.0.1:${Number(new URL(one.url).port) + 1}`
     const email = 'bench-cluster@example.com'
