@@ -10,8 +10,16 @@ export interface JobsLogger {
   warn: (obj: object, msg: string) => void
 }
 
+export interface JobOptions {
+  /** One instance at a time (a lease in the database). */
+  readonly exclusive?: boolean
+  /** Says whether there is work, before the lease is taken: a job that polls often (the
+   *  outbox's sender) then writes nothing while idle. */
+  readonly hasWork?: () => Promise<boolean>
+}
+
 export interface Jobs {
-  every: (name: string, intervalMs: number, task: () => Promise<void>, options?: { exclusive?: boolean }) => void
+  every: (name: string, intervalMs: number, task: () => Promise<void>, options?: JobOptions) => void
   /** Runs the job now rather than at its next tick (once started): new work is waiting. A
    *  run under way is followed by one more, so work it no longer looks for is not left
    *  to the next tick. */
@@ -22,7 +30,7 @@ export interface Jobs {
 }
 
 export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
-  const jobs: Array<{ name: string, intervalMs: number, task: () => Promise<void>, exclusive: boolean, timer?: NodeJS.Timeout }> = []
+  const jobs: Array<{ name: string, intervalMs: number, task: () => Promise<void>, exclusive: boolean, hasWork?: () => Promise<boolean>, timer?: NodeJS.Timeout }> = []
   /** Leases this instance holds, and until when. */
   const held = new Map<string, number>()
   const running = new Map<string, Promise<void>>()
@@ -36,6 +44,7 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
     // A run still going: this one waits for its end (trigger) or is skipped (the timer).
     if (closed || running.has(job.name)) return
     const pending = (async () => {
+      if (job.hasWork !== undefined && !await job.hasWork()) return
       // A lease held for more than one more interval is not renewed: a job triggered often
       // (the outbox's sender, woken by each mail) writes its lease once per interval, not per run.
       if (job.exclusive && leases !== undefined && (held.get(job.name) ?? 0) <= Date.now() + job.intervalMs) {
@@ -61,7 +70,7 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
 
   return {
     every (name, intervalMs, task, options = {}) {
-      const job = { name, intervalMs, task, exclusive: options.exclusive === true }
+      const job = { name, intervalMs, task, exclusive: options.exclusive === true, hasWork: options.hasWork }
       jobs.push(job)
       if (started) schedule(job)
     },

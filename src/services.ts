@@ -26,7 +26,7 @@ import { createJobs, type Jobs } from './jobs.js'
 import { createCounterStore, type CounterStore } from './limits/counter-store.js'
 import { createMailer, type Mailer } from './mail/mailer.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { countPendingMessages, deleteOldMessages } from './outbox/outbox.js'
+import { countPendingMessages, deleteOldMessages, hasDueMessages } from './outbox/outbox.js'
 import { createOutboxSender } from './outbox/sender.js'
 import type { MailMessage } from './mail/mailer.js'
 
@@ -115,7 +115,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
       await events.publish(db, { type: 'mail.given_up', userId: message.userId, at: now(), actor: { ip: null, userAgent: null, requestId: null }, details: { kind: message.kind, outbox_id: message.id, attempts: message.attempts } })
     }
   })
-  jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true })
+  jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true, hasWork: async () => await hasDueMessages(db, now()) })
   // A wake is taken up a few milliseconds later: the mail of a burst of sign-ups goes in one batch.
   let wakeTimer: NodeJS.Timeout | undefined
   const outbox = {

@@ -7,29 +7,35 @@
 // driver keeps the original error: a failed ROLLBACK is logged at debug level and dropped.
 // That is safe: SQLite is no longer in a transaction (checked), and a server connection
 // whose ROLLBACK failed is broken, so its pool discards it (src/db/index.ts, mysql.ts).
-import type { DatabaseConnection, Dialect, Driver, Kysely, TransactionSettings } from 'kysely'
+import type { DatabaseConnection, Dialect, Driver, Kysely } from 'kysely'
 
 export interface RollbackLogger {
   debug?: (obj: object, msg: string) => void
 }
 
 class RollbackKeepsCauseDriver implements Driver {
+  // Passed through as the driver's own functions: no extra promise on every query's path.
+  readonly init: Driver['init']
+  readonly acquireConnection: Driver['acquireConnection']
+  readonly beginTransaction: Driver['beginTransaction']
+  readonly commitTransaction: Driver['commitTransaction']
+  readonly releaseConnection: Driver['releaseConnection']
+  readonly destroy: Driver['destroy']
   readonly savepoint: Driver['savepoint']
   readonly rollbackToSavepoint: Driver['rollbackToSavepoint']
   readonly releaseSavepoint: Driver['releaseSavepoint']
 
   constructor (private readonly driver: Driver, private readonly log: RollbackLogger | undefined, private readonly stillInTransaction: () => boolean) {
+    this.init = driver.init.bind(driver)
+    this.acquireConnection = driver.acquireConnection.bind(driver)
+    this.beginTransaction = driver.beginTransaction.bind(driver)
+    this.commitTransaction = driver.commitTransaction.bind(driver)
+    this.releaseConnection = driver.releaseConnection.bind(driver)
+    this.destroy = driver.destroy.bind(driver)
     this.savepoint = driver.savepoint?.bind(driver)
     this.rollbackToSavepoint = driver.rollbackToSavepoint?.bind(driver)
     this.releaseSavepoint = driver.releaseSavepoint?.bind(driver)
   }
-
-  async init (): Promise<void> { await this.driver.init() }
-  async acquireConnection (): Promise<DatabaseConnection> { return await this.driver.acquireConnection() }
-  async beginTransaction (connection: DatabaseConnection, settings: TransactionSettings): Promise<void> { await this.driver.beginTransaction(connection, settings) }
-  async commitTransaction (connection: DatabaseConnection): Promise<void> { await this.driver.commitTransaction(connection) }
-  async releaseConnection (connection: DatabaseConnection): Promise<void> { await this.driver.releaseConnection(connection) }
-  async destroy (): Promise<void> { await this.driver.destroy() }
 
   async rollbackTransaction (connection: DatabaseConnection): Promise<void> {
     try {

@@ -78,6 +78,15 @@ export async function insertOutboxMessage (db: Db, box: SecretBox, message: NewO
   }).execute()
 }
 
+/** Whether any message is due (a read: the sender's idle poll writes nothing). */
+export async function hasDueMessages (db: Db, now: number): Promise<boolean> {
+  const row = await db.selectFrom('outbox').select('id')
+    .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 /** A message whose attempt a sender took: its body, or unreadable when the key that
  *  sealed it left ENCRYPTION_KEY. */
 export type ClaimedMessage = OutboxRecord & ({ readonly body: unknown } | { readonly unreadable: true })
