@@ -187,8 +187,7 @@ function messageJson (message: OutboxRecord): Record<string, unknown> {
 const RETRY_ANSWERS = {
   scheduled: 'is due again: sent now (if SMTP refuses it, the running service retries it)',
   not_found: 'no such message',
-  already_sent: 'was sent already (a sent message keeps no body to send again)',
-  unreadable: 'has no body left to send'
+  already_sent: 'was sent already (a sent message keeps no body to send again)'
 } as const
 
 function eventJson (event: AuditRecord): Record<string, unknown> {

@@ -47,13 +47,8 @@ const WRITE_PROBE = 'health:write-probe'
  * DATABASE_QUERY_TIMEOUT like every statement; rejects with the database's error.
  */
 export async function probeWrite (db: Db, now: number = Date.now()): Promise<void> {
-  const updated = await db.updateTable('job_leases').set({ holder: 'readiness', expires_at: now })
-    .where('name', '=', WRITE_PROBE).executeTakeFirst()
-  if (updated.numUpdatedRows > 0n) return
-  try {
-    await db.insertInto('job_leases').values({ name: WRITE_PROBE, holder: 'readiness', expires_at: now }).execute()
-  } catch (error) {
-    // Another instance inserted it first (or, on MySQL, the time had not changed): written.
-    if (!isUniqueViolation(error)) throw error
-  }
+  // A lease of one holder that every instance shares, taken for no time: acquire() always
+  // rewrites it (expires_at = now). Its answer does not matter: false only when another
+  // instance inserted the row first (or, on MySQL, the time had not changed): written.
+  await createLeases(db, 'readiness', () => now).acquire(WRITE_PROBE, 0)
 }

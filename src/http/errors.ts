@@ -139,16 +139,24 @@ export function createEarlyErrorHandlers (headers: Readonly<Record<string, strin
   }
 }
 
-/** `outages` logs the expected infrastructure failures (DATABASE_UNAVAILABLE): a line
- *  naming the cause, then a count per interval, never a stack per request. */
+/**
+ * What every error handler (JSON and pages) does with a classified failure besides
+ * answering: DATABASE_UNAVAILABLE goes to the outage log (a line naming the cause, then a
+ * count per interval, never a stack per request), INTERNAL is logged with its stack, and a
+ * retryable answer gets its Retry-After.
+ */
+export function reportFailure (failure: ErrorAnswer, error: unknown, request: FastifyRequest, reply: FastifyReply, outages: OutageLog): void {
+  if (failure.name === 'DATABASE_UNAVAILABLE') outages.report(error, 'database unavailable', request.log)
+  else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+}
+
 export function registerErrorHandlers (app: FastifyInstance, outages: OutageLog): void {
   app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, ERRORS.ROUTE_NOT_FOUND.message))
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const failure = classifyError(error)
-    if (failure.name === 'DATABASE_UNAVAILABLE') outages.report(error, 'database unavailable', request.log)
-    else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
-    if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+    reportFailure(failure, error, request, reply, outages)
     return sendError(reply, failure.status, failure.message, failure.code)
   })
 }

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { SecretBox } from '../auth/secret-box.js'
 import type { Db } from '../db/index.js'
+import { deleteInBatches } from '../db/sweep.js'
 
 export type OutboxChannel = 'mail'
 export type OutboxStatus = 'pending' | 'sent' | 'failed'
@@ -161,15 +162,14 @@ export async function listUndeliveredMessages (db: Db, limit: number): Promise<O
   return rows.map(toRecord)
 }
 
-export type RetryOutcome = 'scheduled' | 'not_found' | 'already_sent' | 'unreadable'
+export type RetryOutcome = 'scheduled' | 'not_found' | 'already_sent'
 
 /** Makes a given-up (or pending) message due now, with a new period before it is given
- *  up; a sent message has no body left to send. */
+ *  up; a sent message has no body left to send (only markSent drops a body). */
 export async function retryMessage (db: Db, id: number, now: number, giveUpAfterMs: number): Promise<RetryOutcome> {
-  const row = await db.selectFrom('outbox').select(['status', 'payload']).where('id', '=', id).executeTakeFirst()
+  const row = await db.selectFrom('outbox').select('status').where('id', '=', id).executeTakeFirst()
   if (row === undefined) return 'not_found'
   if (row.status === 'sent') return 'already_sent'
-  if (row.payload === null) return 'unreadable'
   await db.updateTable('outbox')
     .set({ status: 'pending', next_attempt_at: now, give_up_at: now + giveUpAfterMs })
     .where('id', '=', id).where('status', '<>', 'sent')
@@ -178,8 +178,9 @@ export async function retryMessage (db: Db, id: number, now: number, giveUpAfter
 }
 
 /** Removes the records of messages sent before `sentBefore` and of messages given up
- *  before `failedBefore` (the expired-row sweep). */
+ *  before `failedBefore` (the expired-row sweep), in batches as the other sweeps do. Only
+ *  a sent message has a sent_at. */
 export async function deleteOldMessages (db: Db, sentBefore: number, failedBefore: number): Promise<void> {
-  await db.deleteFrom('outbox').where('status', '=', 'sent').where('sent_at', '<', sentBefore).execute()
-  await db.deleteFrom('outbox').where('status', '=', 'failed').where('give_up_at', '<', failedBefore).execute()
+  await deleteInBatches(db, { table: 'outbox', column: 'sent_at' }, sentBefore)
+  await deleteInBatches(db, { table: 'outbox', column: 'give_up_at', status: 'failed' }, failedBefore)
 }

@@ -10,7 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AuthContext } from '../auth/context.js'
 import { AuthError } from '../auth/errors.js'
 import type { Config } from '../config.js'
-import { classifyError } from '../http/errors.js'
+import { classifyError, reportFailure } from '../http/errors.js'
 import { translate } from '../i18n/catalogue.js'
 import type { OutageLog } from '../outage-log.js'
 import { accountPages } from './pages/account.js'
@@ -95,9 +95,7 @@ async function sendErrorPage (error: FastifyError, request: FastifyRequest, repl
   const context = pages.context(request, reply, { path: '/ui/login', form: false })
   const t = (key: Parameters<typeof translate>[1], values?: Record<string, number>): string => translate(context.language, key, values)
   const failure = classifyError(error)
-  if (failure.name === 'DATABASE_UNAVAILABLE') outages.report(error, 'database unavailable', request.log)
-  else if (failure.name === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
-  if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
+  reportFailure(failure, error, request, reply, outages)
   const seconds = failure.retryAfterSeconds ?? 1
   let text: string
   if (failure.name === 'CROSS_SITE' || failure.name === 'NO_SESSION') {
