@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { Secret, TOTP } from 'otpauth'
-import { runCli } from './support/cli.js'
+import { spawnCli } from './support/cli.js'
 import { createTestDatabase, type TestDatabase } from './support/database.js'
 import { PASSWORD, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
@@ -170,7 +170,7 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     assert.equal((await call(one(), 'GET', '/profile', undefined, b)).status, 403, 'a reset ends every session')
 
     const d = await signIn(one(), user.email, 'a third long passphrase')
-    const disabled = await runCli(['users', 'disable', user.email], env())
+    const disabled = await spawnCli(['users', 'disable', user.email], env())
     assert.equal(disabled.code, 0, disabled.stderr)
     for (const port of [one(), two()]) assert.equal((await call(port, 'GET', '/profile', undefined, d)).status, 403, `disabled: refused on ${port}`)
 
@@ -195,7 +195,7 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
 
     const person = await account()
     // A second factor is for a verified address: the operator's command marks it so.
-    assert.equal((await runCli(['users', 'verify-email', person.email], env())).code, 0)
+    assert.equal((await spawnCli(['users', 'verify-email', person.email], env())).code, 0)
     const token = await signIn(one(), person.email)
     const started = await call(one(), 'POST', '/account/totp', { current_password: PASSWORD }, token)
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })
@@ -249,7 +249,7 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     void wrk.finally(() => { loadEnded = true }).catch(() => {})
     await new Promise(resolve => setTimeout(resolve, 1500))
     const printedPidFile = /pid file (\S+) /.exec(await waitForLine(/^\[cluster\] pid \d+ takes SIGHUP/))?.[1] ?? ''
-    const reload = await runCli(['cluster', 'reload', '--pid-file', printedPidFile], {})
+    const reload = await spawnCli(['cluster', 'reload', '--pid-file', printedPidFile], {})
     assert.equal(reload.code, 0, reload.stderr)
     assert.match(reload.stdout, new RegExp(`^sent SIGHUP to the cluster \\(pid ${cluster.pid}\\)`))
     await waitForLine(/^\[cluster\] rolling restart done/, 30_000, from)
@@ -287,7 +287,7 @@ describe('the cluster command', { skip }, () => {
       const code = await new Promise(resolve => cluster.once('exit', resolve))
       assert.equal(code, 0)
       assert.equal(await stat(pidFile).catch(() => null), null, 'the pid file is removed')
-      const reload = await runCli(['cluster', 'reload'], {})
+      const reload = await spawnCli(['cluster', 'reload'], {})
       assert.equal(reload.code, 1)
       assert.match(reload.stderr, /^cluster reload failed: no cluster pid file at .*data\/cluster\.pid: is "npm run cluster" running/)
       for (const port of [base, base + 1, base + 2]) {
@@ -315,14 +315,14 @@ describe('authsvc cluster reload', () => {
   it('refuses a missing, stale or foreign pid file, saying why, and exits 1; a wrong command line exits 2', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'authsvc-cluster-pid-'))
     try {
-      const missing = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'none.pid')], {})
+      const missing = await spawnCli(['cluster', 'reload', '--pid-file', path.join(dir, 'none.pid')], {})
       assert.equal(missing.code, 1)
       assert.match(missing.stderr, /no cluster pid file at .*none\.pid/)
       // A pid nobody has: a cluster killed without removing its file.
       const gone = spawn(process.execPath, ['-e', ''])
       await new Promise(resolve => gone.once('exit', resolve))
       await writeFile(path.join(dir, 'stale.pid'), `${gone.pid}\n`)
-      const stale = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'stale.pid')], {})
+      const stale = await spawnCli(['cluster', 'reload', '--pid-file', path.join(dir, 'stale.pid')], {})
       assert.equal(stale.code, 1)
       assert.match(stale.stderr, new RegExp(`stale cluster pid file .*stale\\.pid: no process ${gone.pid} is running`))
       // A pid now held by a process that is not the cluster (this test): never signalled.
@@ -331,7 +331,7 @@ describe('authsvc cluster reload', () => {
       const count = (): void => { hangups += 1 }
       process.on('SIGHUP', count)
       try {
-        const reused = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'reused.pid')], {})
+        const reused = await spawnCli(['cluster', 'reload', '--pid-file', path.join(dir, 'reused.pid')], {})
         if (process.platform === 'linux') {
           assert.equal(reused.code, 1)
           assert.match(reused.stderr, new RegExp(`stale cluster pid file .*reused\\.pid: process ${process.pid} is not the cluster`))
@@ -341,10 +341,10 @@ describe('authsvc cluster reload', () => {
         process.off('SIGHUP', count)
       }
       await writeFile(path.join(dir, 'junk.pid'), 'not a pid\n')
-      const junk = await runCli(['cluster', 'reload', '--pid-file', path.join(dir, 'junk.pid')], {})
+      const junk = await spawnCli(['cluster', 'reload', '--pid-file', path.join(dir, 'junk.pid')], {})
       assert.equal(junk.code, 1)
       assert.match(junk.stderr, /cannot read the cluster pid file .*junk\.pid: it does not hold a pid/)
-      const usage = await runCli(['cluster', 'restart'], {})
+      const usage = await spawnCli(['cluster', 'restart'], {})
       assert.equal(usage.code, 2)
       assert.match(usage.stderr, /cluster takes one action: reload/)
     } finally {

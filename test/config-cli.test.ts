@@ -3,10 +3,9 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { ConfigError, loadConfig } from '../src/config.js'
-import { runCli } from './support/cli.js'
+import { ConfigError, configurationMarkdown, loadConfig, SETTINGS } from '../src/config.js'
+import { runCli, spawnCli } from './support/cli.js'
 import { startService } from './support/service.js'
-
 
 describe('loadConfig', () => {
   it('has working defaults: port 5000, SQLite under ./data, 7 and 30 day sessions, 30 min reset tokens', () => {
@@ -147,14 +146,15 @@ describe('authsvc CLI', () => {
     }
   })
 
-  it('--help and the README configuration table name every variable config.ts reads', async () => {
-    const source = await fs.readFile('src/config.ts', 'utf8')
-    const names = [...new Set([...source.matchAll(/reader\.\w+(?:<[^>]*>)?\('([A-Z_]+)'/g)].map(match => match[1] ?? ''))]
-    assert.ok(names.length >= 35 && names.includes('COMPAT') && names.includes('NODE_ENV'), `found: ${names.join(', ')}`)
+  it('--help and docs/configuration.md name every setting; the docs page is what npm run docs:config writes', async () => {
+    const names = Object.keys(SETTINGS)
+    assert.ok(names.length >= 55 && names.includes('COMPAT') && names.includes('NODE_ENV'), `found: ${names.join(', ')}`)
     const help = await runCli(['--help'], {})
-    const readme = await fs.readFile('README.md', 'utf8')
-    assert.deepEqual(names.filter(name => !help.stdout.includes(name)), [], 'missing from --help')
-    assert.deepEqual(names.filter(name => !readme.includes(`| \`${name}\` |`)), [], 'missing from the README table')
+    assert.deepEqual(names.filter(name => !new RegExp(`\\n {4}${name}[= ]`).test(help.stdout)), [], 'missing from --help')
+    assert.match(help.stdout, /\n {4}PORT=5000 +TCP port \[0–65535\]\n/)
+    const docs = await fs.readFile('docs/configuration.md', 'utf8')
+    assert.deepEqual(names.filter(name => !docs.includes(`\n| \`${name}\` | `)), [], 'missing from docs/configuration.md')
+    assert.ok(docs === configurationMarkdown(), 'docs/configuration.md is stale: run npm run docs:config')
   })
 
   it('stops at start-up on bad configuration, naming the variable', async () => {
@@ -227,5 +227,62 @@ describe('authsvc CLI', () => {
     assert.equal(debug[0]?.statusCode, 403)
     assert.match(String(debug[0]?.reqId), /^[0-9a-f]{12}-[0-9a-z]+$/, 'the X-Request-Id of its reply: the instance\'s id and a counter')
     assert.deepEqual((await logged('info')).filter(line => line.msg === 'request'), [])
+  })
+})
+
+describe('authsvc as a process (the bin file around run())', () => {
+  let dir: string
+  before(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'authsvc-bin-')) })
+  after(async () => { await fs.rm(dir, { recursive: true, force: true }) })
+
+  it('exits with run()\'s code: 0 for --help, 2 for a wrong command line, 1 for bad configuration', async () => {
+    const [help, unknown, bad] = await Promise.all([
+      spawnCli(['--help'], {}),
+      spawnCli(['launch'], {}),
+      spawnCli(['migrate'], { PORT: '99999', DATABASE_URL: path.join(dir, 'x.sqlite') })
+    ])
+    assert.deepEqual([help.code, unknown.code, bad.code], [0, 2, 1], `${help.stderr}${unknown.stderr}${bad.stderr}`)
+    assert.match(help.stdout, /Usage: authsvc <command>/)
+    assert.match(unknown.stderr, /unknown command: launch/)
+    assert.match(bad.stderr, /PORT must be a whole number from 0 to 65535/)
+  })
+
+  it('better-sqlite3 built for another Node.js: one line with the command that fixes it, exit 1, no stack trace', async () => {
+    // Simulated: Node's own error for a binary of another ABI (ERR_DLOPEN_FAILED, its exact
+    // wording), thrown where better-sqlite3 loads its binary; fetching a second Node here
+    // would take minutes. The real thing was checked by hand with Node 22 and 24.
+    const preload = `const dlopen = process.dlopen; process.dlopen = function (module, file, ...rest) {
+      if (!String(file).includes('better_sqlite3')) return dlopen.call(this, module, file, ...rest)
+      const error = new Error("The module '" + file + "'\\nwas compiled against a different Node.js version using\\nNODE_MODULE_VERSION 115. This version of Node.js requires\\nNODE_MODULE_VERSION 999. Please try re-compiling or re-installing\\nthe module (for instance, using \`npm rebuild\` or \`npm install\`).")
+      error.code = 'ERR_DLOPEN_FAILED'
+      throw error
+    }`
+    const importPreload = ['--import', `data:text/javascript,${encodeURIComponent(preload)}`]
+    // npm configured with another Node's headers (an npmrc's nodedir, which `npm start`
+    // passes on): a plain rebuild would build for that Node again, so the second line
+    // points at this Node's own headers when it has them.
+    const [run, other] = await Promise.all([
+      spawnCli(['migrate'], { DATABASE_URL: path.join(dir, 'abi.sqlite') }, undefined, importPreload),
+      spawnCli(['serve'], { DATABASE_URL: path.join(dir, 'abi.sqlite'), npm_config_nodedir: path.join(dir, 'other-node') }, undefined, importPreload)
+    ])
+    assert.equal(run.code, 1, run.stdout)
+    assert.equal(run.stderr, 'better-sqlite3 was built for another Node.js (module version 115; this Node.js ' +
+      `${process.version} needs 999): run "npm rebuild better-sqlite3" here, with this Node.js, then start again\n`)
+    const prefix = path.resolve(path.dirname(process.execPath), '..')
+    const ownHeaders = await fs.access(path.join(prefix, 'include', 'node', 'node_version.h')).then(() => true, () => false)
+    assert.equal(other.code, 1)
+    assert.match(other.stderr, new RegExp(`run "${ownHeaders ? `npm_config_nodedir=${prefix} ` : ''}npm rebuild better-sqlite3"`))
+    assert.doesNotMatch(run.stderr + other.stderr, /\n\s+at /)
+  })
+
+  it('runs in-process leave no signal handler, exit hook or environment change behind', async () => {
+    const listeners = (): number[] => ['SIGINT', 'SIGTERM', 'exit'].map(event => process.listenerCount(event))
+    const before = listeners()
+    const env = { ...process.env }
+    const runs = await Promise.all([runCli(['migrate'], { DATABASE_URL: path.join(dir, 'leak.sqlite'), PORT: '1234' }), runCli(['users', 'list'], { DATABASE_URL: ':memory:' })])
+    assert.deepEqual(runs.map(run => run.code), [0, 1], runs.map(run => run.stderr).join(''))
+    assert.deepEqual(listeners(), before)
+    const changed = [...new Set([...Object.keys(env), ...Object.keys(process.env)])].filter(name => env[name] !== process.env[name])
+    assert.deepEqual(changed, [], 'environment variables changed')
   })
 })

@@ -10,7 +10,7 @@ import { migrateTo, migrateToLatest } from '../src/db/migrate.js'
 import { createSession } from '../src/features/sessions/sessions.js'
 import { createServices } from '../src/services.js'
 import { pino } from 'pino'
-import { runCli } from './support/cli.js'
+import { spawnCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
 import { PASSWORD, request, signUp, sleep, startServer, startServerViaProxy, type TestServer } from './support/server.js'
 import type { TcpProxy } from './support/tcp-proxy.js'
@@ -25,13 +25,13 @@ describe(`migrations on ${TEST_DIALECT}`, () => {
 
   it('five instances running migrate at once apply each migration exactly once', async () => {
     // Separate processes, as separate instances would be: SQLite locks per process.
-    const runs = await Promise.all(Array.from({ length: 5 }, async () => await runCli(['migrate'], { DATABASE_URL: database.url })))
+    const runs = await Promise.all(Array.from({ length: 5 }, async () => await spawnCli(['migrate'], { DATABASE_URL: database.url })))
     for (const run of runs) assert.equal(run.code, 0, run.stderr)
     const applied = runs.flatMap(run => [...run.stdout.matchAll(/^applied: (\S+)$/gm)].map(match => match[1])).sort()
     const files = readdirSync('src/db/migrations').filter(file => /^\d{4}_\w+\.ts$/.test(file)).map(file => file.replace(/\.ts$/, '')).sort()
     assert.ok(files.length >= 6 && files[0] === '0001_users', files.join(', '))
     assert.deepEqual(applied, files)
-    const again = await runCli(['migrate'], { DATABASE_URL: database.url })
+    const again = await spawnCli(['migrate'], { DATABASE_URL: database.url })
     assert.equal(again.code, 0)
     assert.match(again.stdout, /database is up to date/)
   })

@@ -15,6 +15,7 @@ import {
 import type { AuditRecord } from '../features/audit/audit.js'
 import type { AccountRecord } from '../features/users/users.js'
 import { listUndeliveredMessages, type OutboxRecord, retryMessage } from '../outbox/outbox.js'
+import type { Input, Output } from './io.js'
 import { promptNewPassword, readPasswordFromStdin } from './password-input.js'
 import { UsageError } from './usage.js'
 
@@ -231,7 +232,15 @@ function showText (details: AccountDetails): string {
   ].join('\n')
 }
 
-async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, { user: string }>, actor: Actor): Promise<string> {
+/** Who runs the command, and the terminal it may ask a password at. */
+export interface Operator {
+  readonly actor: Actor
+  readonly stdin: Input
+  /** Where the password prompt goes (stdout holds the command's answer). */
+  readonly prompt: Output
+}
+
+async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, { user: string }>, { actor, stdin, prompt }: Operator): Promise<string> {
   const { name, user } = command
   if (name === 'show') {
     const details = await showUser(ctx, user)
@@ -247,7 +256,7 @@ async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, {
     case 'reset-mfa': outcome = await resetUserMfa(ctx, user, actor); break
     case 'set-email': outcome = await setUserEmail(ctx, user, command.newEmail ?? '', actor); break
     case 'set-password': {
-      const password = command.passwordStdin ? await readPasswordFromStdin() : await promptNewPassword()
+      const password = command.passwordStdin ? await readPasswordFromStdin(stdin) : await promptNewPassword(stdin, prompt)
       outcome = await setUserPassword(ctx, user, password, actor)
       break
     }
@@ -257,7 +266,8 @@ async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, {
 }
 
 /** Runs the command and returns what to print on stdout. */
-export async function runAdminCommand (ctx: AuthContext, command: AdminCommand, actor: Actor = operatorActor()): Promise<string> {
+export async function runAdminCommand (ctx: AuthContext, command: AdminCommand, operator: Operator): Promise<string> {
+  const { actor } = operator
   switch (command.name) {
     case 'users list': {
       const users = await listUsers(ctx, command)
@@ -292,6 +302,6 @@ export async function runAdminCommand (ctx: AuthContext, command: AdminCommand, 
       return command.json ? JSON.stringify({ id: command.id, outcome }) : `message ${command.id} ${RETRY_ANSWERS[outcome]}`
     }
     default:
-      return await runUserAction(ctx, command, actor)
+      return await runUserAction(ctx, command, operator)
   }
 }

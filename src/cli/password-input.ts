@@ -1,10 +1,11 @@
 // A password for an operator's command, never from the command line (it would sit in the
 // shell history and in every `ps`): typed at a prompt that does not echo it, or piped in
 // with --password-stdin.
+import type { Input, Output } from './io.js'
 import { UsageError } from './usage.js'
 
 /** All of stdin, less one trailing line break (what `echo` and `printf '%s\n'` add). */
-export async function readPasswordFromStdin (input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+export async function readPasswordFromStdin (input: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
   const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
@@ -13,11 +14,12 @@ export async function readPasswordFromStdin (input: NodeJS.ReadableStream = proc
 }
 
 /** Reads one line from the terminal with echo off; Ctrl-C or Ctrl-D abandon it. */
-async function promptHidden (question: string): Promise<string> {
-  const input = process.stdin
+type Terminal = Input & { setRawMode: (raw: boolean) => unknown }
+
+async function promptHidden (question: string, input: Terminal, output: Output): Promise<string> {
   // Echo goes off before the question shows: nothing typed after it appears on screen.
   input.setRawMode(true)
-  process.stderr.write(question)
+  output.write(question)
   input.resume()
   input.setEncoding('utf8')
   try {
@@ -44,15 +46,16 @@ async function promptHidden (question: string): Promise<string> {
   } finally {
     input.setRawMode(false)
     input.pause()
-    process.stderr.write('\n')
+    output.write('\n')
   }
 }
 
 /** Asks twice at the terminal; refuses when there is no terminal or the two differ. */
-export async function promptNewPassword (): Promise<string> {
-  if (!process.stdin.isTTY) throw new UsageError('no terminal to ask for the password: pipe it in with --password-stdin')
-  const first = await promptHidden('New password: ')
-  const second = await promptHidden('Repeat it: ')
+export async function promptNewPassword (input: Input, output: Output): Promise<string> {
+  if (input.isTTY !== true || input.setRawMode === undefined) throw new UsageError('no terminal to ask for the password: pipe it in with --password-stdin')
+  const terminal = input as Terminal
+  const first = await promptHidden('New password: ', terminal, output)
+  const second = await promptHidden('Repeat it: ', terminal, output)
   if (first !== second) throw new UsageError('the two passwords differ')
   if (first === '') throw new UsageError('no password given')
   return first

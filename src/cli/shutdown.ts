@@ -6,28 +6,34 @@
 import type { FastifyInstance } from 'fastify'
 import { EXIT_ERROR, EXIT_OK } from './usage.js'
 
-export function exitOnSignals (app: FastifyInstance, shutdownTimeoutSeconds: number, exit: (code: number) => void = process.exit): void {
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const
+
+/** Resolves with the exit code once a signal has stopped the app. The handlers are the
+ *  process's, so they are removed then: a process may serve more than once (tests). */
+export async function stopOnSignals (app: FastifyInstance, shutdownTimeoutSeconds: number): Promise<number> {
   let inFlight = 0
   app.server.on('request', (_request, response) => {
     inFlight += 1
     response.once('close', () => { inFlight -= 1 })
   })
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+  return await new Promise<number>(resolve => {
+    const stop = (signal: NodeJS.Signals): void => {
+      for (const other of SIGNALS) process.off(other, stop)
       app.log.info({ signal }, 'shutting down: no new connections; finishing the requests in flight')
       setTimeout(() => {
         if (inFlight > 0) {
           app.log.error({ seconds: shutdownTimeoutSeconds, abandoned: inFlight }, `SHUTDOWN_TIMEOUT reached: exiting with ${inFlight} request${inFlight === 1 ? '' : 's'} in flight abandoned, unanswered`)
-          exit(EXIT_ERROR)
+          resolve(EXIT_ERROR)
         } else {
           app.log.warn({ seconds: shutdownTimeoutSeconds }, 'SHUTDOWN_TIMEOUT reached: exiting with idle connections still open')
-          exit(EXIT_OK)
+          resolve(EXIT_OK)
         }
       }, shutdownTimeoutSeconds * 1000).unref()
-      app.close().then(() => { exit(EXIT_OK) }, (err: unknown) => {
+      app.close().then(() => { resolve(EXIT_OK) }, (err: unknown) => {
         app.log.error({ err }, 'shutdown failed')
-        exit(EXIT_ERROR)
+        resolve(EXIT_ERROR)
       })
-    })
-  }
+    }
+    for (const signal of SIGNALS) process.once(signal, stop)
+  })
 }

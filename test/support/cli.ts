@@ -1,7 +1,12 @@
-// Runs the real CLI (src/cli.ts through tsx, or dist/cli.js) in a child process.
+// The CLI two ways: in this process through run(argv, io) (src/main.ts), with its own
+// environment and streams, which is how most tests call it; or as a child process (the
+// built dist/cli.js, or src/cli.ts through tsx) for what only a process shows: exit
+// codes of the bin, `serve` and its signals, a terminal.
 import { type ChildProcess, spawn } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import { run } from '../../src/main.js'
 
 // AUTHSVC_CLI=dist runs the compiled CLI (`npm run build` first), the path `npm start` takes.
 const COMPILED = process.env.AUTHSVC_CLI === 'dist'
@@ -11,14 +16,28 @@ const OUTBOX = path.join(os.tmpdir(), `authsvc-test-outbox-${process.pid}`)
 
 export interface CliRun { code: number | null, stdout: string, stderr: string }
 
+/** Runs `authsvc <args>` in this process with `env` as its whole environment (plus a
+ *  MAIL_OUTBOX of the test's) and `input`, when given, as its stdin (else an empty one). */
+export async function runCli (args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
+  let stdout = ''
+  let stderr = ''
+  const code = await run(args, {
+    env: { MAIL_OUTBOX: OUTBOX, ...env },
+    stdin: Readable.from(input === undefined ? [] : [input]),
+    stdout: { write: (text: string) => { stdout += text } },
+    stderr: { write: (text: string) => { stderr += text } }
+  })
+  return { code, stdout, stderr }
+}
+
 export interface CliProcess extends Promise<CliRun> {
   readonly child: ChildProcess
 }
 
-/** Starts `authsvc <args>` with only PATH and `env` in its environment; `input`, when
- *  given, is its stdin (else stdin is closed). */
-export function runCli (args: string[], env: Record<string, string>, input?: string): CliProcess {
-  const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
+/** Starts `authsvc <args>` as a child process with only PATH and `env` in its
+ *  environment; `input`, when given, is its stdin (else stdin is closed). */
+export function spawnCli (args: string[], env: Record<string, string>, input?: string, nodeOptions: string[] = []): CliProcess {
+  const child = spawn(process.execPath, [...nodeOptions, ...CLI_ARGS, ...args], {
     env: { PATH: process.env.PATH ?? '', MAIL_OUTBOX: OUTBOX, ...env },
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
   })

@@ -1,7 +1,7 @@
-// The real service as a child process (`authsvc serve` through runCli) on a free port,
+// The real service as a child process (`authsvc serve` through spawnCli) on a free port,
 // for tests that need to kill, restart or signal it.
 import net from 'node:net'
-import { type CliProcess, type CliRun, runCli } from './cli.js'
+import { type CliProcess, type CliRun, spawnCli } from './cli.js'
 
 export async function freePort (): Promise<number> {
   const server = net.createServer()
@@ -27,7 +27,7 @@ export interface ServiceProcess {
  */
 export async function startService (env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
   const port = await freePort()
-  const run = runCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1' })
+  const run = spawnCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1' })
   let exited = false
   void run.then(() => { exited = true })
   const service: ServiceProcess = {
