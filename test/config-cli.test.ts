@@ -267,7 +267,7 @@ describe('authsvc as a process (the bin file around run())', () => {
     ])
     assert.equal(run.code, 1, run.stdout)
     assert.equal(run.stderr, 'better-sqlite3 was built for another Node.js (module version 115; this Node.js ' +
-      `${process.version} needs 999): run "npm rebuild better-sqlite3" here, with this Node.js, then start again\n`)
+      `${process.version} needs 999): in ${process.cwd()} run "npm rebuild better-sqlite3" with this Node.js, then start again\n`)
     const prefix = path.resolve(path.dirname(process.execPath), '..')
     const ownHeaders = await fs.access(path.join(prefix, 'include', 'node', 'node_version.h')).then(() => true, () => false)
     assert.equal(other.code, 1)

@@ -4,6 +4,10 @@
 // The operator needs one line: what is wrong and the one command that fixes it.
 import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+// This project's folder (src/cli or dist/cli is two below it): where npm rebuilds it.
+const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** The one line to print for a native module built for another Node, or null for any other error. */
 export function describeNativeModuleMismatch (error: unknown, env: Readonly<Record<string, string | undefined>>, execPath = process.execPath): string | null {
@@ -11,7 +15,7 @@ export function describeNativeModuleMismatch (error: unknown, env: Readonly<Reco
   const versions = /NODE_MODULE_VERSION (\d+)[\s\S]*?requires\s+NODE_MODULE_VERSION (\d+)/.exec(message)
   if (versions === null) return null
   const module = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(message)?.[1]?.replace(/\\/g, '/') ?? 'better-sqlite3'
-  return `${module} was built for another Node.js (module version ${versions[1] ?? '?'}; this Node.js ${process.version} needs ${versions[2] ?? '?'}): run "${rebuildCommand(module, env, execPath)}" here, with this Node.js, then start again`
+  return `${module} was built for another Node.js (module version ${versions[1] ?? '?'}; this Node.js ${process.version} needs ${versions[2] ?? '?'}): in ${PROJECT} run "${rebuildCommand(module, env, execPath)}" with this Node.js, then start again`
 }
 
 /**
