@@ -3,7 +3,8 @@
 // README says, in a folder of its own: every command must succeed, and what it prints must
 // match the `# …` lines under it. In those lines `…` stands for any text within a line, and
 // a line that is only `…` for any number of lines. `localhost:5000` becomes the test
-// service's port; nothing else is rewritten.
+// service's port; nothing else is rewritten. Only stdout is compared (stderr is shown when
+// a command fails), as a reader sees the answer apart from npm's notices.
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
@@ -86,17 +87,18 @@ async function startInFolder (folder: string, port: number): Promise<ChildProces
 }
 
 /** Runs the segments in one bash, each followed by a marker carrying its exit status. */
-async function runSegments (folder: string, port: number, segments: Segment[]): Promise<Array<{ status: number, output: string }>> {
+async function runSegments (folder: string, port: number, segments: Segment[]): Promise<{ results: Array<{ status: number, output: string }>, errors: string }> {
   const script = segments.map((segment, index) =>
     `${segment.command.replaceAll('localhost:5000', `localhost:${port}`)}\nprintf '\\n@@segment ${index} %s@@\\n' "$?"`).join('\n')
   const child = spawn('bash', ['-o', 'pipefail', '-c', script], {
     cwd: folder,
-    env: { PATH: process.env.PATH ?? '', HOME: folder, LANG: 'C.UTF-8' },
+    env: { PATH: process.env.PATH ?? '', HOME: folder, LANG: 'C.UTF-8', npm_config_update_notifier: 'false' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
+  let errors = ''
   child.stdout.on('data', chunk => { output += String(chunk) })
-  child.stderr.on('data', chunk => { output += String(chunk) })
+  child.stderr.on('data', chunk => { errors += String(chunk) })
   await new Promise(resolve => child.on('close', resolve))
   const results: Array<{ status: number, output: string }> = []
   let rest = output
@@ -106,10 +108,10 @@ async function runSegments (folder: string, port: number, segments: Segment[]): 
     results.push({ status: Number(match[1]), output: rest.slice(0, match.index) })
     rest = rest.slice(match.index + match[0].length)
   }
-  return results
+  return { results, errors }
 }
 
-describe('the documentation\'s examples', () => {
+describe('the documentation\'s examples', { concurrency: true }, () => {
   it('are found: the README\'s tour is marked', () => {
     assert.ok(marked.some(document => document.file === 'README.md'), `no ${MARK} block in README.md`)
   })
@@ -130,14 +132,14 @@ describe('the documentation\'s examples', () => {
       const service = await startInFolder(folder, port)
       after(() => { service.kill('SIGKILL'); rmSync(folder, { recursive: true, force: true }) })
       for (const block of blocks) {
-        const results = await runSegments(folder, port, block.segments)
+        const { results, errors } = await runSegments(folder, port, block.segments)
         block.segments.forEach((segment, index) => {
           const result = results[index]
           const where = `${file}:${segment.line}: ${segment.command.split('\n')[0] ?? ''}`
-          assert.ok(result !== undefined && result.status !== -1, `${where}\nthe block stopped before this command:\n${results.at(-1)?.output ?? ''}`)
-          assert.equal(result.status, 0, `${where}\nexited with ${result.status}:\n${result.output}`)
+          assert.ok(result !== undefined && result.status !== -1, `${where}\nthe block stopped before this command:\n${results.at(-1)?.output ?? ''}\n${errors}`)
+          assert.equal(result.status, 0, `${where}\nexited with ${result.status}:\n${result.output}\n${errors}`)
           if (segment.expected.length > 0) {
-            assert.ok(matchesExample(result.output, segment.expected), `${where}\nprinted:\n${result.output}\nthe documentation shows:\n${segment.expected.join('\n')}`)
+            assert.ok(matchesExample(result.output, segment.expected), `${where}\nprinted:\n${result.output}\n(stderr of the block: ${errors})\nthe documentation shows:\n${segment.expected.join('\n')}`)
           }
         })
       }
