@@ -34,7 +34,7 @@ function linkInvalid (pages: PageKit, reply: Parameters<PageKit['send']>[0], con
       ? { href: pages.urlOf(context, account), label: kind === 'verify' ? 'account.profile_link' : 'link.to_account' }
       : { href: pages.urlOf(context, '/ui/login', { return_to: account }), label: 'link.home' }
   return pages.send(reply, 'message', context, {
-    title: 'page.error',
+    title: 'page.link_invalid',
     text: translate(context.language, 'text.link_invalid'),
     more: translate(context.language, kind === 'reset' ? 'text.reset_link_next' : kind === 'verify' ? 'text.verify_link_next' : 'text.confirm_link_next'),
     link
