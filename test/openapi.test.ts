@@ -18,8 +18,9 @@ interface Operation {
 type Document = { paths: Record<string, Record<string, Operation>> } & Record<string, any>
 
 // The documentation's own routes (HTML, assets, the document itself) are not API
-// operations, nor is /metrics (Prometheus text for scrapers, not JSON).
-const DOCUMENTATION = /^\/(?:docs(?:\/.*)?|openapi\.json|metrics)$/
+// operations, nor is /metrics (Prometheus text for scrapers, not JSON), nor the
+// pages' icon at /favicon.ico.
+const DOCUMENTATION = /^\/(?:docs(?:\/.*)?|openapi\.json|metrics|favicon\.ico)$/
 
 /** Every method and path Fastify has registered, read from printRoutes()'s tree. */
 function registeredRoutes (tree: string): Array<{ method: string, path: string }> {

@@ -25,6 +25,7 @@ import { passwordRoutes } from '../methods/password/routes.js'
 import { mfaRoutes } from '../methods/totp/routes.js'
 import type { Services } from '../services.js'
 import { compatCourse } from '../transport/compat-course/plugin.js'
+import { faviconRoute } from '../ui/assets.js'
 import { uiPlugin } from '../ui/plugin.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
@@ -195,5 +196,6 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   await app.register(mfaRoutes, features)
   await app.register(passkeyRoutes, features)
   await app.register(uiPlugin, { ...features, prefix: '/ui' })
+  await app.register(faviconRoute)
   return app
 }
