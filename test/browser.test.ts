@@ -67,8 +67,14 @@ describe('hosted pages in Chromium', () => {
       const page = await context.newPage()
       const email = uniqueEmail(javaScript ? 'js' : 'nojs')
 
-      // Sign up; the verification link; the button verifies.
+      // Sign up (an empty form first: each field says what it needs), which signs in; the
+      // verification link; the button verifies.
       await page.goto(`${server.url}/ui/register`)
+      await page.getByRole('button', { name: 'Create account' }).click()
+      assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true')
+      assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true')
+      assert.deepEqual(await page.locator('.error-summary li').allTextContents(), ['Enter your email address.', 'Enter your password.'])
+      assert.equal(await page.evaluate('document.activeElement.id'), 'register-email', 'the first field with an error has the focus')
       await page.getByLabel('Email address').fill(email)
       await page.getByLabel('Password', { exact: true }).fill('short')
       await page.getByRole('button', { name: 'Create account' }).click()
@@ -76,12 +82,16 @@ describe('hosted pages in Chromium', () => {
       assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true')
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
       await page.getByRole('button', { name: 'Create account' }).click()
-      await page.waitForURL(/\/ui\/login\?notice=registered/)
-      assert.match(await noticeOf(page), /Your account is ready/)
+      await page.waitForURL(`${server.url}/ui/account?notice=welcome`)
+      assert.match(await noticeOf(page), /Welcome! Your account is ready and you are signed in/)
+      assert.equal(await page.locator('.badge.warn').textContent(), 'Not verified')
       await page.goto(await mailLink(email, /Confirm your email address/, '/ui/verify_email'))
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Verify your email address')
       await page.getByRole('button', { name: 'Verify my email address' }).click()
       assert.match(await noticeOf(page), new RegExp(`Your email address ${email} is verified`))
+      await page.getByRole('link', { name: 'Go to your account' }).click()
+      await page.locator('header').getByRole('button', { name: 'Sign out' }).click()
+      await page.waitForURL(/\/ui\/login\?notice=signed_out/)
 
       // Sign in with the keyboard alone: the email field has the focus, Tab, Enter.
       await page.goto(`${server.url}/ui/login`)
@@ -100,7 +110,7 @@ describe('hosted pages in Chromium', () => {
       await otherPage.getByLabel('Password').fill(PASSWORD)
       await otherPage.getByRole('button', { name: 'Sign in', exact: true }).click()
       await otherPage.waitForURL(`${server.url}/ui/account`)
-      await page.reload()
+      await page.getByRole('navigation', { name: 'Your account' }).getByRole('link', { name: 'Devices' }).click()
       assert.equal(await page.locator('.sessions > li').count(), 2)
       await page.getByRole('button', { name: 'Sign out everywhere else' }).click()
       assert.match(await noticeOf(page), /Every other device is signed out/)
@@ -110,6 +120,7 @@ describe('hosted pages in Chromium', () => {
       await other.close()
 
       // Change the password (a wrong current one first), then the email.
+      await page.getByRole('link', { name: 'Security' }).click()
       const passwordForm = page.locator('form[action="/ui/account/password"]')
       await passwordForm.getByLabel('Current password').fill('not my password')
       await passwordForm.getByLabel('New password').fill('a second long passphrase')
@@ -132,6 +143,7 @@ describe('hosted pages in Chromium', () => {
       assert.match(await noticeOf(page), new RegExp(`is now ${newEmail}`))
       await page.getByRole('link', { name: 'Go to your account' }).click()
       assert.ok((await page.locator('.facts').textContent())?.includes(newEmail))
+      await page.getByRole('link', { name: 'Activity' }).click()
       const events = await page.locator('.events').textContent() ?? ''
       for (const event of ['Email address changed', 'Password changed', 'Device signed out', 'Email address verified', 'Signed in']) assert.ok(events.includes(event), `${event} in ${events}`)
 
@@ -153,7 +165,8 @@ describe('hosted pages in Chromium', () => {
       await page.waitForURL(`${server.url}/ui/account`)
 
       // Sign out this device from the list, sign in again, delete the account.
-      await page.locator('.sessions').getByRole('button', { name: 'Sign out this device' }).click()
+      await page.getByRole('link', { name: 'Devices' }).click()
+      await page.locator('.sessions').getByRole('button', { name: 'Sign out Chrome on Linux (this device)' }).click()
       await page.waitForURL(/\/ui\/login\?notice=signed_out/)
       await page.getByLabel('Email address').fill(newEmail)
       await page.getByLabel('Password').fill('a third long passphrase')
@@ -188,6 +201,7 @@ describe('hosted pages in Chromium', () => {
     await page.getByLabel('Password').fill(PASSWORD)
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(`${server.url}/ui/account`)
+    await page.getByRole('link', { name: 'Security' }).click()
     const totpForm = page.locator('form[action="/ui/account/totp"]')
     await totpForm.getByLabel('Current password').fill(PASSWORD)
     await totpForm.getByRole('button', { name: 'Set up an authenticator app' }).click()
@@ -225,8 +239,133 @@ describe('hosted pages in Chromium', () => {
     await page.getByLabel('Code from your authenticator app, or a recovery code').fill(codes[0] ?? '')
     await page.getByRole('button', { name: 'Verify' }).click()
     await page.waitForURL(`${server.url}/ui/account`)
+    await page.getByRole('link', { name: 'Security' }).click()
     assert.match(await page.locator('section[aria-labelledby=mfa-title]').textContent() ?? '', /Recovery codes left: 9/)
     await smtp.waitFor(email, /A recovery code was used/)
+    await context.close()
+    assert.deepEqual(problems, [])
+  })
+
+  /** A verified account with TOTP being turned on in `page`: ends on its recovery codes page. */
+  async function toRecoveryCodes (page: Page): Promise<void> {
+    const email = uniqueEmail('codes')
+    await fetch(`${server.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })
+    await server.db.updateTable('users').set({ email_verified_at: Date.now() }).where('email', '=', email).execute()
+    await page.goto(`${server.url}/ui/login`)
+    await page.getByLabel('Email address').fill(email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.waitForURL(`${server.url}/ui/account`)
+    await page.goto(`${server.url}/ui/account/security`)
+    await page.locator('form[action="/ui/account/totp"]').getByRole('button', { name: 'Set up an authenticator app' }).click()
+    const key = (await page.locator('code.secret').textContent() ?? '').replaceAll(' ', '')
+    await page.getByLabel('6-digit code from the app').fill(new TOTP({ secret: Secret.fromBase32(key) }).generate())
+    await page.getByRole('button', { name: 'Turn on' }).click()
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor()
+  }
+
+  type Box = { x: number, y: number, width: number, height: number }
+  const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+
+  it('recovery codes never overlap: monospace, two columns on a desktop, one on a phone, each inside its cell', async () => {
+    const context = await newContext(false)
+    const page = await context.newPage()
+    await toRecoveryCodes(page)
+    for (const [width, columns] of [[1280, 2], [390, 1], [320, 1]] as const) {
+      await page.setViewportSize({ width, height: 900 })
+      // Each code's own text box (its item adds the number before it).
+      // (No named functions inside: the test's compiler would add a helper the page lacks.)
+      const boxes = await page.locator('ol.codes li').evaluateAll(items => items.map(item => {
+        const code = item.querySelector('code') as HTMLElement
+        const range = document.createRange()
+        range.selectNodeContents(code)
+        return {
+          item: item.getBoundingClientRect().toJSON() as Box,
+          code: code.getBoundingClientRect().toJSON() as Box,
+          text: [...range.getClientRects()].map(r => r.toJSON() as Box),
+          font: getComputedStyle(code).fontFamily,
+          // A marker drawn outside its item is outside its box too (the overlap of before).
+          markerOutside: getComputedStyle(item).display === 'list-item' && getComputedStyle(item).listStyleType !== 'none' && getComputedStyle(item).listStylePosition === 'outside'
+        }
+      }))
+      assert.equal(boxes.length, 10)
+      for (const [i, a] of boxes.entries()) {
+        assert.match(a.font, /mono/i, 'monospace')
+        assert.equal(a.markerOutside, false, 'each number is inside its item\'s box')
+        for (const text of a.text) assert.ok(text.x >= a.item.x - 0.5 && text.x + text.width <= a.item.x + a.item.width + 0.5, `${width}px: code ${i + 1} stays in its cell`)
+        for (const [j, b] of boxes.entries()) if (i < j) assert.ok(!overlap(a.item, b.item) && !overlap(a.code, b.code), `${width}px: codes ${i + 1} and ${j + 1} do not overlap`)
+      }
+      const main = await page.locator('main').boundingBox()
+      assert.ok(main !== null)
+      for (const box of boxes) assert.ok(box.item.x >= main.x && box.item.x + box.item.width <= main.x + main.width, `${width}px: inside the page`)
+      assert.equal(new Set(boxes.map(box => Math.round(box.item.x))).size, columns, `${width}px: ${columns} column(s)`)
+    }
+    await context.close()
+    assert.deepEqual(problems, [])
+  })
+
+  it('on a phone, link-buttons are full width with centred text, like the buttons', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-GB', viewport: { width: 390, height: 844 } })
+    context.on('page', watch)
+    const page = await context.newPage()
+    const measure = async (selector: string): Promise<Array<{ left: number, right: number, width: number, parent: number, align: string }>> =>
+      await page.locator(selector).evaluateAll(elements => elements.map(element => {
+        const box = element.getBoundingClientRect()
+        const parent = element.parentElement as HTMLElement
+        const style = getComputedStyle(parent)
+        const range = document.createRange()
+        range.selectNodeContents(element)
+        const text = range.getBoundingClientRect()
+        return { left: text.left - box.left, right: box.right - text.right, width: box.width, parent: parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight), align: getComputedStyle(element).textAlign }
+      }))
+    await page.goto(`${server.url}/ui/verify_email?token=bogus`)
+    const dead = await measure('a.button-link')
+    await toRecoveryCodes(page)
+    const codes = await measure('a.button-link')
+    const buttons = await measure('main button')
+    await page.goto(`${server.url}/ui/register`)
+    buttons.push(...await measure('main button'))
+    for (const [i, link] of [...dead, ...codes, ...buttons].entries()) {
+      assert.ok(Math.abs(link.width - link.parent) < 1, `#${i}: full width (${link.width} of ${link.parent})`)
+      assert.equal(link.align, 'center', `#${i}`)
+      assert.ok(Math.abs(link.left - link.right) < 2, `#${i}: text centred (${link.left} | ${link.right})`)
+    }
+    assert.equal(dead.length + codes.length, 3)
+    await context.close()
+    assert.deepEqual(problems, [])
+  })
+
+  it('the account sections: a navigation and "Sign out" at the top of each, short pages, on a phone and a desktop', async () => {
+    const email = uniqueEmail('sections')
+    await fetch(`${server.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })
+    const context = await newContext(false)
+    const page = await context.newPage()
+    await page.goto(`${server.url}/ui/login`)
+    await page.getByLabel('Email address').fill(email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.waitForURL(`${server.url}/ui/account`)
+    const icon = await page.locator('link[rel=icon]').getAttribute('href') ?? ''
+    const favicon = await page.request.get(server.url + icon)
+    assert.equal(favicon.headers()['content-type'], 'image/svg+xml')
+    for (const [width, height] of [[390, 844], [1280, 800]] as const) {
+      await page.setViewportSize({ width, height })
+      for (const [name, heading] of [['Profile', 'Profile'], ['Security', 'Security'], ['Devices', 'Signed-in devices'], ['Activity', 'Recent security activity']]) {
+        const nav = page.getByRole('navigation', { name: 'Your account' })
+        await nav.getByRole('link', { name }).click()
+        assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), heading)
+        assert.equal(await nav.getByRole('link', { name }).getAttribute('aria-current'), 'page')
+        const signOut = await page.locator('header').getByRole('button', { name: 'Sign out' }).boundingBox()
+        assert.ok(signOut !== null && signOut.y + signOut.height <= height, `${width}px ${name}: Sign out in view without scrolling`)
+        for (const link of await nav.getByRole('link').all()) {
+          const box = await link.boundingBox()
+          assert.ok(box !== null && box.x >= 0 && box.x + box.width <= width && box.y + box.height <= height, `${width}px ${name}: every section link in view`)
+        }
+        const tall = await page.evaluate('document.documentElement.scrollHeight') as number
+        assert.ok(tall < (width === 390 ? 2600 : 1800), `${width}px ${name}: ${tall}px tall`)
+        assert.equal(await page.evaluate('document.documentElement.scrollWidth') as number, width, `${width}px ${name}: no sideways scrolling`)
+      }
+    }
     await context.close()
     assert.deepEqual(problems, [])
   })

@@ -14,6 +14,11 @@ import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 const TRUSTED = 'https://app.example.com'
 
+/** A text as the templates escape it. */
+function escaped (text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+}
+
 function assertPageHeaders (headers: Headers, where: string): void {
   assert.match(headers.get('content-type') ?? '', /^text\/html; charset=utf-8/, where)
   const csp = headers.get('content-security-policy') ?? ''
@@ -182,17 +187,22 @@ describe(`hosted pages over HTTP on ${TEST_DIALECT}`, () => {
     const mail = await smtp.waitFor(email, /Confirm your email address/)
     const token = /verify_email\?token=([\w-]{43})/.exec(mail.text)?.[1] ?? ''
     const client = new PageClient(server)
+    let page = await client.get(`/ui/verify_email?token=${token}`)
     for (let i = 0; i < 2; i++) {
-      const page = await client.get(`/ui/verify_email?token=${token}`)
+      page = await client.get(`/ui/verify_email?token=${token}`)
       assert.equal(page.status, 200)
       assert.match(page.html, /<button type="submit" autofocus>Verify my email address<\/button>/)
+      assert.ok(page.html.includes(`confirm that ${email} is your address`), 'the page names the address')
     }
-    const verified = await client.submit(`/ui/verify_email?token=${token}`, '/ui/verify_email', { token })
+    const verified = await client.post('/ui/verify_email', { token }, { tokenFrom: page })
     assert.equal(verified.status, 200, verified.html)
     assert.ok(verified.html.includes(`Your email address ${email} is verified.`))
-    const again = await client.submit(`/ui/verify_email?token=${token}`, '/ui/verify_email', { token })
+    const again = await client.post('/ui/verify_email', { token }, { tokenFrom: page })
     assert.equal(again.status, 403)
     assert.match(again.html, /invalid, has expired, or was already used/)
+    const used = await client.get(`/ui/verify_email?token=${token}`)
+    assert.equal(used.status, 403, 'once used, the link says so up front')
+    assert.doesNotMatch(used.html, /<button/)
 
     // The reset link: the page shows the form (and the address); the token still works after.
     const asked = await request(server, 'POST', '/reset_password', { email })
@@ -230,10 +240,10 @@ describe(`hosted pages over HTTP on ${TEST_DIALECT}`, () => {
     assert.match(registered.html, /Utilisez au moins 8 caractères\./)
     const created = await client.post('/ui/register?lang=fr', { email, password: PASSWORD }, { tokenFrom: registered })
     assert.equal(created.status, 303, created.html)
-    assert.match(created.location ?? '', /^\/ui\/login\?lang=fr&notice=registered/)
+    assert.equal(created.location, '/ui/account?lang=fr&notice=welcome', 'signed up is signed in')
     await smtp.waitFor(email, /Confirmez votre adresse e-mail/)
-    const signedIn = await client.submit('/ui/login?lang=fr', '/ui/login?lang=fr', { email, password: PASSWORD })
-    assert.equal(signedIn.location, '/ui/account?lang=fr')
+    const welcome = await client.get(created.location ?? '')
+    assert.ok(welcome.html.includes(escaped(translate('fr', 'notice.welcome'))), 'the welcome, in French')
     const account = await request(server, 'GET', '/account', undefined, { session: client.cookies.get('session_id') })
     assert.equal(account.body.language, 'fr')
   })
@@ -305,6 +315,217 @@ describe(`hosted pages over HTTP on ${TEST_DIALECT}`, () => {
     const refused = await signedOut.post('/ui/account/language', { language: 'en' }, { tokenFrom: form })
     assert.equal(refused.status, 303)
     assert.equal(refused.location, '/ui/login?return_to=%2Fui%2Faccount')
+  })
+
+  it('signing up signs in: the API\'s session cookie, made by the login flow; POST /users keeps its v1 reply', async () => {
+    const email = uniqueEmail('signup')
+    const client = new PageClient(server)
+    const created = await client.submit('/ui/register', '/ui/register', { email, password: PASSWORD })
+    assert.equal(created.status, 303, created.html)
+    assert.equal(created.location, '/ui/account?notice=welcome')
+    assert.match(created.headers.getSetCookie().join('\n'), /session_id=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/)
+    const token = client.cookies.get('session_id') ?? ''
+    const sessions = await request(server, 'GET', '/account/sessions', undefined, { session: token })
+    assert.equal(sessions.status, 200)
+    assert.deepEqual(sessions.body.sessions.map((s: { methods: string[] }) => s.methods), [['password']], 'one session, proven by the password just set')
+    const events = await request(server, 'GET', '/account/events', undefined, { session: token })
+    assert.deepEqual(events.body.events.map((e: { type: string }) => e.type).sort(), ['email.verification_sent', 'login.succeeded', 'user.created'])
+    const page = await client.get(created.location ?? '')
+    assert.equal(page.status, 200)
+    assert.ok(page.html.includes(escaped(translate('en', 'notice.welcome'))))
+    await smtp.waitFor(email, /Confirm your email address/)
+
+    // A return_to is followed after the sign-up as after a sign-in; a foreign one makes no account.
+    const next = new PageClient(server)
+    const target = `${TRUSTED}/welcome`
+    const form = await next.get(`/ui/register?return_to=${encodeURIComponent(target)}`)
+    assert.equal(form.status, 200)
+    const refused = await next.post(`/ui/register?return_to=${encodeURIComponent('https://evil.example/')}`, { email: uniqueEmail('evil'), password: PASSWORD }, { tokenFrom: form })
+    assert.equal(refused.status, 400)
+    assert.equal(next.cookies.has('session_id'), false)
+    assert.equal((await next.get(`/ui/register?return_to=${encodeURIComponent('https://evil.example/')}`)).status, 400)
+    const followed = await next.post(`/ui/register?return_to=${encodeURIComponent(target)}`, { email: uniqueEmail('return'), password: PASSWORD }, { tokenFrom: form })
+    assert.equal(followed.status, 303)
+    assert.equal(followed.location, target)
+    assert.equal(next.cookies.has('session_id'), true)
+
+    // The JSON sign-up is the v1 contract: its body, and no cookie.
+    const json = await request(server, 'POST', '/users', { email: uniqueEmail('json'), password: PASSWORD }, { encoding: 'json' })
+    assert.equal(json.status, 200)
+    assert.deepEqual(Object.keys(json.body).sort(), ['email', 'message'])
+    assert.equal(json.body.message, 'user created')
+    assert.equal(json.headers.get('set-cookie'), null)
+  })
+
+  it('an empty form flags every required field, each error tied to its input, in English and French', async () => {
+    const client = new PageClient(server)
+    const cases = [
+      { page: '/ui/register', form: 'register', fields: { email: 'field.email', password: 'field.password' } },
+      { page: '/ui/login', form: 'login', fields: { email: 'field.email', password: 'field.password' } },
+      { page: '/ui/forgot_password', form: 'forgot', fields: { email: 'field.email' } }
+    ] as const
+    for (const language of ['en', 'fr'] as const) {
+      for (const { page: path, form, fields } of cases) {
+        const body: Record<string, string> = Object.fromEntries(Object.keys(fields).map(name => [name, '']))
+        const page = await client.submit(`${path}?lang=${language}`, `${path}?lang=${language}`, body)
+        assert.equal(page.status, 400, `${path} ${language}`)
+        for (const [name, label] of Object.entries(fields)) {
+          const id = `${form}-${name}`
+          const message = translate(language, 'issue.required', { field: translate(language, label).toLowerCase() })
+          assert.equal(attributeOf(page.html, id, 'aria-invalid'), 'true', `${id} ${language}`)
+          assert.match(attributeOf(page.html, id, 'aria-describedby') ?? '', new RegExp(`\\b${id}-error\\b`), `${id} ${language}`)
+          const shown = new RegExp(`<p class="field-error" id="${id}-error"><span class="visually-hidden">[^<]*</span>([^<]*)</p>`).exec(page.html)?.[1]
+          assert.equal(shown, escaped(message), `${id} ${language}`)
+          assert.ok(page.html.includes(`<a href="#${id}">`), `the summary links to ${id}`)
+        }
+      }
+    }
+    assert.equal(translate('fr', 'issue.required', { field: translate('fr', 'field.password').toLowerCase() }), 'Saisissez votre mot de passe.')
+    // A field with a value is not flagged; an empty new password on the security page is.
+    const partly = await client.submit('/ui/login', '/ui/login', { email: 'someone@example.com', password: '' })
+    assert.equal(attributeOf(partly.html, 'login-email', 'aria-invalid'), undefined)
+    assert.equal(attributeOf(partly.html, 'login-password', 'aria-invalid'), 'true')
+    const email = await account()
+    await client.submit('/ui/login', '/ui/login', { email, password: PASSWORD })
+    const security = await client.get('/ui/account/security')
+    const empty = await client.post('/ui/account/email', { new_email: ' ', current_password: '' }, { tokenFrom: security })
+    assert.equal(empty.status, 400)
+    assert.equal(attributeOf(empty.html, 'email-new_email', 'aria-invalid'), 'true')
+  })
+
+  it('a mail link that cannot work says so on its GET, with what to do next, and consumes nothing', async () => {
+    const client = new PageClient(server)
+    for (const [path, next] of [['/ui/verify_email', 'text.verify_link_next'], ['/ui/confirm_email', 'text.confirm_link_next'], ['/ui/reset_password', 'text.reset_link_next']] as const) {
+      for (const token of ['bogus', 'A'.repeat(43), '']) {
+        const page = await client.get(`${path}?token=${token}`)
+        assert.equal(page.status, 403, `${path}?token=${token}`)
+        assert.match(page.html, /This link is invalid, has expired, or was already used\./)
+        assert.ok(page.html.includes(escaped(translate('en', next))), `${path}: what to do next`)
+        assert.doesNotMatch(page.html, /<button|name="token"/, `${path}: no button that cannot work`)
+      }
+    }
+    const french = await client.get('/ui/verify_email?token=bogus&lang=fr')
+    assert.ok(french.html.includes(escaped(translate('fr', 'text.verify_link_next'))))
+    // Signed out, the way on is the sign-in page, then the profile (where a new link is asked for).
+    assert.match((await client.get('/ui/verify_email?token=bogus')).html, /href="\/ui\/login\?return_to=%2Fui%2Faccount"/)
+    assert.match((await client.get('/ui/confirm_email?token=bogus')).html, /href="\/ui\/login\?return_to=%2Fui%2Faccount%2Fsecurity"/)
+
+    // A live token: the GET shows the button and the address, and the token still works.
+    const email = await account()
+    const mail = await smtp.waitFor(email, /Confirm your email address/)
+    const token = /verify_email\?token=([\w-]{43})/.exec(mail.text)?.[1] ?? ''
+    for (let i = 0; i < 3; i++) assert.equal((await client.get(`/ui/verify_email?token=${token}`)).status, 200)
+    const verified = await client.submit(`/ui/verify_email?token=${token}`, '/ui/verify_email', { token })
+    assert.equal(verified.status, 200)
+    // An expired one is as dead as an unknown one.
+    const other = await account()
+    const expiring = await smtp.waitFor(other, /Confirm your email address/)
+    const old = /verify_email\?token=([\w-]{43})/.exec(expiring.text)?.[1] ?? ''
+    await server.db.updateTable('one_time_tokens').set({ expires_at: Date.now() - 1000 }).where('purpose', '=', 'email_verification').where('expires_at', '>', Date.now()).where('user_id', '=', (await server.db.selectFrom('users').select('id').where('email', '=', other).executeTakeFirstOrThrow()).id).execute()
+    assert.equal((await client.get(`/ui/verify_email?token=${old}`)).status, 403)
+  })
+
+  it('the account is four short pages with one navigation and "Sign out" in the header; old URLs and forms keep working', async () => {
+    const email = await account()
+    const client = new PageClient(server)
+    const sections = { '/ui/account': 'Profile', '/ui/account/security': 'Security', '/ui/account/devices': 'Signed-in devices', '/ui/account/activity': 'Recent security activity' }
+    for (const path of Object.keys(sections)) {
+      const away = await client.get(path)
+      assert.equal(away.status, 303, path)
+      assert.equal(away.location, `/ui/login?return_to=${encodeURIComponent(path)}`, `${path}: back here after signing in`)
+    }
+    const signedIn = await client.submit('/ui/login?return_to=%2Fui%2Faccount%2Fdevices', '/ui/login?return_to=%2Fui%2Faccount%2Fdevices', { email, password: PASSWORD })
+    assert.equal(signedIn.location, '/ui/account/devices')
+    for (const [path, heading] of Object.entries(sections)) {
+      const page = await client.get(path)
+      assert.equal(page.status, 200, path)
+      assertPageHeaders(page.headers, path)
+      assert.ok(page.html.includes(`<h1>${heading}</h1>`), path)
+      const header = /<header[\s\S]*?<\/header>/.exec(page.html)?.[0] ?? ''
+      assert.match(header, /<form method="post" action="\/ui\/logout" class="sign-out">[\s\S]*name="_csrf"[\s\S]*>Sign out<\/button>/, `${path}: Sign out in the header`)
+      const links = [...header.matchAll(/<li><a href="([^"]+)"( aria-current="page")?>/g)]
+      assert.deepEqual(links.map(link => link[1]), Object.keys(sections), `${path}: the navigation`)
+      assert.deepEqual(links.filter(link => link[2] !== undefined).map(link => link[1]), [path], `${path}: marks itself`)
+    }
+    const profile = await client.get('/ui/account')
+    const security = await client.get('/ui/account/security')
+    assert.ok(profile.html.includes(email) && profile.html.includes('action="/ui/account/language"') && profile.html.includes('action="/ui/account/delete"'))
+    assert.ok(!profile.html.includes('action="/ui/account/password"'), 'the profile has no security forms')
+    for (const form of ['password', 'email']) assert.ok(security.html.includes(`action="/ui/account/${form}"`), form)
+
+    // Each form goes back to its own page, the language kept.
+    const french = await client.get('/ui/account/security?lang=fr')
+    assert.match(french.html, /<h1>Sécurité<\/h1>/)
+    const changed = await client.post('/ui/account/password?lang=fr', { current_password: PASSWORD, new_password: 'another long passphrase' }, { tokenFrom: french })
+    assert.equal(changed.status, 303, changed.html)
+    assert.equal(changed.location, '/ui/account/security?lang=fr&notice=password_changed')
+    const saved = await client.post('/ui/account/language', { language: 'en' }, { tokenFrom: security })
+    assert.equal(saved.location, '/ui/account?notice=language_saved')
+    const others = await client.post('/ui/account/sessions/revoke_others', {}, { tokenFrom: security })
+    assert.equal(others.location, '/ui/account/devices?notice=sessions_revoked')
+
+    // A stale session is asked to confirm it is you, then comes back to the page it was on.
+    await server.db.updateTable('sessions').set({ authenticated_at: Date.now() - 3600_000 }).execute()
+    const stale = await client.post('/ui/account/email', { new_email: uniqueEmail('moved'), current_password: '' }, { tokenFrom: security })
+    assert.equal(stale.location, '/ui/reauthenticate?return_to=%2Fui%2Faccount%2Fsecurity')
+    const confirm = await client.get(stale.location ?? '')
+    assert.match(confirm.html, /href="\/ui\/account\/security">Go to your account/)
+    const back = await client.post(stale.location ?? '', { password: 'another long passphrase' }, { tokenFrom: confirm })
+    assert.equal(back.location, '/ui/account/security?notice=reauthenticated')
+    const older = await client.post('/ui/reauthenticate?return_to=%2Fui%2Faccount', { password: 'another long passphrase' }, { tokenFrom: confirm })
+    assert.equal(older.location, '/ui/account?notice=reauthenticated', 'a return_to of before the sections still works')
+    assert.equal((await client.get('/ui/account/activity?before=x')).status, 400)
+  })
+
+  it('devices are named from their user agent, the current one marked, each sign-out button named apart', async () => {
+    const email = await account()
+    const firefox = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0'
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1'
+    for (const agent of [iphone, firefox, firefox, 'curl/8.5.0']) {
+      assert.equal((await request(server, 'POST', '/sessions', { email, password: PASSWORD }, { headers: { 'user-agent': agent } })).status, 200)
+    }
+    const client = new PageClient(server)
+    const form = await client.get('/ui/login', { 'user-agent': firefox })
+    await client.post('/ui/login', { email, password: PASSWORD }, { tokenFrom: form, headers: { 'user-agent': firefox } })
+    const names = (html: string): string[] => [...html.matchAll(/<h3 class="device-name">([^<]*)/g)].map(match => match[1]?.trim() ?? '')
+    const buttons = (html: string): string[] => [...html.matchAll(/<button type="submit" class="secondary">([^<]*)<span class="visually-hidden">([^<]*)<\/span><\/button>/g)].map(match => `${match[1] ?? ''}${match[2] ?? ''}`)
+    const page = await client.get('/ui/account/devices', { 'user-agent': firefox })
+    assert.deepEqual(names(page.html), ['Firefox on Windows', 'curl/8.5.0', 'Firefox on Windows', 'Firefox on Windows', 'Safari on iPhone'])
+    assert.match(page.html, /<h3 class="device-name">Firefox on Windows <span class="badge ok">This device<\/span><\/h3>/, 'the newest, this one, is marked')
+    assert.equal((page.html.match(/This device/g) ?? []).length, 1)
+    assert.match(page.html, /IP address 127\.0\.0\.1 · Signed in /)
+    const labels = buttons(page.html)
+    assert.equal(labels.length, 5)
+    assert.equal(new Set(labels).size, 5, `every button has its own name: ${labels.join(' | ')}`)
+    assert.equal(labels[0], 'Sign out Firefox on Windows (this device)')
+    assert.equal(labels[4], 'Sign out Safari on iPhone')
+    // Same browser, same address: the time last seen, and (the same minute) their place in the list.
+    for (const label of labels.slice(2, 4)) assert.match(label, /^Sign out Firefox on Windows, 127\.0\.0\.1, last active .*UTC( \([12]\))?$/)
+    assert.doesNotMatch(page.html, /Mozilla\/5\.0/, 'no raw user agent on the page')
+    const french = await client.get('/ui/account/devices?lang=fr')
+    assert.deepEqual(names(french.html).slice(-1), ['Safari sur iPhone'])
+    assert.equal(buttons(french.html)[0], 'Déconnecter Firefox sur Windows (cet appareil)')
+    // The activity page names devices the same way.
+    const activity = await client.get('/ui/account/activity')
+    assert.match(activity.html, /Signed in<\/span> <span class="meta"><time[^>]*>[^<]*<\/time> · Firefox on Windows · 127\.0\.0\.1/)
+  })
+
+  it('every page links the icon; /ui/assets serves it for good and /favicon.ico answers with it', async () => {
+    const page = await new PageClient(server).get('/ui/login')
+    const href = /<link rel="icon" href="(\/ui\/assets\/favicon\.svg\?v=[\w-]+)" type="image\/svg\+xml">/.exec(page.html)?.[1]
+    assert.ok(href !== undefined, 'the icon link')
+    const icon = await fetch(server.url + href)
+    assert.equal(icon.status, 200)
+    assert.equal(icon.headers.get('content-type'), 'image/svg+xml')
+    assert.equal(icon.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    const svg = await icon.text()
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
+    assert.doesNotMatch(svg, /<script|href=/i)
+    const root = await fetch(`${server.url}/favicon.ico`)
+    assert.equal(root.status, 200)
+    assert.equal(root.headers.get('content-type'), 'image/svg+xml')
+    assert.equal(root.headers.get('cache-control'), 'public, max-age=86400')
+    assert.equal(await root.text(), svg)
   })
 
   it('malformed posts get an HTML error page, never JSON or a 500', async () => {
@@ -389,5 +610,34 @@ describe(`hosted pages' branding on ${TEST_DIALECT}`, () => {
     assert.match(page.html, /<img src="https:\/\/cdn\.example\.net\/logo\.svg" alt="" class="logo">/)
     assert.match(page.headers.get('content-security-policy') ?? '', /img-src 'self' data: https:\/\/cdn\.example\.net;/)
     assert.doesNotMatch(page.headers.get('content-security-policy') ?? '', /(style|form-action|default)-src[^;]*cdn/)
+  })
+})
+
+describe(`signing up from the page with REQUIRE_EMAIL_VERIFICATION on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let smtp: SmtpReceiver
+  before(async () => {
+    smtp = await startSmtpReceiver()
+    server = await startServer({ SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: 'true' })
+  })
+  after(async () => {
+    await server.close()
+    await smtp.close()
+  })
+
+  it('signs nobody in: the page says to check the mail, in the page\'s language', async () => {
+    for (const language of ['en', 'fr'] as const) {
+      const email = uniqueEmail(`verify-${language}`)
+      const client = new PageClient(server)
+      const page = await client.submit(`/ui/register?lang=${language}`, `/ui/register?lang=${language}`, { email, password: PASSWORD })
+      assert.equal(page.status, 200, page.html)
+      assert.equal(client.cookies.has('session_id'), false, 'no session before the address is proven')
+      assert.ok(page.html.includes(`<h1>${translate(language, 'page.check_email')}</h1>`), language)
+      assert.ok(page.html.includes(escaped(translate(language, 'text.check_email', { email }))), language)
+      assert.ok(page.html.includes(`href="/ui/login?lang=${language}&amp;email=${encodeURIComponent(email)}"`), 'the sign-in page, the address filled in')
+      await smtp.waitFor(email, language === 'en' ? /Confirm your email address/ : /Confirmez votre adresse e-mail/)
+      const events = await server.db.selectFrom('audit_events').select('type').where('type', '=', 'login.succeeded').where('user_id', '=', (await server.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id).execute()
+      assert.deepEqual(events, [])
+    }
   })
 })

@@ -68,9 +68,11 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     await page.getByRole('button', { name: 'Verify' }).click()
     await page.waitForURL(`${base}/ui/account`)
 
+    // Passkeys are on the account's security page.
+    await page.goto(`${base}/ui/account/security`)
     await page.locator('#passkey-new-name').fill('Work laptop')
     await page.getByRole('button', { name: 'Add a passkey' }).click()
-    await page.waitForURL(`${base}/ui/account?notice=passkey_added`)
+    await page.waitForURL(`${base}/ui/account/security?notice=passkey_added`)
     assert.match(await page.locator('.passkeys').textContent() ?? '', /Work laptop/)
     const cookie = (await context.cookies(base)).find(c => c.name === 'session_id')?.value ?? ''
     const listed = await request(server, 'GET', '/account/passkeys', undefined, { session: cookie })
@@ -103,6 +105,7 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     assert.equal((await request(server, 'DELETE', `/account/passkeys/${id}`, undefined, { session: other.token })).status, 404)
 
     // Rename and remove from the page (forms; no script needed).
+    await page.goto(`${base}/ui/account/security`)
     const renameForm = page.locator('.passkeys form').first()
     await renameForm.getByLabel('Name of this passkey').fill('Old laptop')
     await renameForm.getByRole('button', { name: 'Rename' }).click()
@@ -143,15 +146,16 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     // A session signed in an hour ago (as a stolen one would be) cannot add a passkey: the
     // page asks for the password again, then comes back.
     await server.db.updateTable('sessions').set({ authenticated_at: Date.now() - 3600_000 }).where('user_id', '=', user.id).execute()
+    await page.goto(`${base}/ui/account/security`)
     await page.locator('#passkey-new-name').fill('Phone')
     await page.getByRole('button', { name: 'Add a passkey' }).click()
     await page.waitForURL(/\/ui\/reauthenticate\?return_to=/)
     await page.getByLabel('Password').fill(PASSWORD)
     await page.getByRole('button', { name: 'Continue' }).click()
-    await page.waitForURL(`${base}/ui/account?notice=reauthenticated`)
+    await page.waitForURL(`${base}/ui/account/security?notice=reauthenticated`)
     await page.locator('#passkey-new-name').fill('Phone')
     await page.getByRole('button', { name: 'Add a passkey' }).click()
-    await page.waitForURL(`${base}/ui/account?notice=passkey_added`)
+    await page.waitForURL(`${base}/ui/account/security?notice=passkey_added`)
 
     // Sign out; the passkey signs in, and the session says how.
     await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()

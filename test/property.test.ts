@@ -1,12 +1,15 @@
 // Property-based tests (fast-check): arbitrary bodies, content types, headers, session
-// ids and user ids sent to every route over real HTTP (node:http, so repeated headers,
-// raw bytes and unencoded paths get through). Whatever arrives, the service answers
-// without a 5xx, in JSON (an object; 4xx with a string `message`), except a bodiless 204.
+// ids and path parameters sent to every operation of the service's own OpenAPI document
+// (support/operations.ts: a new route is covered with nothing to edit) over real HTTP
+// (node:http, so repeated headers, raw bytes and unencoded paths get through). Whatever
+// arrives, the service answers within 10 s, without a 5xx, in JSON (an object; 4xx with a
+// string `message` and `code`), except a bodiless 204.
 //
 // fast-check prints the seed and path of a failure; to replay one, run with FC_SEED=<seed>.
 import assert from 'node:assert/strict'
 import { after, before, describe, it, type TestContext } from 'node:test'
 import fc from 'fast-check'
+import { describeOperation, documentedOperations, type Operation } from './support/operations.js'
 import { type RawReply, sendRaw } from './support/raw-http.js'
 import { PASSWORD, request, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
@@ -17,20 +20,11 @@ if (SEED !== undefined) console.log(`fast-check seed (FC_SEED): ${SEED}`)
 
 // ---------------------------------------------------------------- what is generated
 
-interface Route { readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE', readonly path: string }
+type Route = Operation
 
-const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/' },
-  { method: 'POST', path: '/users' },
-  { method: 'POST', path: '/sessions' },
-  { method: 'DELETE', path: '/sessions' },
-  { method: 'GET', path: '/profile' },
-  { method: 'POST', path: '/reset_password' },
-  { method: 'PUT', path: '/reset_password' },
-  { method: 'GET', path: '/users/:id' },
-  { method: 'PUT', path: '/users/:id' },
-  { method: 'DELETE', path: '/users/:id' }
-]
+// Runs per operation (there are some 35): every one is covered, and the file stays quick.
+const RUNS_PER_OPERATION = 20
+const FIELD_RUNS_PER_OPERATION = 10
 const FIELD_NAMES = ['email', 'password', 'hashed_password', 'new_password', 'reset_token', 'current_password'] as const
 
 // Stand-ins, resolved when the request is sent, for what a signed-in test user really has.
@@ -97,14 +91,18 @@ const SHAPES: Record<string, fc.Arbitrary<Entries>> = {
   'POST /reset_password': emailish.map((email): Entries => [['email', email]]),
   'PUT /reset_password': fc.tuple(emailish, fc.oneof(wellFormedToken, fieldValue), passwordish)
     .map(([email, token, password]): Entries => [['email', email], ['reset_token', token], ['new_password', password]]),
-  'PUT /users/:id': fc.oneof(
+  'PUT /users/{id}': fc.oneof(
     emailish.map((email): Entries => [['email', email]]),
     fc.tuple(passwordish, passwordish).map(([password, current]): Entries => [['password', password], ['current_password', current]])
   )
 }
+/** The fields a route documents, any value in each. */
+const documentedEntries = (route: Route): fc.Arbitrary<Entries> => route.bodyFields.length === 0
+  ? credentials
+  : fc.array(fc.tuple(fc.constantFrom(...route.bodyFields), fc.oneof(fieldValue, emailish, passwordish)), { minLength: 1, maxLength: route.bodyFields.length + 1 })
 /** The fields a route reads, shaped like real requests, now and then with one field more. */
 const requestShapedEntries = (route: Route): fc.Arbitrary<Entries> => fc.tuple(
-  SHAPES[`${route.method} ${route.path}`] ?? credentials,
+  SHAPES[describeOperation(route)] ?? documentedEntries(route),
   fc.oneof({ arbitrary: fc.constant([]), weight: 5 }, { arbitrary: fc.array(fc.tuple(fieldName, fieldValue), { minLength: 1, maxLength: 1 }), weight: 1 })
 ).map(([entries, extra]) => [...entries, ...extra])
 
@@ -191,7 +189,7 @@ function percentEncode (text: string): string {
   return [...Buffer.from(text)].map(byte => /[A-Za-z0-9._~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
 }
 
-/** The :id of /users/:id: the current user's own, a number, or any text (encoded or raw). */
+/** A path parameter ({id}): the current user's own id (for an integer one), or any text (encoded or raw). */
 type UserId = { readonly kind: 'own' } | { readonly kind: 'given', readonly text: string }
 const pathSafe = (maxLength: number): fc.Arbitrary<string> => fc.string({ unit: charIn(0x21, 0x7e), maxLength })
 const userId: fc.Arbitrary<UserId> = fc.oneof(
@@ -237,7 +235,7 @@ interface Case {
   readonly headers: ReadonlyArray<readonly [string, string]>
 }
 
-const anyCase: fc.Arbitrary<Case> = fc.record({ route: fc.constantFrom(...ROUTES), id: userId, query, body, contentType, session, headers: extraHeaders })
+const anyCaseOf = (route: Route): fc.Arbitrary<Case> => fc.record({ route: fc.constant(route), id: userId, query, body, contentType, session, headers: extraHeaders })
 
 // ---------------------------------------------------------------- the checks
 
@@ -262,6 +260,7 @@ function assertWellFormed (reply: RawReply, what: string): void {
   assert.ok(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `${what}: the body is not a JSON object: ${describeReply(reply)}`)
   if (reply.status >= 400) {
     assert.equal(typeof (parsed as { message?: unknown }).message, 'string', `${what}: a ${reply.status} without a string message: ${describeReply(reply)}`)
+    assert.match(String((parsed as { code?: unknown }).code), /^[a-z_]+$/, `${what}: a ${reply.status} without a code: ${describeReply(reply)}`)
   }
 }
 
@@ -271,13 +270,17 @@ interface Identity { readonly email: string, readonly password: string, readonly
 
 describe('property: any request to any route gets a well-formed answer', () => {
   let server: TestServer
+  let routes: Route[]
   /** A signed-in user for 'own' ids, valid sessions and own credentials; made again once a run ends it. */
   let current: Identity | undefined
   const endedTokens: string[] = []
   /** status counts per route, to show what the runs reached */
   const statuses = new Map<string, Map<number, number>>()
 
-  before(async () => { server = await startServer() })
+  before(async () => {
+    server = await startServer()
+    routes = await documentedOperations(server)
+  })
   after(async () => { await server.close() })
 
   async function identity (): Promise<Identity> {
@@ -290,7 +293,7 @@ describe('property: any request to any route gets a well-formed answer', () => {
 
   function needsIdentity (c: Case): boolean {
     const inBody = c.body.kind === 'fields' && c.body.entries.some(([, value]) => value === OWN_EMAIL || value === OWN_PASSWORD)
-    return inBody || c.session.kind === 'valid' || (c.route.path.includes(':id') && c.id.kind === 'own')
+    return inBody || c.session.kind === 'valid' || (c.route.pathParams.length > 0 && c.id.kind === 'own')
   }
 
   function resolveValue (value: unknown, me: Identity | undefined): unknown {
@@ -327,8 +330,10 @@ describe('property: any request to any route gets a well-formed answer', () => {
 
   async function send (c: Case): Promise<{ reply: RawReply, what: string, me: Identity | undefined }> {
     const me = needsIdentity(c) ? await identity() : undefined
-    const id = c.id.kind === 'own' ? String(me?.id) : c.id.text
-    const path = c.route.path.replace(':id', id) + c.query
+    // Raw: the given text is already what goes into the request line (encoded or not).
+    let path = c.route.path
+    for (const param of c.route.pathParams) path = path.replace(`{${param.name}}`, c.id.kind === 'given' ? c.id.text : param.type === 'integer' ? String(me?.id) : 'own')
+    path += c.query
     // A Map: "__proto__" is a valid header name too.
     const headers = new Map<string, string[]>()
     const add = (name: string, value: string): void => {
@@ -374,34 +379,39 @@ describe('property: any request to any route gets a well-formed answer', () => {
   }
 
   function afterwards (c: Case, reply: RawReply, me: Identity | undefined): void {
-    const route = `${c.route.method} ${c.route.path}`
+    const route = describeOperation(c.route)
     const counts = statuses.get(route) ?? new Map<number, number>()
     counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1)
     statuses.set(route, counts)
-    // A run that signed the current user out, deleted or changed it: make a new one next time.
-    if (me !== undefined && c.session.kind === 'valid' && reply.status < 300 &&
-      (route === 'DELETE /sessions' || route === 'DELETE /users/:id' || route === 'PUT /users/:id')) {
-      if (route !== 'PUT /users/:id') endedTokens.push(me.token)
+    // A run that may have signed the current user out, deleted it or changed its password
+    // or email (a DELETE or PUT that succeeded): make a new one next time.
+    if (me !== undefined && c.session.kind === 'valid' && reply.status < 300 && (c.route.method === 'DELETE' || c.route.method === 'PUT')) {
+      if (c.route.method === 'DELETE') endedTokens.push(me.token)
       current = undefined
     }
   }
 
-  const runProperty = async (t: TestContext, arbitrary: fc.Arbitrary<Case>, numRuns: number): Promise<void> => {
+  const runProperty = async (t: TestContext, arbitrary: fc.Arbitrary<Case>, numRuns: number, quiet = false): Promise<void> => {
     const started = Date.now()
     await fc.assert(fc.asyncProperty(arbitrary, async (c) => {
       const { reply, what, me } = await send(c)
       afterwards(c, reply, me)
       assertWellFormed(reply, what)
     }), { numRuns, ...(SEED === undefined ? {} : { seed: SEED }) })
-    t.diagnostic(`${numRuns} runs in ${Date.now() - started} ms`)
+    if (!quiet) t.diagnostic(`${numRuns} runs in ${Date.now() - started} ms`)
   }
 
-  it('arbitrary bodies, content types, headers, sessions and ids on every route', async (t) => {
-    await runProperty(t, anyCase, 1200)
+  it('arbitrary bodies, content types, headers, sessions and ids on every operation', async (t) => {
+    assert.ok(routes.length >= 30, routes.map(describeOperation).join(', '))
+    const started = Date.now()
+    for (const route of routes) await runProperty(t, anyCaseOf(route), RUNS_PER_OPERATION, true)
+    t.diagnostic(`${RUNS_PER_OPERATION} runs on each of ${routes.length} operations in ${Date.now() - started} ms`)
+    assert.deepEqual([...statuses.keys()].sort(), routes.map(describeOperation).sort(), 'every operation was reached')
   })
 
-  it('objects with the real field names, as JSON or form data, on the routes that read a body', async (t) => {
-    const bodyRoutes = ROUTES.filter(route => route.method === 'POST' || route.method === 'PUT')
+  it('objects with the real field names, as JSON or form data, on the operations that read a body', async (t) => {
+    const bodyRoutes = routes.filter(route => route.hasBody)
+    assert.ok(bodyRoutes.length >= 15, bodyRoutes.map(describeOperation).join(', '))
     const fieldsCase = fc.constantFrom(...bodyRoutes).chain(route => fc.record({
       route: fc.constant(route),
       id: userId,
@@ -415,13 +425,13 @@ describe('property: any request to any route gets a well-formed answer', () => {
       session: fc.oneof({ arbitrary: fc.record({ kind: fc.constant('valid' as const), transport }), weight: 2 }, { arbitrary: session, weight: 1 }),
       headers: fc.oneof(fc.constant([]), extraHeaders)
     }))
-    await runProperty(t, fieldsCase, 500)
+    await runProperty(t, fieldsCase, FIELD_RUNS_PER_OPERATION * bodyRoutes.length)
   })
 
   it('any Expect header is answered in JSON too', async (t) => {
     // Node's HTTP server answers an Expect other than 100-continue itself, before Fastify.
     const expectCase = fc.record({
-      route: fc.constantFrom(...ROUTES),
+      route: fc.constantFrom(...routes),
       id: userId,
       query: fc.constant(''),
       body,
@@ -429,7 +439,7 @@ describe('property: any request to any route gets a well-formed answer', () => {
       session,
       headers: fc.tuple(fc.constant('expect'), fc.oneof(fc.constantFrom('100-continue', '100-Continue', 'foo', '200-ok', ''), headerValue())).map(header => [header])
     })
-    await runProperty(t, expectCase, 50)
+    await runProperty(t, expectCase, 40)
   })
 
   it('the server still answers normally afterwards', async (t) => {

@@ -46,5 +46,9 @@ export function configurationMarkdown (): string {
       parts.push(`| \`${name}\` | ${cell(setting.shownDefault)} | ${cell(setting.range)} | ${cell(setting.doc)} |`)
     }
   }
+  parts.push('', 'Production (`NODE_ENV=production`) differs from development in four ways: the cookie gets',
+    '`Secure`; `SMTP_URL`, `PUBLIC_URL` and `ENCRYPTION_KEY` are required; `RESET_TOKEN_IN_RESPONSE` and',
+    '`COMPAT=course` are refused; `serve` does not migrate the database (run `npx authsvc migrate` first;',
+    '`serve` refuses to start while migrations are pending).')
   return `${parts.join('\n')}\n`
 }

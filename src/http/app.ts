@@ -25,6 +25,7 @@ import { passwordRoutes } from '../methods/password/routes.js'
 import { mfaRoutes } from '../methods/totp/routes.js'
 import type { Services } from '../services.js'
 import { compatCourse } from '../transport/compat-course/plugin.js'
+import { faviconRoute } from '../ui/assets.js'
 import { uiPlugin } from '../ui/plugin.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
@@ -44,7 +45,7 @@ declare module 'fastify' {
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+const { version, license } = createRequire(import.meta.url)('../../package.json') as { version: string, license: string }
 
 function pathOf (url: string): string {
   const query = url.indexOf('?')
@@ -157,7 +158,7 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   // Plugins that act on the routes asking for them (route config), in the order their
   // checks run: cross-site refusal, per-IP limit, session. The OpenAPI document sees the
   // replies and security they add.
-  await app.register(openApiPlugin, { version, publicUrl: config.publicUrl })
+  await app.register(openApiPlugin, { version, license, publicUrl: config.publicUrl, brandName: config.ui.brandName })
   if (services.metrics !== null) await app.register(metricsPlugin, { metrics: services.metrics, config: config.metrics })
   await app.register(csrfPlugin, { origins: [...config.http.selfOrigins, ...config.http.trustedOrigins] })
   await app.register(rateLimitPlugin, {
@@ -195,5 +196,6 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   await app.register(mfaRoutes, features)
   await app.register(passkeyRoutes, features)
   await app.register(uiPlugin, { ...features, prefix: '/ui' })
+  await app.register(faviconRoute)
   return app
 }

@@ -31,13 +31,15 @@ interface SchemaIssue {
   params: Record<string, unknown>
 }
 
-/** "email is required", "password must be a string" — the field named, nothing internal. */
+/** "email is required", "password must be a string", "response.id is required" — the
+ *  field named by its path from the body, nothing internal. */
 export function describeSchemaIssue (issue: SchemaIssue | undefined): string {
   if (issue === undefined) return 'invalid request'
   const field = issue.instancePath.replace(/^\//, '').replaceAll('/', '.')
+  const within = field === '' ? '' : `${field}.`
   switch (issue.keyword) {
-    case 'required': return `${String(issue.params.missingProperty)} is required`
-    case 'additionalProperties': return `${String(issue.params.additionalProperty)} cannot be set here (unknown or protected attribute)`
+    case 'required': return `${within}${String(issue.params.missingProperty)} is required`
+    case 'additionalProperties': return `${within}${String(issue.params.additionalProperty)} cannot be set here (unknown or protected attribute)`
     case 'type': return field === '' ? 'request body must be an object' : `${field} must be a ${String(issue.params.type)}`
     default: return field === '' ? 'invalid request body' : `${field} is invalid`
   }

@@ -2,7 +2,7 @@
 // fast-json-stringify drops any key a reply schema does not name), types the handlers
 // through @fastify/type-provider-typebox, and becomes a named component of the OpenAPI
 // document through its $id (app.addSchema in plugins/openapi.ts).
-import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
+import { type Static, type TOptional, type TSchema, type TString, type TUnsafe, Type } from 'typebox'
 import { describeErrors, ERROR_CODES, type ErrorName, namesByStatus } from '../error-codes.js'
 
 export const ErrorReply = Type.Object({
@@ -66,3 +66,33 @@ export function errors (...names: ErrorName[]): Record<number, ErrorReplySchema>
 
 /** Session security requirement of the OpenAPI document: the cookie or the header. */
 export const SESSION_SECURITY: Array<Record<string, string[]>> = [{ sessionCookie: [] }, { sessionHeader: [] }]
+
+// The parameters that hold an integer, made by integerParam(), with their documented range.
+const INTEGER_PARAMS = new WeakMap<object, { minimum?: number, maximum?: number }>()
+
+/**
+ * A path or query parameter holding an integer (a user id, a page size). Parameters are
+ * validated as the text they arrive as (Fastify's Ajv here coerces no type), so the schema
+ * stays a string and the handler reads the text: a user id that is not the session's own,
+ * digits or not ("abc", "01"), is the same 403 as v1 says, never a 400; a page size out
+ * of `range` is the domain's 400. The OpenAPI document types it `integer` with that range
+ * (plugins/openapi.ts), what a client sends and what `User.id` is, so a generated client
+ * takes the number it was given.
+ */
+export function integerParam (description: string, range: { minimum?: number, maximum?: number } = {}): TString {
+  const schema = Type.String({ description })
+  INTEGER_PARAMS.set(schema, range)
+  return schema
+}
+
+/** integerParam(), optional (Type.Optional() makes a copy, which would not be known as one). */
+export function optionalIntegerParam (description: string, range: { minimum?: number, maximum?: number } = {}): TOptional<TString> {
+  const schema = Type.Optional(Type.String({ description }))
+  INTEGER_PARAMS.set(schema, range)
+  return schema
+}
+
+/** The documented range of a parameter made by integerParam(); undefined for any other. */
+export function integerParamRange (schema: unknown): { minimum?: number, maximum?: number } | undefined {
+  return typeof schema === 'object' && schema !== null ? INTEGER_PARAMS.get(schema) : undefined
+}

@@ -1,7 +1,9 @@
-// The pages' static files, served from this origin only: the stylesheet, the passkey
-// script and @simplewebauthn/browser's bundle (which it uses). Each is read once at start
-// and served under /ui/assets/<name>?v=<hash of its content>, cached for a year
-// (immutable); a URL with another version is served uncached.
+// The pages' static files, served from this origin only: the stylesheet, the icon, the
+// passkey script and @simplewebauthn/browser's bundle (which it uses). Each is read once at
+// start and served under /ui/assets/<name>?v=<hash of its content>, cached for a year
+// (immutable); a URL with another version is served uncached. GET /favicon.ico, which
+// browsers ask for on any page without an icon link (the JSON API's, /docs), gets the same
+// icon, cached for a day and not logged: a 404 there would be an error line per visit.
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -11,6 +13,7 @@ import { UI_TEMPLATES } from './render.js'
 
 export interface AssetUrls {
   readonly stylesheet: string
+  readonly favicon: string
   readonly passkeysScript: string
   readonly webauthnScript: string
 }
@@ -19,6 +22,7 @@ const require = createRequire(import.meta.url)
 
 const ASSETS = {
   stylesheet: { name: 'style.css', type: 'text/css; charset=utf-8', file: () => path.join(UI_TEMPLATES, 'style.css') },
+  favicon: { name: 'favicon.svg', type: 'image/svg+xml', file: () => path.join(UI_TEMPLATES, 'favicon.svg') },
   passkeysScript: { name: 'passkeys.js', type: 'text/javascript; charset=utf-8', file: () => path.join(UI_TEMPLATES, 'passkeys.js') },
   webauthnScript: { name: 'webauthn.js', type: 'text/javascript; charset=utf-8', file: () => path.join(path.dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist/bundle/index.umd.min.js') }
 } as const
@@ -39,4 +43,14 @@ export function registerAssets (app: FastifyInstance): AssetUrls {
     urls[key] = `/ui/assets/${asset.name}?v=${version}`
   }
   return urls as unknown as AssetUrls
+}
+
+/** GET /favicon.ico (registered outside /ui): the pages' icon. An SVG under that name is
+ *  what browsers take from it (the type says what it is); its URL has no version, so it is
+ *  cached for a day, not for good. */
+export async function faviconRoute (app: FastifyInstance): Promise<void> {
+  const body = readFileSync(ASSETS.favicon.file())
+  app.get('/favicon.ico', { schema: { hide: true }, config: { logRequest: false } }, async (_request, reply) => {
+    return reply.type(ASSETS.favicon.type).header('cache-control', 'public, max-age=86400').send(body)
+  })
 }

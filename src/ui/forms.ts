@@ -46,3 +46,22 @@ export function sendFailure (pages: PageKit, reply: FastifyReply, name: string, 
   if (failure.retryAfterSeconds !== undefined) void reply.header('retry-after', String(failure.retryAfterSeconds))
   return pages.send(reply, name, context, { ...data, errors: failure.errors }, failure.status)
 }
+
+/**
+ * Every required field of `form` left empty, each with its own error on its input ("Enter
+ * your password."), so an empty form flags them all at once, not only the first the
+ * domain checks; null when each has a value. `fields` maps an input's name to its label
+ * (field.…), or to its whole message (issue.…) where "Enter your <label>" reads badly.
+ * A password of spaces is a value (passwords are never trimmed); other inputs are trimmed.
+ */
+export function missingFields (language: Language, form: string, body: Readonly<Record<string, unknown>>, fields: Readonly<Record<string, MessageKey>>): FormFailure | null {
+  const errors: FormError[] = []
+  for (const [field, label] of Object.entries(fields)) {
+    const value = body[field]
+    const empty = typeof value !== 'string' || (field.includes('password') ? value === '' : value.trim() === '')
+    if (!empty) continue
+    const message = label.startsWith('issue.') ? translate(language, label) : translate(language, 'issue.required', { field: translate(language, label).toLowerCase() })
+    errors.push({ form, field, message })
+  }
+  return errors.length === 0 ? null : { status: 400, errors }
+}

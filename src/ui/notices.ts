@@ -6,12 +6,12 @@
 import { isMessageKey, type MessageKey, translate } from '../i18n/catalogue.js'
 import type { Language } from '../i18n/languages.js'
 
-/** /ui/login: after a sign-up, a sign-out, a reset, a deletion. */
+/** /ui/login: after a sign-out, a reset, a deletion (and a sign-up, in links of before signing up signed in). */
 export const LOGIN_NOTICES = ['registered', 'registered_verify', 'signed_out', 'password_reset', 'account_deleted'] as const
 export type LoginNotice = typeof LOGIN_NOTICES[number]
 
-/** /ui/account: after one of its forms, a re-authentication or a passkey added by its script. */
-export const ACCOUNT_NOTICES = ['reauthenticated', 'password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'totp_disabled', 'passkey_added', 'passkey_removed', 'passkey_renamed'] as const
+/** /ui/account and its sections: after a sign-up, one of their forms, a re-authentication or a passkey added by its script. */
+export const ACCOUNT_NOTICES = ['welcome', 'reauthenticated', 'password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'totp_disabled', 'passkey_added', 'passkey_removed', 'passkey_renamed'] as const
 export type AccountNotice = typeof ACCOUNT_NOTICES[number]
 
 /** The text of a ?notice= in `known`, or null. */

@@ -13,8 +13,11 @@ import type { Config } from '../config.js'
 import { classifyError, reportFailure } from '../http/errors.js'
 import { translate } from '../i18n/catalogue.js'
 import type { OutageLog } from '../outage-log.js'
+import { createAccountKit } from './account-kit.js'
 import { accountPages } from './pages/account.js'
 import { linkPages } from './pages/links.js'
+import { reauthenticatePages } from './pages/reauthenticate.js'
+import { securityPages } from './pages/security.js'
 import { signInPages } from './pages/sign-in.js'
 import { createPageKit, type PageKit } from './page-kit.js'
 import { registerAssets } from './assets.js'
@@ -86,7 +89,10 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
   const options: PageOptions = { ctx, config, pages }
   await app.register(signInPages, options)
   await app.register(linkPages, options)
-  await app.register(accountPages, options)
+  const account = { ...options, account: createAccountKit(ctx, config, pages) }
+  await app.register(accountPages, account)
+  await app.register(securityPages, account)
+  await app.register(reauthenticatePages, account)
 }
 
 /** Whatever a page could not handle: an HTML page with the status the API would give

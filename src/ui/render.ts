@@ -38,8 +38,17 @@ export interface PageContext {
   readonly keep?: Readonly<Record<string, string>>
 }
 
+/** A link of the account pages' navigation, in the header. */
+export interface NavLink {
+  readonly href: string
+  readonly label: MessageKey
+  readonly current: boolean
+}
+
 export interface PageData {
   readonly title: MessageKey
+  /** An account section: its navigation and "Sign out" in the header. */
+  readonly accountNav?: readonly NavLink[]
   /** The page runs the passkey script (it works without it). */
   readonly scripts?: boolean
   readonly errors?: readonly FormError[]
@@ -79,5 +88,5 @@ export function renderPage (name: string, context: PageContext, data: PageData):
   }
   const body = eta.render(`./${name}`, { ...context, ...data, ...helpers, errors })
   const title = `${errors.length > 0 ? `${t('error.title')}: ` : ''}${t(data.title)} · ${context.ui.brandName}`
-  return eta.render('./layout', { ...context, ...helpers, title, body, scripts: data.scripts === true })
+  return eta.render('./layout', { ...context, ...helpers, title, body, scripts: data.scripts === true, accountNav: data.accountNav ?? null })
 }

@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { sessionOf } from '../../http/plugins/session.js'
-import { errors } from '../../http/schemas.js'
+import { errors, optionalIntegerParam } from '../../http/schemas.js'
 import type { FeatureOptions } from '../options.js'
 import { listAccountEvents, PAGE_DEFAULT, PAGE_MAX } from './audit.js'
 
 const Page = Type.Object({
-  limit: Type.Optional(Type.String({ description: `Events per page, 1 to ${PAGE_MAX} (default ${PAGE_DEFAULT}).`, examples: ['20'] })),
+  limit: optionalIntegerParam(`Events per page, 1 to ${PAGE_MAX} (default ${PAGE_DEFAULT}).`, { minimum: 1, maximum: PAGE_MAX }),
   before: Type.Optional(Type.String({ description: 'The `next` of the page before: the events older than it.' }))
 })
 

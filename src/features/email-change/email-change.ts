@@ -7,7 +7,7 @@ import type { AuthContext, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
 import { AuthError, invalidField } from '../../auth/errors.js'
 import { mayMail, queueMail, queueNotice } from '../../auth/outgoing-mail.js'
-import { consumeToken, issueToken, voidTokens } from '../../auth/one-time-tokens.js'
+import { consumeToken, findToken, issueToken, voidTokens } from '../../auth/one-time-tokens.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { emailChangeConfirmMessage, emailChangeRequestedNotice, emailChangeTakenNotice, emailChangedNotice } from '../../mail/messages.js'
 import type { ValidSession } from '../sessions/sessions.js'
@@ -39,6 +39,14 @@ export async function requestEmailChange (ctx: AuthContext, session: ValidSessio
       : emailChangeConfirmMessage({ to: newEmail, language: user.language, oldEmail: user.email, token, publicUrl: ctx.config.publicUrl, ttlSeconds: EMAIL_CHANGE_TTL_SECONDS }), user.id)
   })
   ctx.outbox.wake()
+}
+
+/** The new address of a live confirmation token, without using it up (the page a mail
+ *  link opens checks it first); null when the token would be refused. */
+export async function newEmailOfChangeToken (ctx: AuthContext, token: string): Promise<string | null> {
+  const found = await findToken(ctx.db, 'email_change', token, ctx.now())
+  if (found === null || found.data === null) return null
+  return await findUserById(ctx.db, found.userId) === undefined ? null : found.data
 }
 
 /**

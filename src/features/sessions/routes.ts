@@ -33,7 +33,7 @@ const iso = (time: number): string => new Date(time).toISOString()
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   app.delete('/sessions', {
-    config: { requireSession: true },
+    config: { requireSession: true, sessionCookie: { action: 'clear' } },
     schema: {
       operationId: 'signOut',
       summary: 'Sign out',
@@ -77,7 +77,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   })
 
   app.delete('/account/sessions/:id', {
-    config: { requireSession: true },
+    config: { requireSession: true, sessionCookie: { action: 'clear', when: 'Only when the session ended is the one presented.' } },
     schema: {
       operationId: 'revokeAccountSession',
       summary: 'End one of the account\'s sessions',

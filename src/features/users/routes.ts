@@ -6,16 +6,28 @@ import { AuthError, invalidField } from '../../auth/errors.js'
 import { requesterOf } from '../../http/client-address.js'
 import { languageOf } from '../../http/language.js'
 import { clearSessionCookie, sessionOf } from '../../http/plugins/session.js'
-import { EmailMessageReply, errors, ref, UserReply } from '../../http/schemas.js'
+import { EmailMessageReply, errors, integerParam, ref, UserReply } from '../../http/schemas.js'
 import type { FeatureOptions } from '../options.js'
 import { deleteAccount, updateAccount } from '../../flows/settings.js'
 import { registerUser } from './users.js'
 
-const Registration = Type.Object({
-  email: Type.String({ description: 'Trimmed and lower-cased; at most 254 characters.' }),
-  password: Type.Optional(Type.String({ description: 'The password (PASSWORD_MIN_LENGTH to 1024 characters unless COMPAT=course).' })),
-  hashed_password: Type.Optional(Type.String({ description: 'Another name for `password` (seed 004\'s clients); plain text all the same.' }))
-})
+const PASSWORD_DOC = 'The password (PASSWORD_MIN_LENGTH to 1024 characters unless COMPAT=course).'
+const HASHED_PASSWORD_DOC = 'Another name for `password` (seed 004\'s clients), plain text all the same; `password` wins when both are sent.'
+// email and a password, under either name. The fields and their types are checked first,
+// then that a password came, so each refusal names the field it did before (the first
+// failing keyword is the one reported): "email is required", "hashed_password must be a
+// string", "password is required".
+const Registration = Type.Intersect([
+  Type.Object({
+    email: Type.String({ description: 'Trimmed and lower-cased; at most 254 characters.' }),
+    password: Type.Optional(Type.String({ description: PASSWORD_DOC })),
+    hashed_password: Type.Optional(Type.String({ description: HASHED_PASSWORD_DOC }))
+  }),
+  Type.Union([
+    Type.Object({ password: Type.String({ description: PASSWORD_DOC }) }),
+    Type.Object({ hashed_password: Type.String({ description: HASHED_PASSWORD_DOC }) })
+  ], { description: '`password` is required; `hashed_password` may stand for it.' })
+])
 
 const UserUpdate = Type.Object({
   email: Type.Optional(Type.String({ description: 'A new email: left unverified, a verification link is mailed to it and a notice to the old one.' })),
@@ -23,7 +35,7 @@ const UserUpdate = Type.Object({
   current_password: Type.Optional(Type.String({ description: 'Needed only when the session was not authenticated within REAUTH_MAX_AGE (and the account has no second factor).' }))
 }, { additionalProperties: false })
 
-const UserParams = Type.Object({ id: Type.String({ description: 'The user id; any other than the session\'s own answers 403.' }) })
+const UserParams = Type.Object({ id: integerParam('The user id (`User.id`); any other than the session\'s own answers 403, whether it exists or not.') })
 
 /** The session's own user id; any other id, existing or not, is 403. */
 function ownUserId (request: FastifyRequest<{ Params: { id: string } }>): number {
@@ -86,7 +98,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app,
   })
 
   app.delete('/users/:id', {
-    config: { requireSession: true, privileged: true },
+    config: { requireSession: true, privileged: true, sessionCookie: { action: 'clear' } },
     schema: {
       operationId: 'deleteUser',
       summary: 'Delete the account',

@@ -3,11 +3,20 @@
 // newer one is sent, and only verifies the address it was sent to.
 import type { AuthContext, Requester } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
-import { consumeToken } from '../../auth/one-time-tokens.js'
+import { consumeToken, findToken } from '../../auth/one-time-tokens.js'
 import type { ValidSession } from '../sessions/sessions.js'
 import { findAccountById, setEmailVerified } from '../users/users.js'
 import { queueMail } from '../../auth/outgoing-mail.js'
 import { issueVerification } from './verification-mail.js'
+
+/** The address a live verification token would verify, without using it up (the page a
+ *  mail link opens checks it first); null when the token would be refused. */
+export async function emailOfVerificationToken (ctx: AuthContext, token: string): Promise<string | null> {
+  const found = await findToken(ctx.db, 'email_verification', token, ctx.now())
+  if (found === null) return null
+  const account = await findAccountById(ctx.db, found.userId)
+  return account === undefined || account.email !== found.data ? null : account.email
+}
 
 /** Uses the token up and marks the address verified; returns it. INVALID_TOKEN when the
  *  token is wrong, expired, used, or was sent to an address the account no longer has. */

@@ -27,7 +27,7 @@ const Reauthentication = Type.Object({
 export const loginFlowRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   const rateLimit = { bucket: 'login', max: config.limits.loginPerIp }
   app.post('/sessions/mfa', {
-    config: { rateLimit, refuseCrossSite: true },
+    config: { rateLimit, refuseCrossSite: true, sessionCookie: { action: 'set' } },
     schema: {
       operationId: 'signInSecondFactor',
       summary: 'Finish a sign-in with a TOTP or recovery code',

@@ -27,7 +27,7 @@ const CeremonyResponse = Type.Object({
   authenticatorAttachment: Type.Optional(Type.String())
 }, { additionalProperties: true, description: 'What @simplewebauthn/browser\'s startRegistration() / startAuthentication() returned.' })
 const WebAuthnOptions = Type.Object({ challenge: Type.String() }, { additionalProperties: true, description: 'WebAuthn options in their JSON form, for @simplewebauthn/browser.' })
-const PasskeyParams = Type.Object({ id: Type.String({ maxLength: 1400 }) })
+const PasskeyParams = Type.Object({ id: Type.String({ maxLength: 1400, description: 'The credential id (base64url) from GET /account/passkeys.' }) })
 
 function passkeyReply (passkey: Passkey): { id: string, name: string, created_at: string, last_used_at: string | null, backed_up: boolean } {
   return { id: passkey.id, name: passkey.name, created_at: new Date(passkey.createdAt).toISOString(), last_used_at: passkey.lastUsedAt === null ? null : new Date(passkey.lastUsedAt).toISOString(), backed_up: passkey.backedUp }
@@ -94,7 +94,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
   }, async () => await passkeySignInOptions(ctx))
 
   app.post('/sessions/passkey', {
-    config: login,
+    config: { ...login, sessionCookie: { action: 'set' } },
     schema: {
       operationId: 'signInWithPasskey',
       summary: 'Sign in with a passkey',

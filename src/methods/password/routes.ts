@@ -18,7 +18,7 @@ const SignInReply = Type.Object({
 
 export const passwordRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   app.post('/sessions', {
-    config: { rateLimit: { bucket: 'login', max: config.limits.loginPerIp }, refuseCrossSite: true },
+    config: { rateLimit: { bucket: 'login', max: config.limits.loginPerIp }, refuseCrossSite: true, sessionCookie: { action: 'set', when: 'Not when a second factor is still required (mfa_token).' } },
     schema: {
       operationId: 'signIn',
       summary: 'Sign in',

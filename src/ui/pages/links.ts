@@ -1,15 +1,17 @@
 // The pages mail links open, and the forgotten-password form that sends one:
 // /ui/forgot_password, /ui/reset_password, /ui/verify_email, /ui/confirm_email. A GET only
-// shows a form (mail scanners open links too); the button's POST consumes the token. Same
+// shows a form (mail scanners open links too); the button's POST consumes the token. The
+// GET checks the token first, without using it up: a dead link says so and what to do
+// next, instead of offering a button that cannot work. Same
 // domain functions and per-IP limits as POST /reset_password, PUT /reset_password,
 // POST /verify_email and POST /email_change/confirm.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requesterOf } from '../../http/client-address.js'
 import { translate } from '../../i18n/catalogue.js'
-import { confirmEmailChange } from '../../features/email-change/email-change.js'
+import { confirmEmailChange, newEmailOfChangeToken } from '../../features/email-change/email-change.js'
 import { emailOfResetToken, requestPasswordReset, resetPassword } from '../../features/password-reset/password-reset.js'
-import { verifyEmail } from '../../features/verification/verification.js'
+import { emailOfVerificationToken, verifyEmail } from '../../features/verification/verification.js'
 import { formFailure, sendFailure } from '../forms.js'
 import type { LoginNotice } from '../notices.js'
 import type { PageKit } from '../page-kit.js'
@@ -20,11 +22,22 @@ import { FormToken, PageQuery, TokenForm, TokenQuery } from '../schemas.js'
 const EmailForm = Type.Object({ ...FormToken.properties, email: Type.String({ maxLength: 1024 }) })
 const ResetForm = Type.Object({ ...TokenForm.properties, new_password: Type.String({ maxLength: 4096 }) })
 
-function linkInvalid (pages: PageKit, reply: Parameters<PageKit['send']>[0], context: PageContext, again: string | null): ReturnType<PageKit['send']> {
+/** Which link is dead, for what to do next: ask for a new one (reset), or sign in and ask
+ *  from the account's page (verification from the profile, an email change from security). */
+type LinkKind = 'reset' | 'verify' | 'confirm'
+
+function linkInvalid (pages: PageKit, reply: Parameters<PageKit['send']>[0], context: PageContext, kind: LinkKind, signedIn: boolean): ReturnType<PageKit['send']> {
+  const account = kind === 'verify' ? '/ui/account' : '/ui/account/security'
+  const link = kind === 'reset'
+    ? { href: pages.urlOf(context, '/ui/forgot_password'), label: 'link.request_again' }
+    : signedIn
+      ? { href: pages.urlOf(context, account), label: kind === 'verify' ? 'account.profile_link' : 'link.to_account' }
+      : { href: pages.urlOf(context, '/ui/login', { return_to: account }), label: 'link.home' }
   return pages.send(reply, 'message', context, {
-    title: 'page.error',
+    title: 'page.link_invalid',
     text: translate(context.language, 'text.link_invalid'),
-    link: again === null ? { href: pages.urlOf(context, '/ui/login'), label: 'link.home' } : { href: pages.urlOf(context, again), label: 'link.request_again' }
+    more: translate(context.language, kind === 'reset' ? 'text.reset_link_next' : kind === 'verify' ? 'text.verify_link_next' : 'text.confirm_link_next'),
+    link
   }, 403)
 }
 
@@ -55,7 +68,7 @@ export const linkPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { c
     const { token } = request.query
     const context = pages.context(request, reply, { keep: { token } })
     const email = token === undefined ? null : await emailOfResetToken(ctx, token)
-    if (token === undefined || email === null) return linkInvalid(pages, reply, context, '/ui/forgot_password')
+    if (token === undefined || email === null) return linkInvalid(pages, reply, context, 'reset', false)
     return pages.send(reply, 'reset_password', context, { title: 'page.reset_password', token, email, minLength: config.passwordPolicy.minLength })
   })
 
@@ -63,27 +76,29 @@ export const linkPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { c
     const { token, new_password: newPassword } = request.body
     const context = pages.context(request, reply, { path: '/ui/reset_password', keep: { token } })
     const email = await emailOfResetToken(ctx, token)
-    if (email === null) return linkInvalid(pages, reply, context, '/ui/forgot_password')
+    if (email === null) return linkInvalid(pages, reply, context, 'reset', false)
     try {
       await resetPassword(ctx, { email, token, newPassword }, requesterOf(request))
     } catch (error) {
       const failure = formFailure(error, context.language, 'reset')
-      if (failure.errors[0]?.field === undefined && failure.status === 403) return linkInvalid(pages, reply, context, '/ui/forgot_password')
+      if (failure.errors[0]?.field === undefined && failure.status === 403) return linkInvalid(pages, reply, context, 'reset', false)
       return sendFailure(pages, reply, 'reset_password', context, failure, { title: 'page.reset_password', token, email, minLength: config.passwordPolicy.minLength })
     }
     return pages.redirect(reply, context, '/ui/login', { notice: 'password_reset' satisfies LoginNotice, email })
   })
 
   const links = [
-    { path: '/ui/verify_email', title: 'page.verify_email', text: 'text.verify_email', button: 'action.verify_email', consume: verifyEmail, done: 'notice.email_verified' },
-    { path: '/ui/confirm_email', title: 'page.confirm_email', text: 'text.confirm_email', button: 'action.confirm_email', consume: confirmEmailChange, done: 'notice.email_changed' }
+    { kind: 'verify', path: '/ui/verify_email', title: 'page.verify_email', text: 'text.verify_email_for', button: 'action.verify_email', check: emailOfVerificationToken, consume: verifyEmail, done: 'notice.email_verified' },
+    { kind: 'confirm', path: '/ui/confirm_email', title: 'page.confirm_email', text: 'text.confirm_email_for', button: 'action.confirm_email', check: newEmailOfChangeToken, consume: confirmEmailChange, done: 'notice.email_changed' }
   ] as const
   for (const link of links) {
     app.get(link.path.slice('/ui'.length), { schema: { ...hide, querystring: TokenQuery } }, async (request, reply) => {
       const { token } = request.query
       const context = pages.context(request, reply, { keep: { token } })
-      if (token === undefined || token === '') return linkInvalid(pages, reply, context, null)
-      return pages.send(reply, 'link', context, { title: link.title, text: link.text, button: link.button, action: link.path, token })
+      // Looked up, not used up: a mail scanner's GET changes nothing.
+      const email = token === undefined || token === '' ? null : await link.check(ctx, token)
+      if (token === undefined || email === null) return linkInvalid(pages, reply, context, link.kind, await pages.session(request) !== null)
+      return pages.send(reply, 'link', context, { title: link.title, text: link.text, email, button: link.button, action: link.path, token })
     })
 
     app.post(link.path.slice('/ui'.length), { config: resetLimit, schema: { ...hide, querystring: PageQuery, body: TokenForm } }, async (request, reply) => {
@@ -93,7 +108,7 @@ export const linkPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { c
         email = (await link.consume(ctx, request.body.token, requesterOf(request))).email
       } catch (error) {
         const failure = formFailure(error, context.language, 'link')
-        if (failure.status === 403) return linkInvalid(pages, reply, context, null)
+        if (failure.status === 403) return linkInvalid(pages, reply, context, link.kind, await pages.session(request) !== null)
         return sendFailure(pages, reply, 'message', context, failure, { title: link.title, text: failure.errors[0]?.message })
       }
       const signedIn = await pages.session(request) !== null

@@ -1,5 +1,7 @@
 // /ui/login, /ui/register, /ui/logout: the same domain functions as POST /sessions,
 // POST /users and DELETE /sessions, under the same per-IP limits and login throttle.
+// Signing up signs in (flows/registration.ts: through the one login flow), unless the
+// address must be verified first; then the page says to check the mail.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
@@ -7,12 +9,12 @@ import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, setSessionCookie } from '../../http/plugins/session.js'
 import { translate } from '../../i18n/catalogue.js'
 import { endSession } from '../../features/sessions/sessions.js'
-import { registerUser } from '../../features/users/users.js'
 import { completeSignIn, continueSignIn } from '../../flows/login/login.js'
+import { type SignUp, signUp } from '../../flows/registration.js'
 import { passkeysAvailable } from '../../methods/passkey/passkeys.js'
 import { provePassword } from '../../methods/password/password.js'
-import { formFailure, sendFailure } from '../forms.js'
-import { LOGIN_NOTICES, type LoginNotice, noticeOf } from '../notices.js'
+import { formFailure, missingFields, sendFailure } from '../forms.js'
+import { type AccountNotice, LOGIN_NOTICES, type LoginNotice, noticeOf } from '../notices.js'
 import type { PageOptions } from '../plugin.js'
 import type { PageContext } from '../render.js'
 import { FormToken, PageQuery, ReturnQuery } from '../schemas.js'
@@ -62,6 +64,9 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
+    const loginPage = { title: 'page.login' as const, values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: withPasskeys }
+    const missing = missingFields(context.language, 'login', request.body, { email: 'field.email', password: 'field.password' })
+    if (missing !== null) return sendFailure(pages, reply, 'login', context, missing, loginPage)
     try {
       const from = requesterOf(request)
       const outcome = await completeSignIn(ctx, await provePassword(ctx, { email, password }, from), from, { returnTo: returnTo.url ?? null })
@@ -71,7 +76,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       setSessionCookie(reply, config, outcome.token)
     } catch (error) {
       const failure = formFailure(error, context.language, 'login', { INVALID_CREDENTIALS: 'password', ACCOUNT_DISABLED: 'email', EMAIL_NOT_VERIFIED: 'email' })
-      return sendFailure(pages, reply, 'login', context, failure, { title: 'page.login', values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: withPasskeys })
+      return sendFailure(pages, reply, 'login', context, failure, loginPage)
     }
     return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account'), 303)
   })
@@ -85,6 +90,8 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
+    const missing = missingFields(context.language, 'mfa', request.body, { code: 'issue.required_code' })
+    if (missing !== null) return sendFailure(pages, reply, 'mfa', context, missing, { title: 'page.mfa', mfaToken, returnTo: rawReturnTo })
     try {
       const { token } = await continueSignIn(ctx, { mfaToken, code }, requesterOf(request))
       setSessionCookie(reply, config, token)
@@ -96,27 +103,44 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
   })
 
   app.get('/register', { schema: { ...hide, querystring: ReturnQuery } }, async (request, reply) => {
-    const { return_to: returnTo } = request.query
-    const context = pages.context(request, reply, { keep: { return_to: returnTo } })
-    return pages.send(reply, 'register', context, { title: 'page.register', values: {}, returnTo, minLength: config.passwordPolicy.minLength })
+    const { return_to: rawReturnTo } = request.query
+    const returnTo = pages.checkReturnTo(rawReturnTo)
+    const context = pages.context(request, reply, { keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
+    if (!returnTo.ok) return refuseReturnTo(reply, context)
+    return pages.send(reply, 'register', context, { title: 'page.register', values: {}, returnTo: rawReturnTo, minLength: config.passwordPolicy.minLength })
   })
 
   app.post('/register', {
     config: { rateLimit: { bucket: 'register', max: config.limits.registerPerIp }, refuseCrossSite: true },
     schema: { ...hide, querystring: ReturnQuery, body: Credentials }
   }, async (request, reply) => {
-    const { return_to: returnTo } = request.query
+    const { return_to: rawReturnTo } = request.query
     const { email, password } = request.body
-    const context = pages.context(request, reply, { path: '/ui/register', keep: { return_to: returnTo } })
-    let registered: string
+    const returnTo = pages.checkReturnTo(rawReturnTo)
+    const context = pages.context(request, reply, { path: '/ui/register', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
+    if (!returnTo.ok) return refuseReturnTo(reply, context)
+    const registerPage = { title: 'page.register' as const, values: { email }, returnTo: rawReturnTo, minLength: config.passwordPolicy.minLength }
+    const missing = missingFields(context.language, 'register', request.body, { email: 'field.email', password: 'field.password' })
+    if (missing !== null) return sendFailure(pages, reply, 'register', context, missing, registerPage)
+    let outcome: SignUp
     try {
       // The account speaks the language of the page it was made on.
-      registered = (await registerUser(ctx, { email, password, language: context.language }, requesterOf(request))).email
+      outcome = await signUp(ctx, { email, password, language: context.language }, requesterOf(request), { returnTo: returnTo.url ?? null })
     } catch (error) {
-      const failure = formFailure(error, context.language, 'register', { EMAIL_TAKEN: 'email' })
-      return sendFailure(pages, reply, 'register', context, failure, { title: 'page.register', values: { email }, returnTo, minLength: config.passwordPolicy.minLength })
+      return sendFailure(pages, reply, 'register', context, formFailure(error, context.language, 'register', { EMAIL_TAKEN: 'email' }), registerPage)
     }
-    return pages.redirect(reply, context, '/ui/login', { notice: (config.verification.required ? 'registered_verify' : 'registered') satisfies LoginNotice, email: registered, return_to: returnTo })
+    const registered = outcome.user.email
+    if (outcome.signIn?.kind !== 'signed_in') {
+      // The address must be verified first: its link is on its way. (Shown, not redirected
+      // to: the address on this page comes from the account, never from a query.)
+      return pages.send(reply, 'check_email', context, {
+        title: 'page.check_email',
+        email: registered,
+        link: { href: pages.urlOf(context, '/ui/login', { email: registered, return_to: rawReturnTo }), label: 'link.home' }
+      })
+    }
+    setSessionCookie(reply, config, outcome.signIn.token)
+    return reply.redirect(returnTo.url ?? pages.urlOf(context, '/ui/account', { notice: 'welcome' satisfies AccountNotice }), 303)
   })
 
   app.get('/logout', { schema: { ...hide, querystring: PageQuery } }, async (request, reply) => {
