@@ -1,5 +1,5 @@
 // Every environment variable the service reads, once: its parser, default, range and
-// meaning. loadConfig() reads them, `authsvc --help` lists them and docs/configuration.md
+// meaning. loadConfig() reads them, `npx authsvc --help` lists them and docs/configuration.md
 // (npm run docs:config) is written from them. A data table, hence longer than our modules
 // usually are. Durations are in seconds unless the name or the text says otherwise.
 import path from 'node:path'
@@ -17,7 +17,7 @@ export const SETTINGS = {
   NODE_ENV: oneOf({
     group: 'server', default: 'development', allowed: ['development', 'production', 'test'],
     summary: 'production requires SMTP_URL, PUBLIC_URL and ENCRYPTION_KEY',
-    doc: '`development`, `test` or `production`. Production differs in four ways: the cookie gets `Secure`; `SMTP_URL`, `PUBLIC_URL` and `ENCRYPTION_KEY` are required; `RESET_TOKEN_IN_RESPONSE` and `COMPAT=course` are refused; `serve` does not migrate the database (run `authsvc migrate` first; `serve` refuses to start while migrations are pending)'
+    doc: '`development`, `test` or `production`. Production differs in four ways: the cookie gets `Secure`; `SMTP_URL`, `PUBLIC_URL` and `ENCRYPTION_KEY` are required; `RESET_TOKEN_IN_RESPONSE` and `COMPAT=course` are refused; `serve` does not migrate the database (run `npx authsvc migrate` first; `serve` refuses to start while migrations are pending)'
   }),
   HOST: text({
     group: 'server', default: 'localhost', range: 'a host name or address',
@@ -111,7 +111,7 @@ export const SETTINGS = {
   OUTBOX_GIVE_UP_AFTER: integer({
     group: 'mail', default: 86_400, defaultNote: '(24 h)', min: 1, max: 30 * 86_400,
     summary: 'seconds a mail is retried before it is given up',
-    doc: 'seconds a mail is retried before it is given up (`mail.given_up` in the audit log, `authsvc_mails_total{result="given_up"}`; `authsvc outbox retry ID` sends it again)'
+    doc: 'seconds a mail is retried before it is given up (`mail.given_up` in the audit log, `authsvc_mails_total{result="given_up"}`; `npx authsvc outbox retry ID` sends it again)'
   }),
 
   // Sessions, tokens and verification
@@ -147,7 +147,7 @@ export const SETTINGS = {
   REQUIRE_EMAIL_VERIFICATION: boolean({
     group: 'sessions', default: false,
     summary: 'refuse sign-in (403 email_not_verified) until the email is verified',
-    doc: 'when `true`, the right password of an unverified address answers 403 `email_not_verified`, sets no cookie, and mails a fresh link (capped like reset mails); accounts created before verification existed, and imported ones, count as unverified (`authsvc users verify-email` marks them)'
+    doc: 'when `true`, the right password of an unverified address answers 403 `email_not_verified`, sets no cookie, and mails a fresh link (capped like reset mails); accounts created before verification existed, and imported ones, count as unverified (`npx authsvc users verify-email` marks them)'
   }),
 
   // Passwords and hashing
