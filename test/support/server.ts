@@ -32,6 +32,8 @@ export interface StartOptions {
   readonly eventSubscribers?: readonly SecurityEventSubscriber[]
   /** Listen on this port (0: any free one), e.g. to know the URL before the config is made. */
   readonly port?: number
+  /** The service's clock (createServices' `now`), e.g. a support/clock.ts TestClock's. */
+  readonly now?: () => number
 }
 
 /** The abuse limits are off unless a test sets them: most tests make many requests. */
@@ -50,7 +52,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
   // Mail without SMTP_URL goes to files: a folder of this server's own, removed at close.
   const outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-outbox-'))
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, MAIL_OUTBOX: outbox, ...LIMITS_OFF, ...env })
-  const services = await createServices(config, { logger: pino({ level: config.logLevel }), eventSubscribers: options.eventSubscribers })
+  const services = await createServices(config, { logger: pino({ level: config.logLevel }), eventSubscribers: options.eventSubscribers, now: options.now })
   if (options.migrate !== false) {
     const migration = await migrateToLatest(services.db)
     if (migration.error !== undefined) {
