@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: type-checks and builds dist/, then runs the suite once per database. SQLite
 // always; PostgreSQL when TEST_POSTGRES_URL is set, MySQL/MariaDB when TEST_MYSQL_URL is
-// set. Tests that start the CLI start the compiled dist/cli.js (the path `npm start`
-// takes). Files that never touch the test database (they name none of startServer,
-// createTestDatabase, TEST_DIALECT) run in the first pass only: a second run would test
-// the same thing. The PostgreSQL and MySQL passes run side by side. The summary counts
+// set; TEST_DATABASE=sqlite, or a list (postgres,mysql), runs those passes only. Tests that
+// start the CLI start the compiled dist/cli.js (the path `npm start` takes). Files that
+// never touch the test database (they name none of startServer, createTestDatabase,
+// TEST_DIALECT) run in the first pass only: a second run would test the same thing. The
+// SQLite pass runs first; the PostgreSQL and MySQL passes run side by side. TEST_BUILD=false
+// skips the build and type checks (CI's later passes: its first `npm test` made dist/).
+// The summary counts
 // passed, failed, skipped (tests and whole suites: scripts/tap-summary.mjs) and cancelled
 // tests, and names what was skipped and why.
 // Under CI=true a database CI cannot use, or any skipped or cancelled test or suite, is a failure.
@@ -19,7 +22,13 @@ const DATABASES = [
 ]
 // No single test may take longer: a hang is a failure with a name, not a stuck CI.
 const TEST_TIMEOUT_MS = 120_000
-const only = process.env.TEST_DATABASE
+const only = process.env.TEST_DATABASE === undefined || process.env.TEST_DATABASE === '' ? undefined : process.env.TEST_DATABASE.split(',').map(name => name.trim())
+for (const name of only ?? []) {
+  if (!DATABASES.some(database => database.name === name)) {
+    console.error(`TEST_DATABASE names ${JSON.stringify(name)}: sqlite, postgres or mysql, or a list of them (postgres,mysql)`)
+    process.exit(1)
+  }
+}
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 
 /** Runs a command; its output is printed as it comes (live) or kept and returned whole. */
@@ -43,7 +52,7 @@ async function suite (label, heading, files, env, live = true) {
 }
 
 // The build type-checks src/ as it compiles it; test/ and bench/ are checked alone.
-for (const project of ['.', 'test', 'bench']) {
+for (const project of process.env.TEST_BUILD === 'false' ? [] : ['.', 'test', 'bench']) {
   const check = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, ...(project === '.' ? [] : ['--noEmit'])])
   if (check.code !== 0) {
     console.error(project === '.' ? 'npm run build failed' : `type check of ${project}/ failed`)
@@ -65,7 +74,7 @@ const results = []
 const notRun = []
 const passes = []
 for (const database of DATABASES) {
-  if (only !== undefined && only !== database.name) continue
+  if (only !== undefined && !only.includes(database.name)) continue
   if (database.variable !== undefined && !process.env[database.variable]) {
     if (inCi) results.push({ label: database.label, code: 1, passed: 0, failed: 1, skipped: 0, cancelled: 0, todo: 0, skips: [], note: `${database.variable} is not set` })
     else notRun.push(database)
@@ -73,14 +82,17 @@ for (const database of DATABASES) {
   }
   passes.push(database)
 }
-// The first pass runs every file, its output live. The others (the files that touch the
-// database) run side by side, each printed whole when it ends: a PostgreSQL and a MariaDB
-// pass mostly wait on their servers, so together they take little longer than one.
+// The first pass runs every file, the others the files that touch the database. SQLite's
+// pass runs alone, its output live. The PostgreSQL and MariaDB passes run side by side, each
+// printed whole when it ends (live when alone): they mostly wait on their servers, so
+// together they take little longer than one.
 const env = database => ({ TEST_DATABASE: database.name, AUTHSVC_CLI: 'dist' })
-const [first, ...others] = passes
-if (first !== undefined) results.push(await suite(first.label, `test suite on ${first.label}`, files, env(first)))
-results.push(...await Promise.all(others.map(database =>
-  suite(database.label, `test suite on ${database.label}`, files.filter(usesDatabase), env(database), others.length === 1))))
+const filesOf = database => database === passes[0] ? files : files.filter(usesDatabase)
+const alone = passes.filter(database => database.name === 'sqlite')
+const sideBySide = passes.filter(database => database.name !== 'sqlite')
+for (const database of alone) results.push(await suite(database.label, `test suite on ${database.label}`, filesOf(database), env(database)))
+results.push(...await Promise.all(sideBySide.map(database =>
+  suite(database.label, `test suite on ${database.label}`, filesOf(database), env(database), sideBySide.length === 1))))
 
 console.log('\n# ---- summary ----')
 for (const { label, passed, failed, skipped, cancelled, todo, code, note } of results) {
