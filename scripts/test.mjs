@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { runPassed, summarizeTap } from './tap-summary.mjs'
+import { createTemplate } from './test-template.mjs'
 
 const DATABASES = [
   { name: 'sqlite', label: 'SQLite' },
@@ -44,9 +45,17 @@ function run (command, args, env = {}, live = true) {
 
 async function suite (label, heading, files, env, live = true) {
   if (live) console.log(`\n# ---- ${heading} ----`)
+  // Test servers start on copies of one migrated database (scripts/test-template.mjs).
+  let template
+  try {
+    template = await createTemplate(env.TEST_DATABASE)
+  } catch (error) {
+    console.error(`# ${label}: could not make the migrated template database: ${error.stack ?? error}`)
+    return { label, code: 1, passed: 0, failed: 1, skipped: 0, cancelled: 0, todo: 0, skips: [], note: 'no template database' }
+  }
   // The TAP reporter by name: it is what summarizeTap() reads, on every Node.js version
   // (the default reporter differs between versions and terminals).
-  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], env, live)
+  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], { ...env, TEST_TEMPLATE_DATABASE: template.value }, live).finally(template.drop)
   if (!live) console.log(`\n# ---- ${heading} ----\n${output}`)
   return { label, code, ...summarizeTap(output) }
 }
