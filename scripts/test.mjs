@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // `npm test`: type-checks and builds dist/, then runs the suite once per database. SQLite
 // always; PostgreSQL when TEST_POSTGRES_URL is set, MySQL/MariaDB when TEST_MYSQL_URL is
-// set. Tests that start the CLI start the compiled dist/cli.js (the path `npm start`
-// takes). Files that never touch the test database (they name none of startServer,
-// createTestDatabase, TEST_DIALECT) run in the first pass only: a second run would test
-// the same thing. The PostgreSQL and MySQL passes run side by side. The summary counts
-// passed, failed, skipped and cancelled tests.
-// Under CI=true a database CI cannot use, or any skipped or cancelled test, is a failure.
+// set; TEST_DATABASE=sqlite, or a list (postgres,mysql), runs those passes only. Tests that
+// start the CLI start the compiled dist/cli.js (the path `npm start` takes). Files that
+// never touch the test database (they name none of startServer, createTestDatabase,
+// TEST_DIALECT) run in the first pass only: a second run would test the same thing. The
+// SQLite pass runs first; the PostgreSQL and MySQL passes run side by side. TEST_BUILD=false
+// skips the build and type checks (CI's later passes: its first `npm test` made dist/).
+// The summary counts
+// passed, failed, skipped (tests and whole suites: scripts/tap-summary.mjs) and cancelled
+// tests, and names what was skipped and why.
+// Under CI=true a database CI cannot use, or any skipped or cancelled test or suite, is a failure.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import { runPassed, summarizeTap } from './tap-summary.mjs'
+import { createTemplate } from './test-template.mjs'
 
 const DATABASES = [
   { name: 'sqlite', label: 'SQLite' },
@@ -17,7 +23,13 @@ const DATABASES = [
 ]
 // No single test may take longer: a hang is a failure with a name, not a stuck CI.
 const TEST_TIMEOUT_MS = 120_000
-const only = process.env.TEST_DATABASE
+const only = process.env.TEST_DATABASE === undefined || process.env.TEST_DATABASE === '' ? undefined : process.env.TEST_DATABASE.split(',').map(name => name.trim())
+for (const name of only ?? []) {
+  if (!DATABASES.some(database => database.name === name)) {
+    console.error(`TEST_DATABASE names ${JSON.stringify(name)}: sqlite, postgres or mysql, or a list of them (postgres,mysql)`)
+    process.exit(1)
+  }
+}
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 
 /** Runs a command; its output is printed as it comes (live) or kept and returned whole. */
@@ -31,23 +43,25 @@ function run (command, args, env = {}, live = true) {
   })
 }
 
-/** The last `# <word> N` line of the TAP reporter's summary (the runner's totals). */
-function count (output, word) {
-  const matches = [...output.matchAll(new RegExp(`^# ${word} (\\d+)$`, 'gm'))]
-  return matches.length === 0 ? 0 : Number(matches[matches.length - 1][1])
-}
-
 async function suite (label, heading, files, env, live = true) {
   if (live) console.log(`\n# ---- ${heading} ----`)
-  // The TAP reporter by name: its summary lines are what count() reads, on every Node.js
-  // version (the default reporter differs between versions and terminals).
-  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], env, live)
+  // Test servers start on copies of one migrated database (scripts/test-template.mjs).
+  let template
+  try {
+    template = await createTemplate(env.TEST_DATABASE)
+  } catch (error) {
+    console.error(`# ${label}: could not make the migrated template database: ${error.stack ?? error}`)
+    return { label, code: 1, passed: 0, failed: 1, skipped: 0, cancelled: 0, todo: 0, skips: [], note: 'no template database' }
+  }
+  // The TAP reporter by name: it is what summarizeTap() reads, on every Node.js version
+  // (the default reporter differs between versions and terminals).
+  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], { ...env, TEST_TEMPLATE_DATABASE: template.value }, live).finally(template.drop)
   if (!live) console.log(`\n# ---- ${heading} ----\n${output}`)
-  return { label, code, passed: count(output, 'pass'), failed: count(output, 'fail'), skipped: count(output, 'skipped') + count(output, 'todo'), cancelled: count(output, 'cancelled') }
+  return { label, code, ...summarizeTap(output) }
 }
 
 // The build type-checks src/ as it compiles it; test/ and bench/ are checked alone.
-for (const project of ['.', 'test', 'bench']) {
+for (const project of process.env.TEST_BUILD === 'false' ? [] : ['.', 'test', 'bench']) {
   const check = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, ...(project === '.' ? [] : ['--noEmit'])])
   if (check.code !== 0) {
     console.error(project === '.' ? 'npm run build failed' : `type check of ${project}/ failed`)
@@ -69,35 +83,41 @@ const results = []
 const notRun = []
 const passes = []
 for (const database of DATABASES) {
-  if (only !== undefined && only !== database.name) continue
+  if (only !== undefined && !only.includes(database.name)) continue
   if (database.variable !== undefined && !process.env[database.variable]) {
-    if (inCi) results.push({ label: database.label, code: 1, passed: 0, failed: 1, skipped: 0, cancelled: 0, note: `${database.variable} is not set` })
+    if (inCi) results.push({ label: database.label, code: 1, passed: 0, failed: 1, skipped: 0, cancelled: 0, todo: 0, skips: [], note: `${database.variable} is not set` })
     else notRun.push(database)
     continue
   }
   passes.push(database)
 }
-// The first pass runs every file, its output live. The others (the files that touch the
-// database) run side by side, each printed whole when it ends: a PostgreSQL and a MariaDB
-// pass mostly wait on their servers, so together they take little longer than one.
+// The first pass runs every file, the others the files that touch the database. SQLite's
+// pass runs alone, its output live. The PostgreSQL and MariaDB passes run side by side, each
+// printed whole when it ends (live when alone): they mostly wait on their servers, so
+// together they take little longer than one.
 const env = database => ({ TEST_DATABASE: database.name, AUTHSVC_CLI: 'dist' })
-const [first, ...others] = passes
-if (first !== undefined) results.push(await suite(first.label, `test suite on ${first.label}`, files, env(first)))
-results.push(...await Promise.all(others.map(database =>
-  suite(database.label, `test suite on ${database.label}`, files.filter(usesDatabase), env(database), others.length === 1))))
+const filesOf = database => database === passes[0] ? files : files.filter(usesDatabase)
+const alone = passes.filter(database => database.name === 'sqlite')
+const sideBySide = passes.filter(database => database.name !== 'sqlite')
+for (const database of alone) results.push(await suite(database.label, `test suite on ${database.label}`, filesOf(database), env(database)))
+results.push(...await Promise.all(sideBySide.map(database =>
+  suite(database.label, `test suite on ${database.label}`, filesOf(database), env(database), sideBySide.length === 1))))
 
 console.log('\n# ---- summary ----')
-for (const { label, passed, failed, skipped, cancelled, code, note } of results) {
-  const extra = [skipped > 0 ? `${skipped} skipped` : '', cancelled > 0 ? `${cancelled} cancelled` : '', code !== 0 && failed === 0 ? `runner exit code ${code}` : '', note ?? ''].filter(Boolean)
+for (const { label, passed, failed, skipped, cancelled, todo, code, note } of results) {
+  const extra = [skipped > 0 ? `${skipped} skipped` : '', todo > 0 ? `${todo} todo` : '', cancelled > 0 ? `${cancelled} cancelled` : '', code !== 0 && failed === 0 ? `runner exit code ${code}` : '', note ?? ''].filter(Boolean)
   console.log(`# ${label}: ${passed} passed, ${failed} failed${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`)
+}
+for (const { label, skips } of results) {
+  for (const { name, reason } of skips) console.log(`# SKIPPED on ${label}: ${name}${reason === '' ? '' : ` (${reason})`}`)
 }
 if (!withSystem) console.log('# NOT RUN the system tests (test/browser*.test.ts, test/cluster*.test.ts): TEST_SYSTEM=false')
 for (const database of notRun) {
   console.log(`# NOT RUN ${database.label}: ${database.variable} is not set; to run the suite on it too: ${database.variable}=${database.example} npm test`)
 }
 const total = key => results.reduce((sum, r) => sum + r[key], 0)
-const skippedOrCancelled = total('skipped') + total('cancelled')
-const ok = results.length > 0 && results.every(r => r.code === 0 && r.failed === 0) && !(inCi && skippedOrCancelled > 0)
-if (inCi && skippedOrCancelled > 0) console.log(`# under CI=true, ${skippedOrCancelled} skipped or cancelled tests count as failures`)
+const ok = runPassed(results, inCi)
+const notDone = total('skipped') + total('cancelled') + total('todo')
+if (inCi && notDone > 0) console.log(`# under CI=true, ${notDone} skipped, cancelled or todo tests and suites count as failures`)
 console.log(`total: ${total('passed')} passed, ${ok ? total('failed') : Math.max(total('failed'), 1)} failed, ${total('skipped')} skipped, ${total('cancelled')} cancelled`)
 process.exit(ok ? 0 : 1)

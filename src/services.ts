@@ -56,7 +56,10 @@ export interface Services {
 
 export interface ServiceOptions {
   readonly logger: Logger
-  /** Milliseconds since the epoch; Date.now unless a caller needs otherwise. */
+  /** Milliseconds since the epoch; Date.now unless a caller needs otherwise (tests move it
+   *  forward). Every expiry and window reads it: sessions, one-time tokens, login flows,
+   *  challenges, the abuse limits kept in memory (Redis keeps its own time), the outbox's
+   *  retries. Job leases between instances stay on the real clock. */
   readonly now?: () => number
   /** Who receives the security events, inside the transaction of each change. */
   readonly eventSubscribers?: readonly SecurityEventSubscriber[]
@@ -73,7 +76,7 @@ const INSTANCE_ID = `${os.hostname().slice(0, 32)}-${process.pid}-${randomBytes(
 
 export async function createServices (config: Config, { logger, now = Date.now, eventSubscribers = [] }: ServiceOptions): Promise<Services> {
   const db = createDb(config.database, logger)
-  const counters = await createCounterStore(config, logger)
+  const counters = await createCounterStore(config, logger, now)
   // Metrics read the hasher's queue when scraped; the hasher is made just below.
   const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth(), outboxPending: async () => await countPendingMessages(db), instance: config.metrics.instance }) : null
   const mailer = createMailer(config.mail, logger)

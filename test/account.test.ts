@@ -5,17 +5,21 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { hashToken } from '../src/auth/tokens.js'
 import { TEST_DIALECT } from './support/database.js'
+import { createTestClock } from './support/clock.js'
 import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 interface SessionJson { id: string, created_at: string, last_seen_at: string, expires_at: string, ip: string | null, user_agent: string | null, current: boolean }
 
 describe(`the account on ${TEST_DIALECT}`, () => {
+  // The service's clock stands still unless moved (support/clock.ts): the throttle's 1 s
+  // wait cannot run out between the failures and the check that they were counted.
+  const clock = createTestClock()
   let server: TestServer
   let smtp: SmtpReceiver
   before(async () => {
     smtp = await startSmtpReceiver()
-    server = await startServer({ SMTP_URL: smtp.url, LOGIN_THROTTLE_FREE_ATTEMPTS: '2', LOGIN_THROTTLE_MAX_DELAY: '60' })
+    server = await startServer({ SMTP_URL: smtp.url, LOGIN_THROTTLE_FREE_ATTEMPTS: '2', LOGIN_THROTTLE_MAX_DELAY: '60' }, { now: clock.now })
   })
   after(async () => {
     await server.close()
@@ -91,6 +95,7 @@ describe(`the account on ${TEST_DIALECT}`, () => {
     const email = uniqueEmail('devices')
     await request(server, 'POST', '/users', { email, password: PASSWORD })
     const phone = await signIn(email, PASSWORD, 'Phone/1.0')
+    clock.advance(1000) // newer by a second, not by however long the sign-in took
     const laptop = await signIn(email, PASSWORD, 'Laptop/2.0')
     const reply = await request(server, 'GET', '/account/sessions', undefined, { session: phone })
     assert.equal(reply.status, 200, reply.text)

@@ -166,7 +166,7 @@ if (TEST_DIALECT !== 'sqlite') {
       proxy.stall()
       try {
         const hanging = call(service, 'GET', '/profile', { session: user.token }).catch((error: unknown) => error)
-        await sleep(300)
+        await sleep(300) // no state to wait on in another process: time for the request to reach the stalled database
         const started = Date.now()
         const result = await service.stop('SIGTERM')
         assert.equal(result.code, 1, `exit code:\n${result.stdout}${result.stderr}`)

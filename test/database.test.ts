@@ -15,6 +15,15 @@ import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/d
 import { PASSWORD, request, signUp, sleep, startServer, startServerViaProxy, type TestServer } from './support/server.js'
 import type { TcpProxy } from './support/tcp-proxy.js'
 
+/** Waits until GET /profile answers 200 again (at most 10 s): the pool reconnects in its own time. */
+async function answersAgain (server: TestServer, session: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while ((await request(server, 'GET', '/profile', undefined, { session })).status !== 200) {
+    if (Date.now() > deadline) throw new Error('GET /profile did not answer 200 again within 10 s')
+    await sleep(50)
+  }
+}
+
 const NETWORKED = TEST_DIALECT !== 'sqlite'
 const needsServer = NETWORKED ? false : 'needs a database server (TEST_DATABASE=postgres or mysql)'
 
@@ -114,7 +123,7 @@ describe(`recovery on ${TEST_DIALECT}`, { skip: needsServer }, () => {
     assert.equal(down.status, 503, down.text)
     assert.match(down.body.message, /database cannot be reached/)
     await proxy.restore()
-    await sleep(200)
+    await answersAgain(server, user.token)
     for (let i = 0; i < 5; i++) {
       const reply = await request(server, 'GET', '/profile', undefined, { session: user.token })
       assert.deepEqual([reply.status, reply.body], [200, { email: user.email, id: user.id }], `request ${i} after recovery`)
@@ -134,7 +143,7 @@ describe('PostgreSQL connections killed by the server', { skip: TEST_DIALECT ===
     const name = new URL(server.databaseUrl).pathname.slice(1)
     const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`.execute(server.db)
     assert.ok((killed.rows[0]?.n ?? 0) >= 1, 'some pool connections were terminated')
-    await sleep(200)
+    await answersAgain(server, user.token)
     for (let i = 0; i < 10; i++) {
       const reply = await request(server, 'GET', '/profile', undefined, { session: user.token })
       assert.equal(reply.status, 200, `request ${i}: ${reply.text}`)

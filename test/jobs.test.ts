@@ -1,4 +1,5 @@
-// The scheduled-jobs module on real timers: short intervals, no fake clock.
+// The scheduled-jobs module on real timers: short intervals, no fake clock. Its sleeps are
+// the jobs' own work and spans in which runs are counted with wide bounds, not deadlines.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createJobs } from '../src/jobs.js'

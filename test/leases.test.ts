@@ -8,6 +8,7 @@ import { createLeases } from '../src/db/leases.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { createJobs } from '../src/jobs.js'
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
+import { createTestClock } from './support/clock.js'
 import { sleep } from './support/server.js'
 
 const quiet = { warn: () => {} }
@@ -31,7 +32,9 @@ describe(`job leases on ${TEST_DIALECT}`, () => {
   })
 
   it('of holders racing for a lease, exactly one gets it; it renews; another gets it once expired or released', async () => {
-    const holders = Array.from({ length: 6 }, (_, i) => createLeases(open(), `instance-${i}`))
+    // The leases' clock is the test's (support/clock.ts): expiry is moved to, not slept for.
+    const clock = createTestClock()
+    const holders = Array.from({ length: 6 }, (_, i) => createLeases(open(), `instance-${i}`, clock.now))
     const results = await Promise.all(holders.map(async leases => await leases.acquire('race', 60_000)))
     assert.equal(results.filter(Boolean).length, 1, JSON.stringify(results))
     const winner = holders[results.indexOf(true)]
@@ -42,7 +45,7 @@ describe(`job leases on ${TEST_DIALECT}`, () => {
     await winner.release('race')
     assert.equal(await loser.acquire('race', 200), true, 'released: another takes it')
     assert.equal(await winner.acquire('race', 200), false)
-    await sleep(250)
+    clock.advance(250)
     assert.equal(await winner.acquire('race', 200), true, 'expired: another takes it')
   })
 
@@ -62,6 +65,7 @@ describe(`job leases on ${TEST_DIALECT}`, () => {
       jobs.start()
       return jobs
     })
+    // Real timers here (jobs run on them): spans in which runs are counted, with wide bounds.
     const started = Date.now()
     await sleep(600)
     const elapsed = Date.now() - started

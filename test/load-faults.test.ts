@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { PASSWORD, type Reply, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { createTestClock } from './support/clock.js'
 import { type OwnRedis, ownRedisUnavailable, startOwnRedis } from './support/redis.js'
 
 const from = (ip: string): { headers: Record<string, string> } => ({ headers: { 'x-forwarded-for': ip } })
@@ -34,7 +35,8 @@ async function failUntilBlocked (server: TestServer, email: string, blocks: numb
   for (let i = 0; i < blocks; i++) {
     const reply = await request(server, 'POST', '/sessions', { email, password: 'wrong password' })
     assert.equal(reply.status, 401, `failure ${i + 1}`)
-    if (i < blocks - 1) await sleep(2 ** i * 1000 + 100) // the block this failure set (1 s, 2 s …)
+    // Redis keeps the block, on its own clock: waited for (1 s, 2 s …).
+    if (i < blocks - 1) await sleep(2 ** i * 1000 + 100)
   }
 }
 
@@ -158,19 +160,22 @@ describe('hashing queue shared fairly', () => {
 })
 
 describe('in-memory counters under many keys', () => {
+  // The service's clock stands still unless moved (support/clock.ts): the block ends when
+  // the test says, not while the thirty other failures are still being sent.
+  const clock = createTestClock()
   let server: TestServer
   before(async () => {
-    server = await startServer({ RATE_LIMIT_MEMORY_KEYS: '10', LOGIN_THROTTLE_FREE_ATTEMPTS: '2', LOGIN_THROTTLE_MAX_DELAY: '60' })
+    server = await startServer({ RATE_LIMIT_MEMORY_KEYS: '10', LOGIN_THROTTLE_FREE_ATTEMPTS: '2', LOGIN_THROTTLE_MAX_DELAY: '60' }, { now: clock.now })
   })
   after(async () => { await server.close() })
 
   it('failures on many other emails do not evict the count behind an account\'s block', async () => {
     const user = await signUp(server)
     for (let i = 0; i < 2; i++) assert.equal((await request(server, 'POST', '/sessions', { email: user.email, password: 'wrong' })).status, 401)
-    const blockedAt = Date.now() // the second failure set a 1 s block
+    // The second failure set a 1 s block.
     // Thirty other emails fail once each: three times the keys the store keeps per kind.
     for (let i = 0; i < 30; i++) assert.equal((await request(server, 'POST', '/sessions', { email: uniqueEmail('other'), password: 'wrong' })).status, 401)
-    await sleep(Math.max(0, blockedAt + 1100 - Date.now()))
+    clock.advance(1100)
     // The count survived: this failure is the third and sets a 2 s block …
     assert.equal((await request(server, 'POST', '/sessions', { email: user.email, password: 'wrong' })).status, 401)
     // … so even the right password waits (with the count evicted, it would sign in).

@@ -47,7 +47,8 @@ describe(`the outbox on ${TEST_DIALECT}`, () => {
         await smtp.waitFor(email, /^Confirm your email/)
         await smtp.waitFor(email, /^Reset/)
         await until('an empty outbox', async () => await metric(server, 'authsvc_outbox_pending') === 0)
-        await sleep(600) // three more retry periods: nothing goes out twice
+        // Nothing to wait for: three more retry periods in which nothing may go out twice.
+        await sleep(600)
         assert.equal(smtp.messages.filter(m => m.to === email).length, 2)
         assert.equal(await metric(server, 'authsvc_mails_total{kind="email_verification",result="sent"}'), 1)
       } finally {
@@ -73,7 +74,7 @@ describe(`the outbox on ${TEST_DIALECT}`, () => {
       try {
         service = await startService(env)
         await smtp.waitFor(email, /^Confirm your email/, 10_000)
-        await sleep(600)
+        await sleep(600) // nothing to wait for: a while for a second copy that must not come
         assert.equal(smtp.messages.filter(m => m.to === email).length, 1)
       } finally {
         await smtp.close()
@@ -95,7 +96,7 @@ describe(`the outbox on ${TEST_DIALECT}`, () => {
         assert.equal((await request(i % 2 === 0 ? first : second, 'POST', '/users', { email, password: PASSWORD })).status, 200)
       }))
       for (const email of emails) await smtp.waitFor(email)
-      await sleep(500)
+      await sleep(500) // nothing to wait for: a while for a second copy that must not come
       for (const email of emails) assert.equal(smtp.messages.filter(m => m.to === email).length, 1, email)
     } finally {
       await second.close()
@@ -210,7 +211,7 @@ describe(`the outbox on ${TEST_DIALECT}`, () => {
         assert.equal(reply.status, 200, reply.text)
       }
       await until('two notices', async () => smtp.messages.filter(m => m.to === email && /password/i.test(m.subject)).length >= 2)
-      await sleep(500)
+      await sleep(500) // nothing to wait for: a while for the notices that must not come
       assert.equal(smtp.messages.filter(m => m.to === email && /password/i.test(m.subject)).length, 2)
       assert.equal((await request(server, 'POST', '/sessions', { email, password: `${PASSWORD} 4` })).status, 200)
     } finally {

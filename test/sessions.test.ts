@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { deleteExpiredTokens } from '../src/auth/one-time-tokens.js'
 import { deleteExpiredSessions } from '../src/features/sessions/sessions.js'
-import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { createTestClock } from './support/clock.js'
+import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 describe('POST /sessions', () => {
   let server: TestServer
@@ -117,13 +118,21 @@ describe('sessions on several devices', () => {
 })
 
 describe('session expiry', () => {
+  // The service's clock stands still unless moved (support/clock.ts): no test waits for an expiry.
+  const MINUTE = 60_000
+
   it('ends a session left idle longer than SESSION_IDLE_TTL', async () => {
-    const server = await startServer({ SESSION_IDLE_TTL: '1', SESSION_ABSOLUTE_TTL: '60' })
+    const clock = createTestClock()
+    const server = await startServer({ SESSION_IDLE_TTL: '3600', SESSION_ABSOLUTE_TTL: '86400' }, { now: clock.now })
     try {
       const user = await signUp(server)
-      await sleep(1300)
-      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
-      const left = await server.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()
+      const idle = await signUp(server)
+      clock.advance(59 * MINUTE)
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200, 'idle 59 min of 60')
+      clock.advance(2 * MINUTE)
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: idle.token })).status, 403, 'idle 61 min')
+      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200, 'used 2 min ago')
+      const left = await server.db.selectFrom('sessions').select('id').where('user_id', '=', idle.id).execute()
       assert.deepEqual(left, [], 'the expired row is deleted')
     } finally {
       await server.close()
@@ -131,14 +140,15 @@ describe('session expiry', () => {
   })
 
   it('extends a session in use, but never past SESSION_ABSOLUTE_TTL', async () => {
-    const server = await startServer({ SESSION_IDLE_TTL: '2', SESSION_ABSOLUTE_TTL: '4' })
+    const clock = createTestClock()
+    const server = await startServer({ SESSION_IDLE_TTL: '3600', SESSION_ABSOLUTE_TTL: '10800' }, { now: clock.now })
     try {
       const user = await signUp(server)
-      await sleep(1200)
-      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
-      await sleep(1400) // 2.6 s after login: past the first idle window, alive because it was used
-      assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
-      await sleep(1700) // 4.3 s after login: past the absolute limit although used 1.7 s ago
+      for (let used = 50; used <= 150; used += 50) {
+        clock.advance(50 * MINUTE) // past the first idle window from 100 min on: alive because it was used
+        assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200, `${used} min after login`)
+      }
+      clock.advance(35 * MINUTE) // 185 min after login: past the absolute limit although used 35 min ago
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 403)
     } finally {
       await server.close()

@@ -13,14 +13,17 @@ import { hashToken } from '../src/auth/tokens.js'
 import { loadConfig } from '../src/config.js'
 import { createDb } from '../src/db/index.js'
 import { migrateTo, migrateToLatest } from '../src/db/migrate.js'
+import { createTestClock } from './support/clock.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, TEST_DIALECT } from './support/database.js'
 import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { resetLinkOf, type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
-import { freshStep, STEP_MS } from './support/totp.js'
+import { STEP_MS } from './support/totp.js'
 
 const NEW_PASSWORD = 'a new and longer passphrase'
-
+// The clock of the servers that check TOTP codes stands still (support/clock.ts) and the
+// codes are computed for its time: no step can end between computing a code and sending it.
+const clock = createTestClock()
 
 interface Account { email: string, id: number, token: string }
 
@@ -29,8 +32,7 @@ async function enableTotp (server: TestServer, user: Account): Promise<TOTP> {
   const started = await request(server, 'POST', '/account/totp', {}, { session: user.token })
   assert.equal(started.status, 200, started.text)
   const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret), digits: 6, period: 30, algorithm: 'SHA1' })
-  await freshStep()
-  const confirmed = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, { session: user.token })
+  const confirmed = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate({ timestamp: clock.now() }) }, { session: user.token })
   assert.equal(confirmed.status, 200, confirmed.text)
   return totp
 }
@@ -74,7 +76,7 @@ describe(`privileged actions need a fresh authentication on ${TEST_DIALECT}`, ()
   let smtp: SmtpReceiver
   before(async () => {
     smtp = await startSmtpReceiver()
-    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com' })
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com' }, { now: clock.now })
   })
   after(async () => {
     await server.close()
@@ -118,8 +120,7 @@ describe(`privileged actions need a fresh authentication on ${TEST_DIALECT}`, ()
     assert.equal(started.status, 200, started.text)
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })
     await makeStale(server, user.token)
-    await freshStep()
-    const confirm = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, { session: user.token })
+    const confirm = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate({ timestamp: clock.now() }) }, { session: user.token })
     assert.deepEqual([confirm.status, confirm.body.code], [403, 'reauthentication_required'])
     assert.equal((await request(server, 'GET', '/account', undefined, { session: user.token })).body.totp_enabled, false)
   })
@@ -132,6 +133,7 @@ describe(`privileged actions need a fresh authentication on ${TEST_DIALECT}`, ()
     await makeStale(server, user.token)
     const wrong = await request(server, 'POST', '/sessions/reauthenticate', { password: 'not the password' }, { session: user.token })
     assert.deepEqual([wrong.status, wrong.body.code], [401, 'invalid_credentials'])
+    clock.advance(1000) // a second after the sign-in on the service's clock
     const ok = await request(server, 'POST', '/sessions/reauthenticate', { password: PASSWORD }, { session: user.token })
     assert.deepEqual([ok.status, ok.body], [200, { message: 'reauthenticated' }])
     const after = await currentSession(server, user.token)
@@ -152,8 +154,7 @@ describe(`privileged actions need a fresh authentication on ${TEST_DIALECT}`, ()
     assert.deepEqual([passwordOnly.status, passwordOnly.body.code], [403, 'reauthentication_required'])
     const noCode = await request(server, 'POST', '/sessions/reauthenticate', { password: PASSWORD }, { session: user.token })
     assert.deepEqual([noCode.status, noCode.body.code], [401, 'invalid_code'])
-    await freshStep()
-    const withCode = await request(server, 'POST', '/sessions/reauthenticate', { password: PASSWORD, code: totp.generate({ timestamp: Date.now() + STEP_MS }) }, { session: user.token })
+    const withCode = await request(server, 'POST', '/sessions/reauthenticate', { password: PASSWORD, code: totp.generate({ timestamp: clock.now() + STEP_MS }) }, { session: user.token })
     assert.equal(withCode.status, 200, withCode.text)
     assert.deepEqual((await currentSession(server, user.token)).methods, ['password', 'totp'])
     assert.equal((await request(server, 'DELETE', '/account/totp', {}, { session: user.token })).status, 200)
@@ -173,7 +174,7 @@ describe(`recovery cleans up a pre-hijacked account on ${TEST_DIALECT}`, () => {
   let smtp: SmtpReceiver
   before(async () => {
     smtp = await startSmtpReceiver()
-    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com' })
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com' }, { now: clock.now })
   })
   after(async () => {
     await server.close()
@@ -235,7 +236,7 @@ describe(`recovery cleans up a pre-hijacked account on ${TEST_DIALECT}`, () => {
 
 describe(`the login flow on ${TEST_DIALECT}`, () => {
   let server: TestServer
-  before(async () => { server = await startServer({ PUBLIC_URL: 'https://auth.example.com' }) })
+  before(async () => { server = await startServer({ PUBLIC_URL: 'https://auth.example.com' }, { now: clock.now }) })
   after(async () => { await server.close() })
 
   it('40 parallel wrong codes on one mfa_token: at most 5 are judged, and the token is used up', async () => {
@@ -247,8 +248,7 @@ describe(`the login flow on ${TEST_DIALECT}`, () => {
     assert.ok(replies.every(reply => reply.status === 401 && reply.body.code === 'invalid_code'), replies.map(r => r.status).join(','))
     const judged = (await eventsOf(server, user.id, 'login.failed')).filter(event => /invalid_code/.test(event.details ?? ''))
     assert.ok(judged.length <= 5, `${judged.length} codes judged`)
-    await freshStep()
-    const right = await request(server, 'POST', '/sessions/mfa', { mfa_token: mfaToken, code: totp.generate() })
+    const right = await request(server, 'POST', '/sessions/mfa', { mfa_token: mfaToken, code: totp.generate({ timestamp: clock.now() }) })
     assert.deepEqual([right.status, right.body.code], [401, 'invalid_code'], 'the flow is used up')
   })
 
@@ -258,16 +258,15 @@ describe(`the login flow on ${TEST_DIALECT}`, () => {
     const user = await signUpVerified(server)
     const started = await request(server, 'POST', '/account/totp', {}, { session: user.token })
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })
-    await freshStep()
-    const codes = (await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, { session: user.token })).body.recovery_codes as string[]
-    const withTotp = await request(server, 'POST', '/sessions/mfa', { mfa_token: (await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).body.mfa_token, code: totp.generate({ timestamp: Date.now() + STEP_MS }) })
+    const codes = (await request(server, 'POST', '/account/totp/confirm', { code: totp.generate({ timestamp: clock.now() }) }, { session: user.token })).body.recovery_codes as string[]
+    const withTotp = await request(server, 'POST', '/sessions/mfa', { mfa_token: (await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).body.mfa_token, code: totp.generate({ timestamp: clock.now() + STEP_MS }) })
     assert.equal(withTotp.status, 200, withTotp.text)
     assert.deepEqual((await currentSession(server, sessionCookie(withTotp))).methods, ['password', 'totp'])
     const withRecovery = await request(server, 'POST', '/sessions/mfa', { mfa_token: (await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).body.mfa_token, code: codes[0] ?? '' })
     assert.equal(withRecovery.status, 200, withRecovery.text)
     const current = await currentSession(server, sessionCookie(withRecovery))
     assert.deepEqual(current.methods, ['password', 'recovery_code'])
-    assert.ok(Math.abs(Date.parse(current.authenticated_at) - Date.now()) < 60_000)
+    assert.ok(Math.abs(Date.parse(current.authenticated_at) - clock.now()) < 60_000)
     const succeeded = await eventsOf(server, user.id, 'login.succeeded')
     assert.deepEqual(succeeded.map(event => JSON.parse(event.details ?? '{}').methods), ['password', 'password,totp', 'password,recovery_code'])
   })
@@ -285,7 +284,7 @@ describe(`the same account rules for every method on ${TEST_DIALECT}`, () => {
   let smtp: SmtpReceiver
   before(async () => {
     smtp = await startSmtpReceiver()
-    server = await startServer({ SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: 'true', PUBLIC_URL: 'https://auth.example.com' })
+    server = await startServer({ SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: 'true', PUBLIC_URL: 'https://auth.example.com' }, { now: clock.now })
   })
   after(async () => {
     await server.close()
@@ -315,8 +314,7 @@ describe(`the same account rules for every method on ${TEST_DIALECT}`, () => {
     assert.equal(step.body.message, 'second factor required')
     const disabled = await runCli(['users', 'disable', user.email], { DATABASE_URL: server.databaseUrl })
     assert.equal(disabled.code, 0, disabled.stderr)
-    await freshStep()
-    const code = await request(server, 'POST', '/sessions/mfa', { mfa_token: step.body.mfa_token, code: totp.generate({ timestamp: Date.now() + STEP_MS }) })
+    const code = await request(server, 'POST', '/sessions/mfa', { mfa_token: step.body.mfa_token, code: totp.generate({ timestamp: clock.now() + STEP_MS }) })
     assert.equal(code.status, 401, 'disabling ended the pending sign-in')
     const password = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })
     assert.deepEqual([password.status, password.body.code], [403, 'account_disabled'])

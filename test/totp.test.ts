@@ -5,13 +5,16 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Secret, TOTP } from 'otpauth'
+import { createTestClock } from './support/clock.js'
 import { runCli } from './support/cli.js'
 import { TEST_DIALECT } from './support/database.js'
 import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
-import { freshStep, STEP_MS } from './support/totp.js'
+import { STEP_MS } from './support/totp.js'
 
-
+// The service's clock stands still (support/clock.ts) and the codes are computed for its
+// time: no step can end between computing a code and sending it.
+const clock = createTestClock()
 
 interface Enrolled { email: string, token: string, totp: TOTP, recoveryCodes: string[], id: number }
 
@@ -20,7 +23,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
   let smtp: SmtpReceiver
   before(async () => {
     smtp = await startSmtpReceiver()
-    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com' })
+    server = await startServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://auth.example.com' }, { now: clock.now })
   })
   after(async () => {
     await server.close()
@@ -36,8 +39,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     assert.match(started.body.secret, /^[A-Z2-7]{32}$/)
     assert.match(started.body.otpauth_url, /^otpauth:\/\/totp\/Auth%20Service:.+\?issuer=Auth%20Service&secret=[A-Z2-7]{32}&algorithm=SHA1&digits=6&period=30$/)
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret), digits: 6, period: 30, algorithm: 'SHA1' })
-    await freshStep()
-    const confirmed = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, session(user.token))
+    const confirmed = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate({ timestamp: clock.now() }) }, session(user.token))
     assert.equal(confirmed.status, 200, confirmed.text)
     assert.equal(confirmed.body.message, 'totp enabled')
     assert.equal(confirmed.body.recovery_codes.length, 10)
@@ -89,7 +91,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     const second = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, session(user.token))
     assert.notEqual(first.body.secret, second.body.secret)
     const stale = new TOTP({ secret: Secret.fromBase32(first.body.secret) })
-    const refused = await request(server, 'POST', '/account/totp/confirm', { code: stale.generate() }, session(user.token))
+    const refused = await request(server, 'POST', '/account/totp/confirm', { code: stale.generate({ timestamp: clock.now() }) }, session(user.token))
     assert.deepEqual([refused.status, refused.body.code], [400, 'invalid_code'], 'the first secret was replaced')
     for (const code of ['', 'abcdef', '12345', '1234567']) {
       assert.equal((await request(server, 'POST', '/account/totp/confirm', { code }, session(user.token))).status, 400, code)
@@ -100,9 +102,8 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
 
   it('signs in in two steps; the cookie comes with the code; each code is accepted once', async () => {
     const user = await enrol()
-    await freshStep()
     // The confirmation used this step's code: the next step's is the next good one.
-    const code = user.totp.generate({ timestamp: Date.now() + STEP_MS })
+    const code = user.totp.generate({ timestamp: clock.now() + STEP_MS })
     const done = await secondStep(await mfaToken(user.email), code)
     assert.equal(done.status, 200, done.text)
     assert.deepEqual(done.body, { email: user.email, message: 'logged in' })
@@ -116,8 +117,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
 
   it('accepts the step before and after, not two away, and no step older than the last one used', async () => {
     const user = await enrol()
-    await freshStep()
-    const now = Date.now()
+    const now = clock.now()
     for (const offset of [-2, 2]) {
       const reply = await secondStep(await mfaToken(user.email), user.totp.generate({ timestamp: now + offset * STEP_MS }))
       assert.equal(reply.status, 401, `${offset} steps`)
@@ -140,14 +140,13 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
       assert.equal(reply.status, 401)
       bodies.add(reply.text)
     }
-    await freshStep()
-    const late = await secondStep(token, user.totp.generate({ timestamp: Date.now() + STEP_MS }))
+    const late = await secondStep(token, user.totp.generate({ timestamp: clock.now() + STEP_MS }))
     assert.equal(late.status, 401, 'the token is gone')
     bodies.add(late.text)
     bodies.add((await secondStep('x'.repeat(43), '123456')).text)
     const expiring = await mfaToken(user.email)
-    await server.db.updateTable('login_flows').set({ expires_at: Date.now() - 1 }).where('user_id', '=', user.id).execute()
-    bodies.add((await secondStep(expiring, user.totp.generate({ timestamp: Date.now() + STEP_MS }))).text)
+    await server.db.updateTable('login_flows').set({ expires_at: clock.now() - 1 }).where('user_id', '=', user.id).execute()
+    bodies.add((await secondStep(expiring, user.totp.generate({ timestamp: clock.now() + STEP_MS }))).text)
     assert.equal(bodies.size, 1, [...bodies].join('\n'))
     assert.match([...bodies][0] ?? '', /"code":"invalid_code"/)
   })
@@ -172,7 +171,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     assert.equal((await request(server, 'DELETE', '/account/totp', { current_password: PASSWORD }, session(session2))).status, 200)
     const fresh = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, session(session2))
     const phone = new TOTP({ secret: Secret.fromBase32(fresh.body.secret) })
-    assert.equal((await request(server, 'POST', '/account/totp/confirm', { code: phone.generate() }, session(session2))).status, 200)
+    assert.equal((await request(server, 'POST', '/account/totp/confirm', { code: phone.generate({ timestamp: clock.now() }) }, session(session2))).status, 200)
     assert.equal((await secondStep(await mfaToken(user.email), second)).status, 401, 'the old codes are gone with the old authenticator')
     const metrics = await fetch(`${server.url}/metrics`).then(async reply => await reply.text())
     for (const event of ['totp.enabled', 'totp.disabled', 'recovery_code.used', 'recovery_codes.regenerated']) {
@@ -192,8 +191,7 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
     assert.equal(changed.status, 200, changed.text)
     const step = await passwordStep(user.email, 'a new long passphrase')
     assert.equal(step.body.message, 'second factor required', 'the second factor survives a reset')
-    await freshStep()
-    const signedIn = await secondStep(step.body.mfa_token, user.totp.generate({ timestamp: Date.now() + STEP_MS }))
+    const signedIn = await secondStep(step.body.mfa_token, user.totp.generate({ timestamp: clock.now() + STEP_MS }))
     assert.equal(signedIn.status, 200)
     const wrong = await request(server, 'DELETE', '/account/totp', { current_password: PASSWORD }, session(sessionCookie(signedIn)))
     assert.deepEqual([wrong.status, wrong.body.code], [403, 'invalid_credentials'])
@@ -220,15 +218,14 @@ describe(`TOTP on ${TEST_DIALECT}`, () => {
 
 describe(`TOTP codes and the login throttle on ${TEST_DIALECT}`, () => {
   let server: TestServer
-  before(async () => { server = await startServer({ LOGIN_THROTTLE_FREE_ATTEMPTS: '3', LOGIN_THROTTLE_MAX_DELAY: '60' }) })
+  before(async () => { server = await startServer({ LOGIN_THROTTLE_FREE_ATTEMPTS: '3', LOGIN_THROTTLE_MAX_DELAY: '60' }, { now: clock.now }) })
   after(async () => { await server.close() })
 
   it('wrong codes count toward the account throttle; the right password does not reset it', async () => {
     const user = await signUpVerified(server, uniqueEmail('throttle'))
     const started = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, { session: user.token })
     const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret) })
-    await freshStep()
-    assert.equal((await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, { session: user.token })).status, 200)
+    assert.equal((await request(server, 'POST', '/account/totp/confirm', { code: totp.generate({ timestamp: clock.now() }) }, { session: user.token })).status, 200)
     const statuses: number[] = []
     for (let i = 0; i < 3; i++) {
       const step = await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })

@@ -163,9 +163,12 @@ async function waitUntilReady (redis: Redis, ms: number, log: StoreLogger): Prom
   if (!isReady) log.warn({}, `Redis not ready after ${ms} ms: starting with limits in memory until it is`)
 }
 
-/** The store the configuration asks for: memory, or Redis with a memory fallback. */
-export async function createCounterStore ({ redis: config, limits }: { redis: RedisConfig, limits: LimitsConfig }, log: StoreLogger): Promise<CounterStore> {
-  if (config.url === null) return createMemoryStore(limits.memoryKeys)
+/**
+ * The store the configuration asks for: memory, or Redis with a memory fallback. The
+ * memory's windows and blocks run on `now` (the service's clock); Redis's on its own.
+ */
+export async function createCounterStore ({ redis: config, limits }: { redis: RedisConfig, limits: LimitsConfig }, log: StoreLogger, now: () => number = Date.now): Promise<CounterStore> {
+  if (config.url === null) return createMemoryStore(limits.memoryKeys, now)
   // Loaded only when configured, like the database drivers.
   const { Redis } = await import('ioredis')
   const redis = new Redis(config.url, {
@@ -182,5 +185,6 @@ export async function createCounterStore ({ redis: config, limits }: { redis: Re
   const warn = warnAtMostEvery30s(log)
   redis.on('error', (err: unknown) => { warn(err, 'Redis connection error; retrying') })
   await waitUntilReady(redis, 2000, log)
-  return createFallbackStore(createRedisStore(redis), createMemoryStore(limits.memoryKeys), log)
+  // The pause after a Redis failure stays on the real clock: it is about the network.
+  return createFallbackStore(createRedisStore(redis), createMemoryStore(limits.memoryKeys, now), log)
 }

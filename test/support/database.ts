@@ -58,3 +58,53 @@ export async function createTestDatabase (dialect: TestDialect = TEST_DIALECT): 
   await admin(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
   return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name}`) } }
 }
+
+/**
+ * A fresh database already migrated to the latest version, copied from the template that
+ * scripts/test.mjs migrates once per pass (TEST_TEMPLATE_DATABASE: a SQLite file, or a
+ * database on the pass's server); null without one (a file run alone: migrate it then).
+ * Migrating took 2–3 s per server on MariaDB; a copy takes a fraction of that. The
+ * migrations themselves are tested on empty databases (database.test.ts and others).
+ */
+export async function createMigratedTestDatabase (dialect: TestDialect = TEST_DIALECT): Promise<TestDatabase | null> {
+  const template = process.env.TEST_TEMPLATE_DATABASE
+  if (template === undefined || template === '') return null
+  if (dialect === 'sqlite') {
+    const database = await createTestDatabase('sqlite')
+    await fs.copyFile(template, database.url)
+    return database
+  }
+  const name = `authsvc_test_${randomBytes(6).toString('hex')}`
+  if (dialect === 'postgres') {
+    const server = serverUrl('TEST_POSTGRES_URL')
+    const admin = async (statement: string): Promise<void> => {
+      const client = new pg.Client({ connectionString: server.toString() })
+      await client.connect()
+      try { await client.query(statement) } finally { await client.end() }
+    }
+    await admin(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+    return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) } }
+  }
+  // MariaDB has no template databases: each table is created as SHOW CREATE TABLE tells
+  // (foreign keys included) and its rows copied (the migrations' own records, seeds).
+  const server = serverUrl('TEST_MYSQL_URL')
+  const connection = await mysql.createConnection({ uri: server.toString(), multipleStatements: true })
+  try {
+    const [tables] = await connection.query(`SHOW FULL TABLES FROM \`${template}\` WHERE Table_type = 'BASE TABLE'`) as unknown as [Array<Record<string, string>>]
+    const names = tables.map(row => Object.values(row)[0] ?? '')
+    const statements = [`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`, `USE ${name}`, 'SET FOREIGN_KEY_CHECKS = 0']
+    for (const table of names) {
+      const [[created]] = await connection.query(`SHOW CREATE TABLE \`${template}\`.\`${table}\``) as unknown as [Array<Record<string, string>>]
+      statements.push(created?.['Create Table'] ?? '', `INSERT INTO \`${table}\` SELECT * FROM \`${template}\`.\`${table}\``)
+    }
+    statements.push('SET FOREIGN_KEY_CHECKS = 1')
+    await connection.query(statements.join(';\n'))
+  } finally {
+    await connection.end()
+  }
+  const admin = async (statement: string): Promise<void> => {
+    const other = await mysql.createConnection({ uri: server.toString() })
+    try { await other.query(statement) } finally { await other.end() }
+  }
+  return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name}`) } }
+}

@@ -11,7 +11,7 @@ import { createDb, type Db } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { buildApp } from '../../src/http/app.js'
 import { createServices } from '../../src/services.js'
-import { createTestDatabase, TEST_DIALECT } from './database.js'
+import { createMigratedTestDatabase, createTestDatabase, TEST_DIALECT } from './database.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 
 export interface TestServer {
@@ -32,6 +32,8 @@ export interface StartOptions {
   readonly eventSubscribers?: readonly SecurityEventSubscriber[]
   /** Listen on this port (0: any free one), e.g. to know the URL before the config is made. */
   readonly port?: number
+  /** The service's clock (createServices' `now`), e.g. a support/clock.ts TestClock's. */
+  readonly now?: () => number
 }
 
 /** The abuse limits are off unless a test sets them: most tests make many requests. */
@@ -46,11 +48,14 @@ export const LIMITS_OFF = {
 
 /** Starts the app on a fresh database of this run's kind (see support/database.ts). */
 export async function startServer (env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
-  const database = env.DATABASE_URL === undefined ? await createTestDatabase() : { url: env.DATABASE_URL, drop: async () => {} }
+  // A copy of the pass's migrated template when there is one; migrateToLatest() below then has nothing to do.
+  const fresh = async (): Promise<{ url: string, drop: () => Promise<void> }> =>
+    (options.migrate === false ? null : await createMigratedTestDatabase()) ?? await createTestDatabase()
+  const database = env.DATABASE_URL === undefined ? await fresh() : { url: env.DATABASE_URL, drop: async () => {} }
   // Mail without SMTP_URL goes to files: a folder of this server's own, removed at close.
   const outbox = await mkdtemp(path.join(os.tmpdir(), 'authsvc-outbox-'))
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, MAIL_OUTBOX: outbox, ...LIMITS_OFF, ...env })
-  const services = await createServices(config, { logger: pino({ level: config.logLevel }), eventSubscribers: options.eventSubscribers })
+  const services = await createServices(config, { logger: pino({ level: config.logLevel }), eventSubscribers: options.eventSubscribers, now: options.now })
   if (options.migrate !== false) {
     const migration = await migrateToLatest(services.db)
     if (migration.error !== undefined) {
@@ -83,7 +88,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
  * relay the test can cut, stall and restore; closing the server drops the database.
  */
 export async function startServerViaProxy (env: Record<string, string> = {}): Promise<{ server: TestServer, proxy: TcpProxy }> {
-  const direct = await createTestDatabase()
+  const direct = await createMigratedTestDatabase() ?? await createTestDatabase()
   const url = new URL(direct.url)
   const proxy = await startTcpProxy(url.hostname, Number(url.port || (TEST_DIALECT === 'postgres' ? 5432 : 3306)))
   url.port = String(proxy.port)
