@@ -249,6 +249,7 @@ describe('hosted pages in Chromium', () => {
       const page = await context.newPage()
       await page.goto(`${server.url}/ui/login`) // the victim has the form-token cookie of the real page
       await page.goto(`http://localhost:${address.port}/`)
+      // oxlint-disable-next-line typescript/no-deprecated -- the test reads the navigation's response (the 403), which waitForURL does not give
       const response = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Win a prize' }).click()]).then(([navigation]) => navigation)
       assert.equal(response?.status(), 403)
       assert.match(await page.locator('main').textContent() ?? '', /sent from another site/)

@@ -28,7 +28,7 @@ function registeredRoutes (tree: string): Array<{ method: string, path: string }
   for (const line of tree.split('\n')) {
     const match = /^([│├└─\s]*)(\S.*) \(([A-Z, ]+)\)$/.exec(line)
     if (match === null) continue
-    const depth = [...(match[1] ?? '')].length / 4
+    const depth = (match[1] ?? '').length / 4
     stack.length = depth
     const path = (stack[depth - 1] ?? '') + (match[2] ?? '')
     stack[depth] = path

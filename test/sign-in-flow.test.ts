@@ -21,7 +21,6 @@ import { freshStep, STEP_MS } from './support/totp.js'
 
 const NEW_PASSWORD = 'a new and longer passphrase'
 
-
 interface Account { email: string, id: number, token: string }
 
 /** Turns TOTP on for a signed-in (fresh) account; returns its generator. */

@@ -7,11 +7,9 @@ import { after, before, describe, it } from 'node:test'
 import { Secret, TOTP } from 'otpauth'
 import { runCli } from './support/cli.js'
 import { TEST_DIALECT } from './support/database.js'
-import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { PASSWORD, request, type Reply, sessionCookie, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 import { freshStep, STEP_MS } from './support/totp.js'
-
-
 
 interface Enrolled { email: string, token: string, totp: TOTP, recoveryCodes: string[], id: number }
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import { EXIT_ERROR, EXIT_OK } from './usage.js'
 
-export function exitOnSignals (app: FastifyInstance, shutdownTimeoutSeconds: number, exit: (code: number) => void = process.exit): void {
+export function exitOnSignals (app: FastifyInstance, shutdownTimeoutSeconds: number, exit: (code: number) => void = code => process.exit(code)): void {
   let inFlight = 0
   app.server.on('request', (_request, response) => {
     inFlight += 1

@@ -181,6 +181,7 @@ export const accountPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, 
     if (session === null) return toLogin(reply, context)
     try {
       await requireFreshAuthentication(ctx, session, undefined, requesterOf(request))
+      // oxlint-disable-next-line typescript/return-await -- a FastifyReply is thenable, not a promise to wait for
       return sendRecoveryCodes(reply, context, await confirmTotp(ctx, session, request.body.code, requesterOf(request)), null)
     } catch (error) {
       if (error instanceof AuthError && error.code === 'REAUTHENTICATION_REQUIRED') return pages.redirect(reply, context, '/ui/reauthenticate', { return_to: '/ui/account' })
