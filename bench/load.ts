@@ -32,7 +32,7 @@ function summarize (result: autocannon.Result): Summary {
 
 function run (opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) => { if (err !== null && err !== undefined) reject(err); else resolve(result) })
+    autocannon(opts, (err, result) => { if (err !== null && err !== undefined) reject(err instanceof Error ? err : new Error(String(err))); else resolve(result) })
   })
 }
 

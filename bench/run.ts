@@ -36,7 +36,6 @@ async function inTurns (workloads: Record<string, (seconds: number) => Promise<S
   return await takeTurns(workloads, { rounds: REPEATS, seconds: SECONDS, warmUpSeconds: WARM_UP_SECONDS })
 }
 
-
 async function measureHashing (seconds: number): Promise<{ rps: number, parallel: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/hash.ts', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
@@ -44,7 +43,6 @@ async function measureHashing (seconds: number): Promise<{ rps: number, parallel
   await new Promise(resolve => child.once('exit', resolve))
   return JSON.parse(out) as { rps: number, parallel: number }
 }
-
 
 async function benchService (target: string, database: Database): Promise<void> {
   const running: Running[] = []
@@ -219,7 +217,7 @@ const table = [
       ? `${ratio(r.result.rps, hashOf(r.target))} × hashing`
       : r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, bareOf(r.target))} × node:http`
     const range = r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`
-    return `| ${r.target} | ${r.workload} | ${fmt(r.result.rps)} | ${range} | ${Number.isNaN(r.result.p50) ? "" : r.result.p50} | ${Number.isNaN(r.result.p99) ? "" : r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${base}${r.note === undefined ? '' : '; ' + r.note} |`
+    return `| ${r.target} | ${r.workload} | ${fmt(r.result.rps)} | ${range} | ${Number.isNaN(r.result.p50) ? '' : r.result.p50} | ${Number.isNaN(r.result.p99) ? '' : r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${base}${r.note === undefined ? '' : '; ' + r.note} |`
   })
 ].join('\n')
 const goals = ['| goal | measured | met |', '|---|---|---|', ...targets.map(([name, value, met]) => `| ${name} | ${value} | ${met ? 'yes' : '**no**'} |`)].join('\n')

@@ -30,7 +30,7 @@ async function buildDocument (): Promise<unknown> {
   const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent' })
   const services = await createServices(config, { logger: pino({ level: 'silent' }) })
   const migration = await migrateToLatest(services.db)
-  if (migration.error !== undefined) throw migration.error
+  if (migration.error !== undefined) throw migration.error instanceof Error ? migration.error : new Error('migration failed', { cause: migration.error })
   const app = await buildApp(services)
   try {
     await app.ready()

@@ -13,7 +13,7 @@ async function migrate (url) {
   const db = createDb(loadConfig({ DATABASE_URL: url }).database)
   try {
     const result = await migrateToLatest(db)
-    if (result.error !== undefined) throw result.error
+    if (result.error !== undefined) throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error })
   } finally {
     await db.destroy()
   }

@@ -55,7 +55,13 @@ async function suite (label, heading, files, env, live = true) {
   }
   // The TAP reporter by name: it is what summarizeTap() reads, on every Node.js version
   // (the default reporter differs between versions and terminals).
-  const { code, output } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], { ...env, TEST_TEMPLATE_DATABASE: template.value }, live).finally(template.drop)
+  let result
+  try {
+    result = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-concurrency=2', ...files], { ...env, TEST_TEMPLATE_DATABASE: template.value }, live)
+  } finally {
+    await template.drop()
+  }
+  const { code, output } = result
   if (!live) console.log(`\n# ---- ${heading} ----\n${output}`)
   return { label, code, ...summarizeTap(output) }
 }

@@ -21,7 +21,7 @@ export function createBackground (log: BackgroundLogger): Background {
       pending.add(running)
     },
     async drain () {
-      while (pending.size > 0) await Promise.allSettled([...pending])
+      while (pending.size > 0) await Promise.allSettled(pending)
     }
   }
 }

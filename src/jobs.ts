@@ -88,7 +88,7 @@ export function createJobs (log: JobsLogger, leases?: Leases): Jobs {
     async close () {
       closed = true
       for (const job of jobs) clearInterval(job.timer)
-      await Promise.allSettled([...running.values()])
+      await Promise.allSettled(running.values())
       if (leases !== undefined) await Promise.allSettled([...held.keys()].map(async name => { await leases.release(name) }))
     }
   }

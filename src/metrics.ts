@@ -50,7 +50,7 @@ export function createMetrics (source: { hashQueueDepth: () => number, outboxPen
   const resets = new Counter({ name: 'authsvc_password_resets_total', help: 'Password resets by step: requested (a token mailed), completed.', labelNames: ['step'] as const, registers })
   const rateLimited = new Counter({ name: 'authsvc_rate_limited_total', help: 'Requests refused by an abuse limit, by limit (the per-IP buckets, account_throttle).', labelNames: ['limit'] as const, registers })
   const mails = new Counter({ name: 'authsvc_mails_total', help: 'Mail attempts by kind and result: sent, failed (tried again later), and given_up once per mail that failed for OUTBOX_GIVE_UP_AFTER.', labelNames: ['kind', 'result'] as const, registers })
-  // eslint-disable-next-line no-new -- registered on creation; read by its collect()
+  // oxlint-disable-next-line no-new -- registered on creation; read by its collect()
   new Gauge({
     name: 'authsvc_outbox_pending',
     help: 'Outgoing messages (mail) written and not yet delivered, on the shared database.',
@@ -67,7 +67,7 @@ export function createMetrics (source: { hashQueueDepth: () => number, outboxPen
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers
   })
-  // eslint-disable-next-line no-new -- registered on creation; read by its collect()
+  // oxlint-disable-next-line no-new -- registered on creation; read by its collect()
   new Gauge({ name: 'authsvc_hash_queue_depth', help: 'Password hashes and verifications waiting for a thread.', registers, collect () { this.set(source.hashQueueDepth()) } })
   for (const result of Object.values(LOGIN_RESULTS)) logins.inc({ result }, 0)
   for (const step of Object.values(RESET_STEPS)) resets.inc({ step }, 0)

@@ -36,7 +36,7 @@ describe(`migrations on ${TEST_DIALECT}`, () => {
     // Separate processes, as separate instances would be: SQLite locks per process.
     const runs = await Promise.all(Array.from({ length: 5 }, async () => await spawnCli(['migrate'], { DATABASE_URL: database.url })))
     for (const run of runs) assert.equal(run.code, 0, run.stderr)
-    const applied = runs.flatMap(run => [...run.stdout.matchAll(/^applied: (\S+)$/gm)].map(match => match[1])).sort()
+    const applied = runs.flatMap(run => [...run.stdout.matchAll(/^applied: (\S+)$/gm)].map(match => match[1] ?? '')).sort()
     const files = readdirSync('src/db/migrations').filter(file => /^\d{4}_\w+\.ts$/.test(file)).map(file => file.replace(/\.ts$/, '')).sort()
     assert.ok(files.length >= 6 && files[0] === '0001_users', files.join(', '))
     assert.deepEqual(applied, files)
@@ -164,7 +164,7 @@ describe(`constraint violations on ${TEST_DIALECT}`, () => {
     const target = `taken-${Date.now()}@example.com`
     const replies = await Promise.all([alice, bob].map(async user =>
       await request(server, 'PUT', `/users/${user.id}`, { email: target }, { session: user.token })))
-    assert.deepEqual(replies.map(r => r.status).sort(), [200, 400])
+    assert.deepEqual(replies.map(r => r.status).sort((a, b) => a - b), [200, 400])
     assert.deepEqual(replies.find(r => r.status === 400)?.body, { message: 'email already registered', code: 'email_taken' })
   })
 

@@ -8,7 +8,7 @@ import { hashToken } from '../src/auth/tokens.js'
 import { sessionHandle } from '../src/features/sessions/sessions.js'
 import { resetLinkOf, type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 import { createTestClock } from './support/clock.js'
-import { PASSWORD, request, sessionCookie, signUp, sleep, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
 interface Seen { readonly event: SecurityEvent, readonly inTransaction: boolean }
 

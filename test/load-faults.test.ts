@@ -137,7 +137,7 @@ describe('hashing queue shared fairly', () => {
       }
       flooding = false
       await Promise.all(flooders)
-      assert.deepEqual([...new Set(statuses)].sort(), [401, 503], 'the flood itself got 401s and 503s, never a 500')
+      assert.deepEqual([...new Set(statuses)].sort((a, b) => a - b), [401, 503], 'the flood itself got 401s and 503s, never a 500')
     } finally {
       flooding = false
       await Promise.allSettled(flooders)

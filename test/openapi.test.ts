@@ -43,7 +43,7 @@ function registeredRoutes (tree: string): Array<{ method: string, path: string }
   for (const line of tree.split('\n')) {
     const match = /^([│├└─\s]*)(\S.*) \(([A-Z, ]+)\)$/.exec(line)
     if (match === null) continue
-    const depth = [...(match[1] ?? '')].length / 4
+    const depth = (match[1] ?? '').length / 4
     stack.length = depth
     const path = (stack[depth - 1] ?? '') + (match[2] ?? '')
     stack[depth] = path
@@ -204,8 +204,9 @@ describe('the OpenAPI document', () => {
     // Every other body: each field the API contract lists as required is required.
     const required = (operation: string, fields: string[]): void => {
       const [method = '', route = ''] = operation.split(' ')
+      // oxlint-disable-next-line typescript/no-unnecessary-type-assertion -- tsc needs it: the schema is typed as a plain object
       const schema = resolved.paths[route]?.[method.toLowerCase()]?.requestBody?.content['application/json']?.schema as { required?: string[] } | undefined
-      assert.deepEqual([...schema?.required ?? []].sort(), [...fields].sort(), operation)
+      assert.deepEqual([...schema?.required ?? []].sort((a, b) => a.localeCompare(b)), [...fields].sort((a, b) => a.localeCompare(b)), operation)
     }
     required('POST /sessions', ['email', 'password'])
     required('POST /sessions/mfa', ['mfa_token', 'code'])

@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth'
 import { launchChromium } from './support/browser.js'
 import { TEST_DIALECT } from './support/database.js'
 import { freePort } from './support/service.js'
-import { PASSWORD, request, signUp, signUpVerified, startServer, type TestServer } from './support/server.js'
+import { PASSWORD, request, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
@@ -174,13 +174,13 @@ describe(`passkeys in Chromium on ${TEST_DIALECT}`, () => {
     await page.locator('form[action="/ui/logout"]').getByRole('button', { name: 'Sign out' }).click()
     await page.waitForURL(/\/ui\/login/)
     // (A string: the test's compiler would add helpers the page does not have.)
-    const unverified = await page.evaluate(`(async () => {
+    const unverified = await page.evaluate<{ status: number, body: { code: string } }>(`(async () => {
       const json = { method: 'POST', headers: { 'content-type': 'application/json' } }
       const options = await (await fetch('/sessions/passkey/options', { ...json, body: '{}' })).json()
       const response = await window.SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: { ...options, userVerification: 'discouraged' } })
       const reply = await fetch('/sessions/passkey', { ...json, body: JSON.stringify({ response }) })
       return { status: reply.status, body: await reply.json() }
-    })()`) as { status: number, body: { code: string } }
+    })()`)
     assert.deepEqual([unverified.status, unverified.body.code], [401, 'invalid_credentials'])
     assert.deepEqual((await failures()).at(-1), { method: 'passkey' })
 

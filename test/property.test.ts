@@ -13,7 +13,6 @@ import { describeOperation, documentedOperations, type Operation } from './suppo
 import { type RawReply, sendRaw } from './support/raw-http.js'
 import { PASSWORD, request, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
-
 const SEED = process.env.FC_SEED === undefined || process.env.FC_SEED === '' ? undefined : Number(process.env.FC_SEED)
 if (SEED !== undefined && !Number.isInteger(SEED)) throw new Error(`FC_SEED must be an integer, not ${String(process.env.FC_SEED)}`)
 if (SEED !== undefined) console.log(`fast-check seed (FC_SEED): ${SEED}`)
@@ -31,8 +30,8 @@ const FIELD_NAMES = ['email', 'password', 'hashed_password', 'new_password', 're
 const OWN_EMAIL = Symbol('own email')
 const OWN_PASSWORD = Symbol('own password')
 
-const TOKEN_CHARS = [...'!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ']
-const BASE64URL_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+const TOKEN_CHARS = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('')
+const BASE64URL_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')
 const charIn = (from: number, to: number): fc.Arbitrary<string> => fc.integer({ min: from, max: to }).map(code => String.fromCharCode(code))
 
 /** A header value node:http (and fetch) will send: tab, printable ASCII, Latin-1 0x80–0xFF. */

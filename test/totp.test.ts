@@ -8,7 +8,7 @@ import { Secret, TOTP } from 'otpauth'
 import { createTestClock } from './support/clock.js'
 import { runCli } from './support/cli.js'
 import { TEST_DIALECT } from './support/database.js'
-import { PASSWORD, request, type Reply, sessionCookie, signUp, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { PASSWORD, request, type Reply, sessionCookie, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 import { STEP_MS } from './support/totp.js'
 

@@ -102,7 +102,7 @@ describe('POST /users', () => {
     const email = uniqueEmail('race')
     const replies = await Promise.all(Array.from({ length: 20 }, async () =>
       await request(server, 'POST', '/users', { email, password: PASSWORD })))
-    const statuses = replies.map(r => r.status).sort()
+    const statuses = replies.map(r => r.status).sort((a, b) => a - b)
     assert.equal(statuses.filter(s => s === 200).length, 1)
     assert.equal(statuses.filter(s => s === 400).length, 19)
     for (const reply of replies.filter(r => r.status === 400)) assert.deepEqual(reply.body, { message: 'email already registered', code: 'email_taken' })

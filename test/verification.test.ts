@@ -98,7 +98,7 @@ describe(`email verification on ${TEST_DIALECT}`, () => {
     const user = await signUp(server)
     const token = tokenOf((await verificationMails(user.email, 1))[0] as ReceivedMail)
     const replies = await Promise.all(Array.from({ length: 5 }, async () => await request(server, 'POST', '/verify_email', { token })))
-    assert.deepEqual(replies.map(reply => reply.status).sort(), [200, 403, 403, 403, 403])
+    assert.deepEqual(replies.map(reply => reply.status).sort((a, b) => a - b), [200, 403, 403, 403, 403])
   })
 
   it('a link stops working once the account moves to another address; the new address gets its own', async () => {

@@ -79,7 +79,6 @@ export interface SecurityEvents {
   atomically: <T>(db: Db, change: (db: Db) => Promise<T>) => Promise<T>
 }
 
-
 export function createSecurityEvents (subscribers: readonly SecurityEventSubscriber[]): SecurityEvents {
   return {
     async publish (db, event) {

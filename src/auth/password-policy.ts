@@ -20,6 +20,7 @@ export function checkPasswordPolicy (policy: PasswordPolicyConfig, password: str
   // Length in code points, typed and normalized, whichever is shorter: one typed "ﷺ"
   // expands to 18 under NFKC but is one character to type, and "é" typed as e + accent
   // is one character, not two.
+  // oxlint-disable-next-line typescript/no-misused-spread -- code points are what is counted (see above), not graphemes
   const length = Math.min([...password].length, [...normalized].length)
   if (length < policy.minLength) throw invalidField(`${field} must be at least ${policy.minLength} characters`, { field, rule: 'too_short', values: { min: policy.minLength } })
   if (length > policy.maxLength) throw invalidField(`${field} must be at most ${policy.maxLength} characters`, { field, rule: 'too_long', values: { max: policy.maxLength } })

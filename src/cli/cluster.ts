@@ -47,6 +47,8 @@ export async function reloadCluster ({ pidFile }: ClusterCommand): Promise<strin
       throw new ClusterError(`cannot read the cluster pid file ${pidFile}: ${state.reason}`)
     case 'stale':
       throw new ClusterError(`stale cluster pid file ${pidFile}: ${state.reason}; the cluster stopped without removing it (killed?): start it again`)
+    case 'running':
+      break
   }
   try {
     process.kill(state.pid, 'SIGHUP')

@@ -188,6 +188,7 @@ async function run (options: Options): Promise<void> {
     log('rolling restart: one instance at a time')
     for (let index = 0; index < instances.length && !shuttingDown; index++) {
       await stopInstance(index)
+      // oxlint-disable-next-line typescript/no-unnecessary-condition -- a SIGTERM during the await sets it
       if (shuttingDown) return
       await startInstance(index)
       // A moment for nginx to send it traffic again before the next one stops.

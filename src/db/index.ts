@@ -101,7 +101,7 @@ function postgresPool (config: { url: string, poolSize: number, connectTimeoutMs
     // Timestamps are BIGINT milliseconds: read them as numbers, as SQLite and MySQL do.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === PG_INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+        oid === PG_INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format) as (value: string) => unknown) as typeof pg.types.getTypeParser
     }
   })
   // An idle connection that the server drops (restart, pg_terminate_backend) emits

@@ -83,6 +83,7 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   const requestTimeoutMs = config.http.requestTimeoutSeconds * 1000
   const app = Fastify({
     // pino's Logger is Fastify's base logger; its type carries a generic Fastify does not.
+    // oxlint-disable-next-line typescript/no-unnecessary-type-assertion -- it sets Fastify's Logger type parameter (without it tsc fails)
     loggerInstance: services.logger as FastifyBaseLogger,
     trustProxy: typeof config.http.trustProxy === 'number'
       ? trustHops(config.http.trustProxy)

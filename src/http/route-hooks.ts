@@ -1,11 +1,11 @@
 // Helpers for plugins that act on the routes asking for them in their config (an onRoute
 // hook), as @fastify/rate-limit does: a route that does not ask pays nothing per request.
-import type { FastifySchema, onRequestHookHandler, RouteOptions } from 'fastify'
+import type { FastifySchema, onRequestAsyncHookHandler, onRequestHookHandler, RouteOptions } from 'fastify'
 import { type ErrorName, namesByStatus } from '../error-codes.js'
 import { errorReply, namesOfReply } from './schemas.js'
 
 /** Appends `hook` to the route's onRequest hooks. */
-export function addOnRequest (route: RouteOptions, hook: onRequestHookHandler): void {
+export function addOnRequest (route: RouteOptions, hook: onRequestHookHandler | onRequestAsyncHookHandler): void {
   const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]
   route.onRequest = [...existing, hook]
 }

@@ -121,6 +121,7 @@ export async function importLegacyUsers (db: Db, sourceFile: string, { session, 
     const highestHeld = await highestUserIdEverHeld(trx)
     for (const row of valid) {
       const existing = await findUsersByIdOrEmail(trx, row.id, row.email)
+      // oxlint-disable-next-line typescript/no-unnecessary-condition -- existing[0] may be undefined (noUncheckedIndexedAccess): tsc needs the ?.
       if (existing.length === 1 && existing[0]?.id === row.id && existing[0]?.email === row.email) {
         alreadyPresent += 1
       } else if (existing.length > 0) {

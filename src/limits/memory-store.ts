@@ -48,7 +48,7 @@ export function createMemoryStore (maxKeysPerKind = 100_000, now: () => number =
     const name = key.slice(0, key.indexOf(':'))
     let kind = kinds.get(name)
     if (kind === undefined) {
-      kind = { tiers: [new Map(), new Map(), new Map()], size: 0, sweptAt: 0 }
+      kind = { tiers: [new Map<string, Entry>(), new Map<string, Entry>(), new Map<string, Entry>()], size: 0, sweptAt: 0 }
       kinds.set(name, kind)
     }
     return kind

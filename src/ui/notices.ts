@@ -3,7 +3,7 @@
 // query. A link under our domain cannot make a page say anything else ("your account is
 // locked, call …"); an unknown key shows nothing. Every text here takes no placeholder
 // (test/pages.test.ts checks both languages).
-import { isMessageKey, type MessageKey, translate } from '../i18n/catalogue.js'
+import { isMessageKey, translate } from '../i18n/catalogue.js'
 import type { Language } from '../i18n/languages.js'
 
 /** /ui/login: after a sign-out, a reset, a deletion (and a sign-up, in links of before signing up signed in). */
@@ -18,5 +18,5 @@ export type AccountNotice = typeof ACCOUNT_NOTICES[number]
 export function noticeOf (language: Language, notice: string | undefined, known: readonly string[]): string | null {
   if (notice === undefined || !known.includes(notice)) return null
   const key = `notice.${notice}`
-  return isMessageKey(key) ? translate(language, key as MessageKey) : null
+  return isMessageKey(key) ? translate(language, key) : null
 }

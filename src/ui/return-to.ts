@@ -9,7 +9,7 @@ export function createReturnToCheck (origins: readonly string[]): (raw: string |
   const allowed = new Set(origins)
   return function checkReturnTo (raw) {
     if (raw === undefined || raw === '') return { ok: true, url: undefined }
-    // eslint-disable-next-line no-control-regex
+    // oxlint-disable-next-line no-control-regex -- control characters are what it refuses
     if (raw.length > 2048 || /[\u0000-\u001f\u007f\\]/.test(raw)) return { ok: false }
     if (raw.startsWith('/') && !raw.startsWith('//')) return { ok: true, url: raw }
     let url: URL

@@ -60,7 +60,7 @@ export async function startServer (env: Record<string, string> = {}, options: St
     const migration = await migrateToLatest(services.db)
     if (migration.error !== undefined) {
       await services.close()
-      throw migration.error
+      throw migration.error instanceof Error ? migration.error : new Error('migration failed', { cause: migration.error })
     }
   }
   const app = await buildApp(services)

@@ -3,7 +3,7 @@
 // body is validated: the session authenticated within REAUTH_MAX_AGE (with the second
 // factor where the account has one), or the body's current_password where the route
 // takes it. The hosted pages call the same rule from their forms.
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthContext } from '../../auth/context.js'
 import { requireFreshAuthentication } from '../../flows/privileged.js'
@@ -23,7 +23,7 @@ function currentPasswordOf (request: FastifyRequest): string | undefined {
   return typeof body?.current_password === 'string' ? body.current_password : undefined
 }
 
-function addPreHandler (route: RouteOptions, hook: preHandlerHookHandler): void {
+function addPreHandler (route: RouteOptions, hook: preHandlerHookHandler | preHandlerAsyncHookHandler): void {
   const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]
   route.preHandler = [hook, ...existing]
 }
@@ -31,8 +31,8 @@ function addPreHandler (route: RouteOptions, hook: preHandlerHookHandler): void 
 export const privilegedPlugin = fp(async function privileged (app: FastifyInstance, { ctx }: { ctx: AuthContext }) {
   app.addHook('onRoute', route => {
     if (route.config?.privileged !== true) return
-    if (route.config.requireSession !== true) throw new Error(`${route.method} ${route.url}: a privileged route needs requireSession`)
-    addPreHandler(route, async (request) => {
+    if (route.config.requireSession !== true) throw new Error(`${String(route.method)} ${route.url}: a privileged route needs requireSession`)
+    addPreHandler(route, async (request: FastifyRequest) => {
       await requireFreshAuthentication(ctx, sessionOf(request), currentPasswordOf(request), requesterOf(request))
     })
     addErrorReply(route, 'REAUTHENTICATION_REQUIRED', 'WRONG_CURRENT_PASSWORD', 'FORBIDDEN', 'RATE_LIMITED', 'OVERLOADED')

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import net from 'node:net'
 import type {
   AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON
@@ -234,7 +235,7 @@ export async function provePasskey (ctx: AuthContext, response: AuthenticationRe
       expectedChallenge: challenge,
       expectedOrigin: rp.origins,
       expectedRPID: rp.id,
-      credential: { id: row.credential_id, publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')), counter: Number(row.sign_count), transports: row.transports === null ? undefined : JSON.parse(row.transports) },
+      credential: { id: row.credential_id, publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')), counter: Number(row.sign_count), transports: row.transports === null ? undefined : JSON.parse(row.transports) as AuthenticatorTransportFuture[] },
       // Without the PIN or biometric, a passkey is one factor: it must not stand in for two.
       requireUserVerification: true
     })

@@ -4,7 +4,7 @@
 // COMPAT=course, reshapes their answers at the edge. It is the one module that knows the
 // course's answers; config.ts keeps the defaults COMPAT=course sets (RESET_TOKEN_IN_RESPONSE,
 // the password policy), which stay settings of their own.
-import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendAsyncHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { V1Choices } from '../../features/options.js'
 
@@ -53,7 +53,7 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 
 // After serialization: the reply schemas name keys the course leaves out (`id`, `code`,
 // `message`), which fast-json-stringify would insist on in a preSerialization hook.
-function answerAsTheCourse ({ success, redirectTo }: CourseAnswer): onSendHookHandler {
+function answerAsTheCourse ({ success, redirectTo }: CourseAnswer): onSendAsyncHookHandler {
   return async function courseAnswer (_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const status = reply.statusCode
     if (status >= 200 && status < 300) {
@@ -69,7 +69,7 @@ function answerAsTheCourse ({ success, redirectTo }: CourseAnswer): onSendHookHa
   }
 }
 
-function addOnSend (route: RouteOptions, hook: onSendHookHandler): void {
+function addOnSend (route: RouteOptions, hook: onSendHookHandler | onSendAsyncHookHandler): void {
   const existing = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]
   route.onSend = [...existing, hook]
 }

@@ -84,6 +84,7 @@ export const securityPages: FastifyPluginAsyncTypebox<PageOptions & { account: A
     if (missing !== null) return await refuse(missing)
     try {
       await requireFreshAuthentication(ctx, session, undefined, requesterOf(request))
+      // oxlint-disable-next-line typescript/return-await -- a FastifyReply is thenable, not a promise to wait for
       return sendRecoveryCodes(reply, context, await confirmTotp(ctx, session, request.body.code, requesterOf(request)), null)
     } catch (error) {
       if (error instanceof AuthError && error.code === 'REAUTHENTICATION_REQUIRED') return pages.redirect(reply, context, '/ui/reauthenticate', { return_to: back })

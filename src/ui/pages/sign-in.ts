@@ -71,6 +71,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       const from = requesterOf(request)
       const outcome = await completeSignIn(ctx, await provePassword(ctx, { email, password }, from), from, { returnTo: returnTo.url ?? null })
       if (outcome.kind === 'second_factor') {
+        // oxlint-disable-next-line typescript/return-await -- a FastifyReply is thenable, not a promise to wait for
         return pages.send(reply, 'mfa', context, { title: 'page.mfa', mfaToken: outcome.mfaToken, returnTo: rawReturnTo })
       }
       setSessionCookie(reply, config, outcome.token)
