@@ -11,7 +11,7 @@ import { createSession } from '../src/features/sessions/sessions.js'
 import { createServices } from '../src/services.js'
 import { pino } from 'pino'
 import { spawnCli } from './support/cli.js'
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './support/database.js'
+import { createTestDatabase, describeOn, TEST_DIALECT, type TestDatabase } from './support/database.js'
 import { PASSWORD, request, signUp, sleep, startServer, startServerViaProxy, type TestServer } from './support/server.js'
 import type { TcpProxy } from './support/tcp-proxy.js'
 
@@ -24,8 +24,6 @@ async function answersAgain (server: TestServer, session: string): Promise<void>
   }
 }
 
-const NETWORKED = TEST_DIALECT !== 'sqlite'
-const needsServer = NETWORKED ? false : 'needs a database server (TEST_DATABASE=postgres or mysql)'
 
 describe(`migrations on ${TEST_DIALECT}`, () => {
   let database: TestDatabase
@@ -105,7 +103,7 @@ describe('an unreachable database', () => {
   }
 })
 
-describe(`recovery on ${TEST_DIALECT}`, { skip: needsServer }, () => {
+describeOn(['postgres', 'mysql'])(`recovery on ${TEST_DIALECT}`, () => {
   let proxy: TcpProxy
   let server: TestServer
   before(async () => {
@@ -131,7 +129,7 @@ describe(`recovery on ${TEST_DIALECT}`, { skip: needsServer }, () => {
   })
 })
 
-describe('PostgreSQL connections killed by the server', { skip: TEST_DIALECT === 'postgres' ? false : 'PostgreSQL only (TEST_DATABASE=postgres)' }, () => {
+describeOn(['postgres'])('PostgreSQL connections killed by the server', () => {
   let server: TestServer
   before(async () => { server = await startServer() })
   after(async () => { await server.close() })
