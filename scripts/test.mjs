@@ -61,7 +61,7 @@ async function suite (label, heading, files, env, live = true) {
   // its own load through nginx and counts every failed request: it runs after the others,
   // alone, so that their load is not its.
   const runFiles = (some, concurrency) => run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${TEST_TIMEOUT_MS}`, `--test-concurrency=${concurrency}`, ...some], { ...env, TEST_TEMPLATE_DATABASE: template.value }, live)
-  const alone = files.filter(file => /^test\/cluster/.test(file))
+  const alone = files.filter(file => file.startsWith('test/cluster'))
   const runs = []
   try {
     runs.push(await runFiles(files.filter(file => !alone.includes(file)), CONCURRENCY))

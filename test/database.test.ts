@@ -24,7 +24,6 @@ async function answersAgain (server: TestServer, session: string): Promise<void>
   }
 }
 
-
 describe(`migrations on ${TEST_DIALECT}`, () => {
   let database: TestDatabase
   before(async () => { database = await createTestDatabase() })
