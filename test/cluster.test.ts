@@ -40,7 +40,8 @@ async function freePorts (count: number): Promise<number> {
     const server = net.createServer().once('error', () => { resolve(false) }).listen(port, '127.0.0.1', () => { server.close(() => { resolve(true) }) })
   })
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000)
+    // Below Linux's ephemeral range (32768 up), where outgoing connections take ports.
+    const base = 20_000 + Math.floor(Math.random() * 12_000)
     const all = await Promise.all(Array.from({ length: count }, async (_, i) => await isFree(base + i)))
     if (all.every(Boolean)) return base
   }
