@@ -45,6 +45,23 @@ function withDatabase (server: URL, name: string): string {
   return url.toString()
 }
 
+/** Runs one statement on the PostgreSQL server (a connection of its own, closed after). */
+function postgresAdmin (server: URL): (statement: string) => Promise<void> {
+  return async statement => {
+    const client = new pg.Client({ connectionString: server.toString() })
+    await client.connect()
+    try { await client.query(statement) } finally { await client.end() }
+  }
+}
+
+/** Runs one statement on the MySQL/MariaDB server (a connection of its own, closed after). */
+function mysqlAdmin (server: URL): (statement: string) => Promise<void> {
+  return async statement => {
+    const connection = await mysql.createConnection({ uri: server.toString() })
+    try { await connection.query(statement) } finally { await connection.end() }
+  }
+}
+
 export async function createTestDatabase (dialect: TestDialect = TEST_DIALECT): Promise<TestDatabase> {
   const name = `authsvc_test_${randomBytes(6).toString('hex')}`
   if (dialect === 'sqlite') {
@@ -53,19 +70,12 @@ export async function createTestDatabase (dialect: TestDialect = TEST_DIALECT): 
   }
   if (dialect === 'postgres') {
     const server = serverUrl('TEST_POSTGRES_URL')
-    const admin = async (statement: string): Promise<void> => {
-      const client = new pg.Client({ connectionString: server.toString() })
-      await client.connect()
-      try { await client.query(statement) } finally { await client.end() }
-    }
+    const admin = postgresAdmin(server)
     await admin(`CREATE DATABASE ${name}`)
     return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) } }
   }
   const server = serverUrl('TEST_MYSQL_URL')
-  const admin = async (statement: string): Promise<void> => {
-    const connection = await mysql.createConnection({ uri: server.toString() })
-    try { await connection.query(statement) } finally { await connection.end() }
-  }
+  const admin = mysqlAdmin(server)
   await admin(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
   return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name}`) } }
 }
@@ -88,11 +98,7 @@ export async function createMigratedTestDatabase (dialect: TestDialect = TEST_DI
   const name = `authsvc_test_${randomBytes(6).toString('hex')}`
   if (dialect === 'postgres') {
     const server = serverUrl('TEST_POSTGRES_URL')
-    const admin = async (statement: string): Promise<void> => {
-      const client = new pg.Client({ connectionString: server.toString() })
-      await client.connect()
-      try { await client.query(statement) } finally { await client.end() }
-    }
+    const admin = postgresAdmin(server)
     await admin(`CREATE DATABASE ${name} TEMPLATE ${template}`)
     return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) } }
   }
@@ -113,9 +119,6 @@ export async function createMigratedTestDatabase (dialect: TestDialect = TEST_DI
   } finally {
     await connection.end()
   }
-  const admin = async (statement: string): Promise<void> => {
-    const other = await mysql.createConnection({ uri: server.toString() })
-    try { await other.query(statement) } finally { await other.end() }
-  }
+  const admin = mysqlAdmin(server)
   return { url: withDatabase(server, name), drop: async () => { await admin(`DROP DATABASE IF EXISTS ${name}`) } }
 }
