@@ -4,12 +4,12 @@
 // set; TEST_DATABASE=sqlite, or a list (postgres,mysql), runs those passes only. Tests that
 // start the CLI start the compiled dist/cli.js (the path `npm start` takes). Files that
 // never touch the test database (they name none of startServer, createTestDatabase,
-// TEST_DIALECT) run in the first pass only: a second run would test the same thing. The
-// SQLite pass runs first; the PostgreSQL and MySQL passes run side by side. TEST_BUILD=false
-// skips the build and type checks (CI's later passes: its first `npm test` made dist/).
-// The summary counts
-// passed, failed, skipped (tests and whole suites: scripts/tap-summary.mjs) and cancelled
-// tests, and names what was skipped and why.
+// TEST_DIALECT) run in the first pass only: a second run would test the same thing
+// (TEST_DATABASE_FILES_ONLY=true: in none). The SQLite pass runs first; the PostgreSQL and
+// MySQL passes run side by side. TEST_BUILD=false skips the build and type checks (CI's
+// later passes: its first `npm test` made dist/). The summary counts passed, failed,
+// skipped (tests and whole suites: scripts/tap-summary.mjs) and cancelled tests, and names
+// what was skipped and why.
 // Under CI=true a database CI cannot use, or any skipped or cancelled test or suite, is a failure.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -125,7 +125,10 @@ for (const database of DATABASES) {
 // printed whole when it ends (live when alone): they mostly wait on their servers, so
 // together they take little longer than one.
 const env = database => ({ TEST_DATABASE: database.name, AUTHSVC_CLI: 'dist' })
-const filesOf = database => database === passes[0] ? files : files.filter(usesDatabase)
+// TEST_DATABASE_FILES_ONLY=true leaves the others out of the first pass too (CI's later
+// passes: its first `npm test` ran them).
+const databaseFilesOnly = process.env.TEST_DATABASE_FILES_ONLY === 'true'
+const filesOf = database => database === passes[0] && !databaseFilesOnly ? files : files.filter(usesDatabase)
 const alone = passes.filter(database => database.name === 'sqlite')
 const sideBySide = passes.filter(database => database.name !== 'sqlite')
 for (const database of alone) results.push(await suite(database.label, `test suite on ${database.label}`, filesOf(database), env(database)))
@@ -141,6 +144,7 @@ for (const { label, skips } of results) {
   for (const { name, reason } of skips) console.log(`# SKIPPED on ${label}: ${name}${reason === '' ? '' : ` (${reason})`}`)
 }
 if (!withSystem) console.log('# NOT RUN the system tests (test/browser*.test.ts, test/cluster*.test.ts): TEST_SYSTEM=false')
+if (databaseFilesOnly) console.log(`# NOT RUN the files that never touch the test database (${files.filter(file => !usesDatabase(file) && !isSystemTest(file)).join(', ')}): TEST_DATABASE_FILES_ONLY=true`)
 for (const database of notRun) {
   console.log(`# NOT RUN ${database.label}: ${database.variable} is not set; to run the suite on it too: ${database.variable}=${database.example} npm test`)
 }
@@ -149,4 +153,6 @@ const ok = runPassed(results, inCi)
 const notDone = total('skipped') + total('cancelled') + total('todo')
 if (inCi && notDone > 0) console.log(`# under CI=true, ${notDone} skipped, cancelled or todo tests and suites count as failures`)
 console.log(`total: ${total('passed')} passed, ${ok ? total('failed') : Math.max(total('failed'), 1)} failed, ${total('skipped')} skipped, ${total('cancelled')} cancelled`)
-process.exit(ok ? 0 : 1)
+// exitCode, not exit(): a pass's output is printed whole, and on a pipe (CI) what does not
+// fit the pipe's buffer is written after console.log returns; exit() would drop it.
+process.exitCode = ok ? 0 : 1

@@ -1,0 +1,156 @@
+// The composition root: createServices(config) builds the service graph (database,
+// counters, mailer, hasher, session lookup, background work, scheduled jobs) and closes
+// it. `serve`, every CLI command and the tests build it the same way; buildApp() only
+// wires HTTP onto it, so nothing here knows of Fastify.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { createBackground } from './background.js';
+import { createSecurityEvents } from './auth/events.js';
+import { SecretBox } from './auth/secret-box.js';
+import { deleteExpiredTokens } from './auth/one-time-tokens.js';
+import { createPasswordHasher, defaultHashThreads } from './auth/password-hasher.js';
+import { purgeAuditEvents, recordAuditEvent } from './features/audit/audit.js';
+import { deleteExpiredChallenges } from './methods/passkey/challenges.js';
+import { createSessionLookup } from './features/sessions/session-lookup.js';
+import { deleteExpiredSessions } from './features/sessions/sessions.js';
+import { findSlowestStoredHash } from './identity/password-credential.js';
+import { deleteExpiredLoginFlows } from './tokens/login-flows.js';
+import { createDb } from './db/index.js';
+import { createLeases } from './db/leases.js';
+import { createOutageLog } from './outage-log.js';
+import { isDatabaseUnavailable } from './db/errors.js';
+import { createJobs } from './jobs.js';
+import { createCounterStore } from './limits/counter-store.js';
+import { createMailer } from './mail/mailer.js';
+import { createMetrics } from './metrics.js';
+import { countPendingMessages, deleteOldMessages, hasDueMessages } from './outbox/outbox.js';
+import { createOutboxSender } from './outbox/sender.js';
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const OUTBOX_JOB = 'outbox';
+const OUTBOX_WAKE_DELAY_MS = 50;
+/** How long the outbox keeps the record (never the body) of a sent message, and a given-up one. */
+const SENT_MAIL_RETENTION_MS = 7 * 24 * 3600 * 1000;
+const FAILED_MAIL_RETENTION_MS = 30 * 24 * 3600 * 1000;
+/** This process among the instances: host, pid and 32 random bits (the holder of job leases). */
+const INSTANCE_ID = `${os.hostname().slice(0, 32)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+export async function createServices(config, { logger, now = Date.now, eventSubscribers = [] }) {
+    const db = createDb(config.database, logger);
+    const counters = await createCounterStore(config, logger, now);
+    // Metrics read the hasher's queue when scraped; the hasher is made just below.
+    const metrics = config.metrics.enabled ? createMetrics({ hashQueueDepth: () => hasher.queueDepth(), outboxPending: async () => await countPendingMessages(db), instance: config.metrics.instance }) : null;
+    const mailer = createMailer(config.mail, logger);
+    const hasher = createPasswordHasher({
+        threads: config.hashing.threads || defaultHashThreads(),
+        queueLimit: config.hashing.queueLimit,
+        onComputed: metrics?.observeHash
+    });
+    const outages = createOutageLog(logger);
+    // Scheduled jobs (the outbox's sender polls every second) and background work that fail
+    // for want of the database say so through the outage log: a line per interval, no stacks.
+    const quietInOutages = (level) => (obj, msg) => {
+        if (isDatabaseUnavailable(obj.err))
+            outages.report(obj.err, msg);
+        else
+            logger[level](obj, msg);
+    };
+    const background = createBackground({ error: quietInOutages('error') });
+    const jobs = createJobs({ warn: quietInOutages('warn') }, createLeases(db, INSTANCE_ID));
+    // One info line per event, bound to its request: sign-in outcomes, throttles, changes.
+    const logEvent = (_db, { type, userId, actor, details }) => {
+        logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip, ...(actor.operator === undefined ? {} : { operator: actor.operator }), ...(details === undefined ? {} : { details }) }, 'security event');
+    };
+    // The audit log first (its row is part of the change's transaction), the log line last
+    // (it cannot be taken back, so nothing that may still fail comes after it).
+    const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, logEvent]);
+    const secretBox = new SecretBox(config.encryption);
+    // The outbox's sender, one instance at a time (a lease), woken by each change that
+    // wrote mail and otherwise polling; an attempt may take the SMTP steps' bounds.
+    const sender = createOutboxSender({
+        db,
+        box: secretBox,
+        deliverers: { mail: async (body) => { await mailer.send(body); } },
+        retryDelayMs: config.outbox.retryDelayMs,
+        retryMaxDelayMs: config.outbox.retryMaxDelayMs,
+        attemptLeaseMs: 4 * config.mail.timeoutMs,
+        now,
+        log: logger,
+        onResult: metrics === null ? undefined : (message, result) => { metrics.countMessage(message.channel, message.kind, result); },
+        onGiveUp: async (message) => {
+            await events.publish(db, { type: 'mail.given_up', userId: message.userId, at: now(), actor: { ip: null, userAgent: null, requestId: null }, details: { kind: message.kind, outbox_id: message.id, attempts: message.attempts } });
+        }
+    });
+    jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue(); }, { exclusive: true, hasWork: async () => await hasDueMessages(db, now()) });
+    // A wake is taken up a few milliseconds later: the mail of a burst of sign-ups goes in one batch.
+    let wakeTimer;
+    const outbox = {
+        wake: () => {
+            wakeTimer ??= setTimeout(() => { wakeTimer = undefined; jobs.trigger(OUTBOX_JOB); }, OUTBOX_WAKE_DELAY_MS).unref();
+        }
+    };
+    const auth = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now, outages };
+    // Failed logins are padded to the slowest stored hash: measured before the first
+    // request, and again by each sweep while there is one, to notice when the last legacy
+    // hash has been replaced (a hash imported later is noticed at its first login). A
+    // database that is down at start delays it to the next sweep; it never stops the start.
+    let calibrated = false;
+    async function calibrateFailures() {
+        try {
+            await hasher.calibrate(await findSlowestStoredHash(db));
+            calibrated = true;
+        }
+        catch (err) {
+            logger.warn({ err }, 'failed-login timing calibration failed; retried at the next sweep');
+        }
+    }
+    // One instance at a time sweeps and purges (a lease in the database); each calibrates its own timing.
+    jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => {
+        await deleteExpiredSessions(db, now());
+        await deleteExpiredTokens(db, now());
+        await deleteExpiredChallenges(db, now());
+        await deleteExpiredLoginFlows(db, now());
+        await deleteOldMessages(db, now() - SENT_MAIL_RETENTION_MS, now() - FAILED_MAIL_RETENTION_MS);
+    }, { exclusive: true });
+    if (config.auditRetentionDays > 0) {
+        jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {
+            await purgeAuditEvents(db, now() - config.auditRetentionDays * 24 * 3600 * 1000);
+        }, { exclusive: true });
+    }
+    jobs.every('failed-login timing', SWEEP_INTERVAL_MS, async () => {
+        if (!calibrated || hasher.padsFailures())
+            await calibrateFailures();
+    });
+    let closing;
+    return {
+        config,
+        logger,
+        db,
+        counters,
+        mailer,
+        hasher,
+        background,
+        jobs,
+        metrics,
+        auth,
+        async deliverOutbox() { await sender.deliverDue(); },
+        async start() {
+            await hasher.warmUp();
+            await calibrateFailures();
+            jobs.start();
+        },
+        async close() {
+            closing ??= (async () => {
+                // The sender takes no new message; what it sends now finishes (each SMTP step is bounded).
+                sender.stop();
+                await jobs.close();
+                // Mail that background work (a reset request) writes now waits in the outbox for the next start.
+                await background.drain();
+                await mailer.close();
+                await counters.close();
+                await hasher.close();
+                await db.destroy();
+                outages.close();
+            })();
+            await closing;
+        }
+    };
+}

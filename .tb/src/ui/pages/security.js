@@ -1,0 +1,94 @@
+import { Type } from 'typebox';
+import { AuthError } from '../../auth/errors.js';
+import { changePassword } from '../../features/account/account.js';
+import { requestEmailChange } from '../../features/email-change/email-change.js';
+import { requireFreshAuthentication } from '../../flows/privileged.js';
+import { requesterOf } from '../../http/client-address.js';
+import { translate } from '../../i18n/catalogue.js';
+import { removePasskey, renamePasskey } from '../../methods/passkey/passkeys.js';
+import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, regenerateRecoveryCodes } from '../../methods/totp/totp.js';
+import { SECTIONS } from '../account-kit.js';
+import { formFailure, missingFields, sendFailure } from '../forms.js';
+import { FormToken, PageQuery } from '../schemas.js';
+// current_password: needed only from a session not authenticated within REAUTH_MAX_AGE.
+const CurrentPassword = Type.Optional(Type.String({ maxLength: 4096 }));
+const PasswordForm = Type.Object({ ...FormToken.properties, current_password: CurrentPassword, new_password: Type.String({ maxLength: 4096 }) });
+const EmailForm = Type.Object({ ...FormToken.properties, new_email: Type.String({ maxLength: 1024 }), current_password: CurrentPassword });
+const PasswordOnlyForm = Type.Object({ ...FormToken.properties, current_password: CurrentPassword });
+const CodeForm = Type.Object({ ...FormToken.properties, code: Type.String({ maxLength: 64 }) });
+const PasskeyForm = Type.Object({ ...FormToken.properties, passkey: Type.String({ maxLength: 1400 }), name: Type.Optional(Type.String({ maxLength: 200 })) });
+export const securityPages = async (app, { ctx, config, pages, account }) => {
+    const hide = { hide: true };
+    const accountLimit = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, refuseCrossSite: true };
+    const formConfig = { refuseCrossSite: true };
+    const privileged = { privileged: true };
+    const wrongPassword = { WRONG_CURRENT_PASSWORD: 'current_password', RATE_LIMITED: 'current_password' };
+    const back = SECTIONS.security.path;
+    app.post('/account/password', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordForm } }, account.form('security', 'password', wrongPassword, async (session, body, request) => {
+        await changePassword(ctx, session, body.new_password, requesterOf(request));
+        return 'password_changed';
+    }, { ...privileged, required: { new_password: 'field.new_password' } }));
+    app.post('/account/email', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: EmailForm } }, account.form('security', 'email', { ...wrongPassword, EMAIL_TAKEN: 'new_email' }, async (session, body, request) => {
+        await requestEmailChange(ctx, session, { newEmail: body.new_email }, requesterOf(request));
+        return 'email_change_sent';
+    }, { ...privileged, required: { new_email: 'field.new_email' } }));
+    // Two-step verification: set-up shows the QR code page, its confirmation (and new
+    // codes) the recovery codes page, once; a refusal shows the page it came from again.
+    async function sendTotpSetup(reply, context, enrolment, failure) {
+        // Loaded at the first set-up: most instances never draw a QR code.
+        const { default: QRCode } = await import('qrcode');
+        const qrSvg = (await QRCode.toString(enrolment.otpauthUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }))
+            .replace('<svg ', `<svg role="img" aria-label="${translate(context.language, 'page.totp_setup').replaceAll('"', '')}" `);
+        const data = { title: 'page.totp_setup', qrSvg, secretGroups: enrolment.secret.match(/.{1,4}/g)?.join(' ') ?? enrolment.secret };
+        return failure === undefined ? pages.send(reply, 'totp_setup', context, data) : sendFailure(pages, reply, 'totp_setup', context, failure, data);
+    }
+    function sendRecoveryCodes(reply, context, codes, notice) {
+        const download = `data:text/plain;charset=utf-8,${encodeURIComponent(`${config.ui.brandName}\n\n${codes.join('\n')}\n`)}`;
+        return pages.send(reply, 'recovery_codes', context, { title: 'page.recovery_codes', codes, download, notice });
+    }
+    app.post('/account/totp', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordOnlyForm } }, account.form('security', 'totp', wrongPassword, async (session, _body, _request, reply, context) => {
+        return await sendTotpSetup(reply, context, await beginTotpEnrolment(ctx, session));
+    }, privileged));
+    app.post('/account/totp/confirm', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: CodeForm } }, async (request, reply) => {
+        const context = pages.context(request, reply, { path: back });
+        const session = await account.signedIn(request);
+        if (session === null)
+            return account.toLogin(reply, context, back);
+        // A refused code shows the set-up page again, or the security page once the set-up is gone.
+        const refuse = async (failure) => {
+            const enrolment = await pendingTotpEnrolment(ctx, session);
+            if (enrolment === null)
+                return await account.sendSection(reply, context, session, 'security', { failure: { ...failure, errors: failure.errors.map(e => ({ ...e, form: 'totp', field: undefined })) } });
+            return await sendTotpSetup(reply, context, enrolment, failure);
+        };
+        const missing = missingFields(context.language, 'totp-confirm', request.body, { code: 'issue.required_code' });
+        if (missing !== null)
+            return await refuse(missing);
+        try {
+            await requireFreshAuthentication(ctx, session, undefined, requesterOf(request));
+            // oxlint-disable-next-line typescript/return-await -- a FastifyReply is thenable, not a promise to wait for
+            return sendRecoveryCodes(reply, context, await confirmTotp(ctx, session, request.body.code, requesterOf(request)), null);
+        }
+        catch (error) {
+            if (error instanceof AuthError && error.code === 'REAUTHENTICATION_REQUIRED')
+                return pages.redirect(reply, context, '/ui/reauthenticate', { return_to: back });
+            return await refuse(formFailure(error, context.language, 'totp-confirm', { INVALID_CODE: 'code' }));
+        }
+    });
+    app.post('/account/totp/disable', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordOnlyForm } }, account.form('security', 'totp', wrongPassword, async (session, _body, request) => {
+        await disableTotp(ctx, session, requesterOf(request));
+        return 'totp_disabled';
+    }, privileged));
+    app.post('/account/recovery_codes', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: PasswordOnlyForm } }, account.form('security', 'totp', wrongPassword, async (session, _body, request, reply, context) => {
+        const codes = await regenerateRecoveryCodes(ctx, session, requesterOf(request));
+        return sendRecoveryCodes(reply, context, codes, translate(context.language, 'notice.recovery_codes'));
+    }, privileged));
+    app.post('/account/passkeys/rename', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: PasskeyForm } }, account.form('security', 'passkeys', {}, async (session, body) => {
+        await renamePasskey(ctx, session, body.passkey, body.name ?? '');
+        return 'passkey_renamed';
+    }));
+    app.post('/account/passkeys/remove', { config: formConfig, schema: { ...hide, querystring: PageQuery, body: PasskeyForm } }, account.form('security', 'passkeys', {}, async (session, body, request) => {
+        await removePasskey(ctx, session, body.passkey, requesterOf(request));
+        return 'passkey_removed';
+    }, privileged));
+};
