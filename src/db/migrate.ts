@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010_job_leases.js'
 import * as m0011 from './migrations/0011_credentials_and_flows.js'
 import * as m0012 from './migrations/0012_outbox.js'
 import * as m0013 from './migrations/0013_user_id_watermark.js'
+import * as m0014 from './migrations/0014_openid_provider.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -27,7 +28,8 @@ const migrations: Record<string, Migration> = {
   '0010_job_leases': m0010,
   '0011_credentials_and_flows': m0011,
   '0012_outbox': m0012,
-  '0013_user_id_watermark': m0013
+  '0013_user_id_watermark': m0013,
+  '0014_openid_provider': m0014
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

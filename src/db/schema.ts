@@ -14,6 +14,8 @@ export interface UserTable {
   email_verified_at: number | null
   /** The language of the account's mail: 'en' or 'fr' (src/i18n/languages.ts). */
   language: Generated<string>
+  /** Its `sub` for OpenID Connect clients and session JWTs: random, given on first need. */
+  subject: string | null
 }
 
 export interface SessionTable {
@@ -174,6 +176,56 @@ export interface IdWatermarkTable {
   highest_retired_id: number
 }
 
+/** What oidc-provider stores through its adapter (src/provider/adapter.ts), every model in one table. */
+export interface OidcRecordTable {
+  /** '<model>:<the library's id>'. */
+  id: string
+  model: string
+  /** The library's payload, JSON. */
+  payload: string
+  grant_id: string | null
+  uid: string | null
+  user_code: string | null
+  /** Null: the library gave no expiry. */
+  expires_at: number | null
+  consumed_at: number | null
+}
+
+/** A client application registered with `authsvc clients create` or the admin API. */
+export interface OidcClientTable {
+  client_id: string
+  name: string
+  /** The metadata the library reads (redirect_uris, …), JSON, never the secret. */
+  metadata: string
+  /** SHA-256 (base64url) of a confidential client's secret; null for a public client. */
+  secret_hash: string | null
+  /** 1: consent is not asked. */
+  first_party: number
+  created_at: number
+}
+
+/** A signing key of the provider and of session JWTs. */
+export interface OidcKeyTable {
+  kid: string
+  alg: string
+  /** The private JWK, sealed under ENCRYPTION_KEY. */
+  private_jwk: string
+  key_id: string
+  created_at: number
+  signs_from: number
+  retired_at: number | null
+}
+
+/** A client that one of our sessions signed in to: who gets a logout token when it ends. */
+export interface OidcSessionClientTable {
+  /** sessions.id */
+  session_id: string
+  client_id: string
+  user_id: number
+  sid: string
+  created_at: number
+}
+
 export interface Database {
   users: UserTable
   password_credentials: PasswordCredentialTable
@@ -188,6 +240,10 @@ export interface Database {
   job_leases: JobLeaseTable
   outbox: OutboxTable
   id_watermarks: IdWatermarkTable
+  oidc_records: OidcRecordTable
+  oidc_clients: OidcClientTable
+  oidc_keys: OidcKeyTable
+  oidc_session_clients: OidcSessionClientTable
 }
 
 export type UserRow = Selectable<UserTable>

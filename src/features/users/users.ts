@@ -1,6 +1,7 @@
 // Accounts: sign-up, and the users table: its queries and the mapping of its rows (other
 // modules get camelCase objects). Changes of password or email and deletion go through
 // flows/settings.ts, the only paths that change them.
+import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { AuthContext, PublicUser, Requester } from '../../auth/context.js'
 import { normalizeEmail } from '../../auth/emails.js'
@@ -46,6 +47,25 @@ export async function findUserByEmail (db: Db, email: string): Promise<UserAccou
 
 export async function findUserById (db: Db, id: number): Promise<UserAccount | undefined> {
   const row = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst()
+  return row === undefined ? undefined : toUserAccount(row)
+}
+
+/**
+ * The account's subject (`sub` of ID tokens and session JWTs): 128 random bits, the same for
+ * every client and for the account's life, unrelated to its email and id. Given on first
+ * need; of two concurrent first needs, the first UPDATE wins and both return its value.
+ */
+export async function subjectOf (db: Db, userId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('subject').where('id', '=', userId).executeTakeFirst()
+  if (row === undefined) return undefined
+  if (row.subject !== null) return row.subject
+  await db.updateTable('users').set({ subject: randomBytes(16).toString('base64url') }).where('id', '=', userId).where('subject', 'is', null).execute()
+  return (await db.selectFrom('users').select('subject').where('id', '=', userId).executeTakeFirst())?.subject ?? undefined
+}
+
+/** The account whose subject this is. */
+export async function findUserBySubject (db: Db, subject: string): Promise<UserAccount | undefined> {
+  const row = await db.selectFrom('users').select(USER_COLUMNS).where('subject', '=', subject).executeTakeFirst()
   return row === undefined ? undefined : toUserAccount(row)
 }
 
