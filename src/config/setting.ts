@@ -12,6 +12,7 @@ export const GROUPS = {
   http: 'HTTP, proxies and origins',
   observability: 'Metrics and audit',
   security: 'Secrets at rest',
+  oidc: 'OpenID Connect provider',
   pages: 'Hosted pages'
 } as const
 

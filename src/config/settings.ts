@@ -459,6 +459,14 @@ export const SETTINGS = {
     doc: 'encrypts the TOTP secrets at rest (AES-256-GCM); each stored secret names its key by a fingerprint, so a new key goes first and the old ones stay listed until every secret sealed with them is gone (re-enrolled or reset). Make one with `openssl rand -base64 32`. Required in production; without it, development and tests use a key anyone can read in `src/config/parsers.ts`'
   }),
 
+  // The OpenID Connect provider
+  OIDC_DYNAMIC_REGISTRATION: boolean({
+    group: 'oidc',
+    default: false,
+    summary: 'let anyone register a client at the registration endpoint (RFC 7591)',
+    doc: 'when `true`, the provider\'s registration endpoint (RFC 7591, listed in discovery) lets anyone register a client application; off, clients are registered by the operator only (`npx authsvc clients create` or the admin API)'
+  }),
+
   // Hosted pages
   BRAND_NAME: text({
     group: 'pages',

@@ -100,6 +100,12 @@ export interface RedisConfig {
   readonly commandTimeoutMs: number
 }
 
+/** The OpenID Connect provider. */
+export interface OidcConfig {
+  /** The registration endpoint (RFC 7591) is open to anyone. */
+  readonly dynamicRegistration: boolean
+}
+
 export interface Config {
   readonly env: Environment
   readonly host: string
@@ -134,6 +140,7 @@ export interface Config {
   readonly metrics: MetricsConfig
   readonly ui: UiConfig
   readonly encryption: EncryptionConfig
+  readonly oidc: OidcConfig
 }
 
 /** Keys that encrypt secrets at rest (TOTP secrets): the first encrypts, all decrypt. */

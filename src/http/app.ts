@@ -23,10 +23,13 @@ import { loginFlowRoutes } from '../flows/login/routes.js'
 import { passkeyRoutes } from '../methods/passkey/routes.js'
 import { passwordRoutes } from '../methods/password/routes.js'
 import { mfaRoutes } from '../methods/totp/routes.js'
+import { memoryKeys } from '../provider/dev-keys.js'
+import { createSessionEnd, createSessionSubject, openIdProviderPlugin, ProviderHolder } from '../provider/plugin.js'
+import { createProvider } from '../provider/provider.js'
 import type { Services } from '../services.js'
 import { compatCourse } from '../transport/compat-course/plugin.js'
 import { faviconRoute } from '../ui/assets.js'
-import { uiPlugin } from '../ui/plugin.js'
+import { providerSecurityPolicy, uiPlugin } from '../ui/plugin.js'
 import { createEarlyErrorHandlers, registerErrorHandlers } from './errors.js'
 import { csrfPlugin } from './plugins/csrf.js'
 import { metricsPlugin } from './plugins/metrics.js'
@@ -196,7 +199,12 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   await app.register(emailChangeRoutes, features)
   await app.register(mfaRoutes, features)
   await app.register(passkeyRoutes, features)
-  await app.register(uiPlugin, { ...features, prefix: '/ui' })
+  // The OpenID Connect provider (/oidc, discovery): its pages are the hosted pages'.
+  const serviceSubject = createSessionSubject(ctx)
+  const endServiceSession = createSessionEnd(ctx, config)
+  const provider = new ProviderHolder(memoryKeys(), async (keys, pages) => await createProvider({ config, db: services.db, now: ctx.now, keys, pages, serviceSubject, endServiceSession }))
+  await app.register(openIdProviderPlugin, { holder: provider, headers: { ...headers, 'content-security-policy': providerSecurityPolicy(config) } })
+  await app.register(uiPlugin, { ...features, prefix: '/ui', provider })
   await app.register(faviconRoute)
   return app
 }

@@ -14,7 +14,9 @@ import { classifyError, reportFailure } from '../http/errors.js'
 import { translate } from '../i18n/catalogue.js'
 import type { OutageLog } from '../outage-log.js'
 import { createAccountKit } from './account-kit.js'
+import type { ProviderHolder } from '../provider/plugin.js'
 import { accountPages } from './pages/account.js'
+import { authorizePages, providerPages } from './pages/authorize.js'
 import { linkPages } from './pages/links.js'
 import { reauthenticatePages } from './pages/reauthenticate.js'
 import { securityPages } from './pages/security.js'
@@ -25,6 +27,8 @@ import { registerAssets } from './assets.js'
 export interface UiOptions {
   readonly ctx: AuthContext
   readonly config: Config
+  /** The OpenID Connect provider, whose sign-in, consent and logout pages are these. */
+  readonly provider?: ProviderHolder
 }
 
 export interface PageOptions extends UiOptions {
@@ -52,8 +56,16 @@ export function pageSecurityPolicy (config: Config): string {
   ].join('; ')
 }
 
-export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions): Promise<void> {
-  const pages = createPageKit(ctx, config, registerAssets(app))
+/** The CSP of the OpenID provider's own replies: the pages' (its error and logout pages use
+ *  our layout), with no form-action, because its form_post response mode posts to the
+ *  client's redirect URI (it adds the hash of that page's inline script to script-src). */
+export function providerSecurityPolicy (config: Config): string {
+  return pageSecurityPolicy(config).split('; ').filter(directive => !directive.startsWith('form-action')).join('; ')
+}
+
+export async function uiPlugin (app: FastifyInstance, { ctx, config, provider }: UiOptions): Promise<void> {
+  const assets = registerAssets(app)
+  const pages = createPageKit(ctx, config, assets)
   const headers = {
     'content-security-policy': pageSecurityPolicy(config),
     'cross-origin-opener-policy': 'same-origin',
@@ -93,6 +105,10 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config }: UiOptions
   await app.register(accountPages, account)
   await app.register(securityPages, account)
   await app.register(reauthenticatePages, account)
+  if (provider !== undefined) {
+    provider.usePages(providerPages(config, assets))
+    await app.register(authorizePages, { ...options, provider })
+  }
 }
 
 /** Whatever a page could not handle: an HTML page with the status the API would give

@@ -75,8 +75,13 @@ export function setSessionCookie (reply: FastifyReply, config: Config, token: st
   void reply.header('set-cookie', serialize(SESSION_COOKIE, token, { ...cookieAttributes(config), maxAge: config.session.absoluteTtlSeconds }))
 }
 
+/** The Set-Cookie value that removes the session cookie. */
+export function clearedSessionCookie (config: Config): string {
+  return serialize(SESSION_COOKIE, '', { ...cookieAttributes(config), maxAge: 0, expires: new Date(0) })
+}
+
 export function clearSessionCookie (reply: FastifyReply, config: Config): void {
-  void reply.header('set-cookie', serialize(SESSION_COOKIE, '', { ...cookieAttributes(config), maxAge: 0, expires: new Date(0) }))
+  void reply.header('set-cookie', clearedSessionCookie(config))
 }
 
 /** request.session of a route with `config: { requireSession: true }`; any other route

@@ -1,0 +1,107 @@
+// The OpenID Connect provider inside the Fastify app, its documented way (@fastify/middie
+// and provider.callback()): on the same port as the rest, behind the same proxy, under
+// /oidc, with discovery at /.well-known/openid-configuration (the issuer is PUBLIC_URL).
+// middie is registered in a context of its own whose only routes are the provider's, so
+// no other request pays for it. The library answers on the raw response: this plugin puts
+// the security headers and the request id on it, and logs it as the app logs requests.
+//
+// The provider is built on first use with the signing keys of the moment and built again
+// when they change (a rotation, or a pending key that starts signing): its key set is fixed
+// at construction.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import middie from '@fastify/middie'
+import { parse } from 'cookie'
+import type { FastifyInstance } from 'fastify'
+import type Provider from 'oidc-provider'
+import type { JWK } from 'oidc-provider'
+import type { AuthContext } from '../auth/context.js'
+import type { Config } from '../config.js'
+import { endSession, type ValidSession, validateSessionToken } from '../features/sessions/sessions.js'
+import { subjectOf } from '../features/users/users.js'
+import { requesterOf } from '../http/client-address.js'
+import { clearedSessionCookie, SESSION_COOKIE } from '../http/plugins/session.js'
+import { PROVIDER_PREFIX, type ProviderPages } from './provider.js'
+
+export interface SigningKeySource {
+  /** The private keys in signing order, and a version that changes whenever they do. */
+  current: () => Promise<{ readonly keys: readonly JWK[], readonly version: string }>
+}
+
+type Handler = ReturnType<Provider['callback']>
+
+/** Builds the provider for a key set, once per key version. The hosted pages give it theirs
+ *  (usePages) when the app is built, before any request. */
+export class ProviderHolder {
+  private built: { version: string, provider: Provider, handler: Handler } | null = null
+  private building: Promise<{ provider: Provider, handler: Handler }> | null = null
+  private pages: ProviderPages | null = null
+
+  constructor (private readonly keys: SigningKeySource, private readonly build: (keys: readonly JWK[], pages: ProviderPages) => Promise<Provider>) {}
+
+  usePages (pages: ProviderPages): void {
+    this.pages = pages
+  }
+
+  async get (): Promise<{ provider: Provider, handler: Handler }> {
+    const { keys, version } = await this.keys.current()
+    if (this.built?.version === version) return this.built
+    const pages = this.pages
+    if (pages === null) throw new Error('the OpenID provider has no pages: the hosted pages plugin was not registered')
+    this.building ??= Promise.resolve().then(async () => {
+      const provider = await this.build(keys, pages)
+      this.built = { version, provider, handler: provider.callback() }
+      return this.built
+    }).finally(() => { this.building = null })
+    return await this.building
+  }
+}
+
+/** A raw request as middie hands it on: Fastify's id and client address on it. */
+type MountedRequest = IncomingMessage & { id?: string, ip?: string }
+
+async function sessionOf (ctx: AuthContext, request: IncomingMessage): Promise<ValidSession | null> {
+  const header = request.headers.cookie
+  const token = header === undefined ? undefined : parse(header)[SESSION_COOKIE]
+  return token === undefined ? null : await validateSessionToken(ctx, token)
+}
+
+/** The subject of the account whose session cookie of this service a request carries, or null. */
+export function createSessionSubject (ctx: AuthContext): (request: IncomingMessage) => Promise<string | null> {
+  return async function sessionSubject (request) {
+    const session = await sessionOf(ctx, request)
+    return session === null ? null : await subjectOf(ctx.db, session.user.id) ?? null
+  }
+}
+
+/** Ends the session of this service the request's cookie names (RP-initiated logout), and
+ *  removes the cookie: `logout` in the audit log, as a sign-out on the pages. */
+export function createSessionEnd (ctx: AuthContext, config: Config): (request: MountedRequest, response: ServerResponse) => Promise<void> {
+  return async function endServiceSession (request, response) {
+    const session = await sessionOf(ctx, request)
+    if (session === null) return
+    await endSession(ctx, session, requesterOf({ id: request.id ?? '', ip: request.ip ?? request.socket.remoteAddress ?? '', headers: request.headers, session }))
+    response.appendHeader('set-cookie', clearedSessionCookie(config))
+  }
+}
+
+export interface ProviderPluginOptions {
+  readonly holder: ProviderHolder
+  /** The headers every reply of the provider gets (the app's, with a page CSP). */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+export async function openIdProviderPlugin (app: FastifyInstance, { holder, headers }: ProviderPluginOptions): Promise<void> {
+  await app.register(middie)
+  app.use((request: IncomingMessage & { id?: string }, response: ServerResponse, next: (error?: unknown) => void) => {
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value)
+    if (request.id !== undefined) response.setHeader('x-request-id', request.id)
+    // Koa answers the request, errors included (a failure of ours goes to Fastify's handler).
+    holder.get().then(({ handler }) => { void handler(request, response) }, next)
+  })
+  // The routes this context answers (the middleware above does, before any handler runs).
+  const handler = async (): Promise<never> => { throw new Error('the OpenID provider did not answer') }
+  // The methods the library answers (CORS preflights, dynamic registration's PUT and DELETE included).
+  const method = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']
+  app.route({ method, url: `${PROVIDER_PREFIX}/*`, schema: { hide: true }, handler })
+  app.route({ method, url: '/.well-known/openid-configuration', schema: { hide: true }, handler })
+}

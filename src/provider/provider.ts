@@ -1,0 +1,213 @@
+// The OpenID Connect provider: panva's oidc-provider (certified by the OpenID Foundation),
+// configured for the contract of API.md ("OpenID Connect provider"). The protocol is the
+// library's; this module only chooses its settings, each overriding a default where the
+// contract asks for another behaviour (../shared/notes/oidc-provider-defaults.md):
+// - `auth_time` in every ID token: clientDefaults.require_auth_time;
+// - `email`, `email_verified` in the ID token itself: conformIdTokenClaims false;
+// - `amr` in ID tokens: listed with `openid`; `sid` in every ID token: Client#includeSid;
+// - refresh tokens rotate on every use: rotateRefreshToken;
+// - ID tokens in RS256 and ES256: the signing keys (src/provider/keys.ts) hold both;
+// - outgoing requests to private addresses stay refused (its SSRF guard) except under
+//   NODE_ENV=test, where the test's receivers listen on loopback.
+// Storage is our database (adapter.ts); accounts are ours (findAccount); the login and
+// consent pages are ours (src/ui/pages/authorize.ts, interactions.url).
+import { createHmac } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type Provider from 'oidc-provider'
+import type { Account, Configuration, interactionPolicy as InteractionPolicy, JWK, KoaContextWithOIDC } from 'oidc-provider'
+import type { Config } from '../config.js'
+import type { Db } from '../db/index.js'
+import { findUserBySubject } from '../features/users/users.js'
+import { createAdapter } from './adapter.js'
+import { hashClientSecret } from './clients.js'
+
+/** Where the library's routes are mounted (src/provider/plugin.ts); discovery is also at the root. */
+export const PROVIDER_PREFIX = '/oidc'
+/** The interaction page (login, consent) of a pending authorization request. */
+export const INTERACTION_PATH = '/ui/authorize'
+
+/** The library's endpoints, under PROVIDER_PREFIX (discovery lists them). */
+const ROUTES = {
+  authorization: '/auth',
+  token: '/token',
+  userinfo: '/me',
+  jwks: '/jwks',
+  end_session: '/session/end',
+  revocation: '/token/revocation',
+  introspection: '/token/introspection',
+  registration: '/reg',
+  backchannel_authentication: '/backchannel',
+  code_verification: '/device',
+  device_authorization: '/device/auth',
+  pushed_authorization_request: '/request',
+  challenge: '/challenge',
+  credential: '/credential'
+} as const
+
+export const SCOPES = ['openid', 'email', 'profile', 'offline_access'] as const
+
+/** Lifetimes, seconds. Codes are used within a minute; an interaction (the login and consent
+ *  pages) may take ten. */
+export const PROVIDER_TTL = {
+  AuthorizationCode: 60,
+  AccessToken: 3600,
+  IdToken: 3600,
+  Interaction: 600,
+  RefreshToken: 14 * 24 * 3600,
+  Grant: 14 * 24 * 3600
+} as const
+
+/** The pages the library shows itself, rendered by the hosted pages (src/ui/pages/authorize.ts). */
+export interface ProviderPages {
+  /** Renders the page of a protocol error shown to a person (not redirected to a client). */
+  readonly renderError: (ctx: KoaContextWithOIDC, error: { error: string, error_description?: string | undefined }) => void | Promise<void>
+  /** Renders the page that asks whether to sign out (RP-initiated logout), around the library's form. */
+  readonly logoutSource: (ctx: KoaContextWithOIDC, form: string) => void | Promise<void>
+  readonly postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => void | Promise<void>
+}
+
+export interface ProviderOptions {
+  readonly config: Config
+  readonly db: Db
+  readonly now: () => number
+  /** The private signing keys, the one that signs first for each algorithm. */
+  readonly keys: readonly JWK[]
+  readonly pages: ProviderPages
+  /** The subject of the account whose session of this service the request carries (its
+   *  cookie), or null: single sign-on lasts as long as that session, for that account. */
+  readonly serviceSubject: (request: IncomingMessage) => Promise<string | null>
+  /** Ends the session of this service the request carries and removes its cookie. */
+  readonly endServiceSession: (request: IncomingMessage, response: ServerResponse) => Promise<void>
+}
+
+/**
+ * The library's prompts, with one more check on `login`: the browser's session of this
+ * service must exist and be the account the library's own session remembers. Without it a
+ * client could be signed in silently after the user signed out here, or switched accounts.
+ */
+function interactionPolicyOf ({ interactionPolicy }: OidcProviderModule, serviceSubject: ProviderOptions['serviceSubject']): InteractionPolicy.Prompt[] {
+  const policy = interactionPolicy.base()
+  const login = policy.get('login')
+  login?.checks.add(new interactionPolicy.Check('service_session', 'the session of this service ended or is another account\'s', 'login_required', async (ctx) => {
+    const subject = await serviceSubject(ctx.req)
+    return subject === null || subject !== ctx.oidc.session?.accountId ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT
+  }), 0)
+  return policy
+}
+
+/** The cookie-signing keys of the library's own cookies, derived from ENCRYPTION_KEY (each
+ *  entry, the newest first, so a rotation keeps the older cookies readable). */
+function cookieKeys (config: Config): string[] {
+  return config.encryption.keys.map(({ key }) => createHmac('sha256', key).update('authsvc oidc-provider cookies').digest('base64url'))
+}
+
+async function findAccount (db: Db, subject: string): Promise<Account | undefined> {
+  const user = await findUserBySubject(db, subject)
+  if (user === undefined || user.disabled) return undefined
+  return {
+    accountId: subject,
+    claims: () => ({ sub: subject, email: user.email, email_verified: user.emailVerified, locale: user.language })
+  }
+}
+
+type OidcProviderModule = typeof import('oidc-provider')
+
+/** The library, loaded on first use: it costs 30 MB and a quarter of a second, which a
+ *  service that no application signs in to need not pay. (It also warns on Node.js 20.) */
+let library: Promise<OidcProviderModule> | null = null
+
+export async function createProvider (options: ProviderOptions): Promise<Provider> {
+  const oidc = await (library ??= import('oidc-provider'))
+  const { config, db, now } = options
+  const production = config.env === 'production'
+  const configuration: Configuration = {
+    adapter: createAdapter(db, now),
+    findAccount: async (_ctx, subject) => await findAccount(db, subject),
+    jwks: { keys: [...options.keys] },
+    claims: {
+      // amr and auth_time with every ID token; sid is the library's.
+      openid: ['sub', 'amr', 'auth_time'],
+      email: ['email', 'email_verified'],
+      profile: ['locale']
+    },
+    scopes: [...SCOPES],
+    conformIdTokenClaims: false,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      require_auth_time: true
+    },
+    extraClientMetadata: {
+      // Set by `authsvc clients create --first-party`: consent is not asked.
+      properties: ['first_party'],
+      validator (_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new TypeError('first_party must be a boolean')
+      }
+    },
+    responseTypes: ['code'],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      // No client_secret_jwt: a client's secret is kept as its SHA-256 only.
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      requestObjectSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA']
+    },
+    rotateRefreshToken: true,
+    ttl: {
+      ...PROVIDER_TTL,
+      Session: config.session.absoluteTtlSeconds
+    },
+    cookies: {
+      keys: cookieKeys(config),
+      long: { httpOnly: true, sameSite: 'lax', secure: production },
+      short: { httpOnly: true, sameSite: 'lax', secure: production }
+    },
+    features: {
+      devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      registration: { enabled: config.oidc.dynamicRegistration },
+      rpInitiatedLogout: { enabled: true, logoutSource: options.pages.logoutSource, postLogoutSuccessSource: options.pages.postLogoutSuccessSource }
+    },
+    interactions: {
+      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+      policy: interactionPolicyOf(oidc, options.serviceSubject)
+    },
+    renderError: options.pages.renderError,
+    routes: Object.fromEntries(Object.entries(ROUTES).map(([name, path]) => [name, `${PROVIDER_PREFIX}${path}`])),
+    ...(config.env === 'test'
+      // The test's receivers (back-channel logout) listen on loopback, which the library's
+      // SSRF guard refuses: under NODE_ENV=test only, its guarded dispatcher is dropped.
+      ? { fetch: async (url: Request | URL | string, init?: RequestInit & { dispatcher?: unknown }) => { const { dispatcher: _guard, ...rest } = init ?? {}; return await fetch(url, rest) } }
+      : {})
+  }
+  const provider = new oidc.Provider(config.publicUrl, configuration)
+  // Behind nginx (TRUST_PROXY), the library reads X-Forwarded-Proto as Fastify does.
+  provider.proxy = config.http.trustProxy !== false
+  // A client's secret is stored as its SHA-256 (clients.ts): the library compares the
+  // SHA-256 of the secret presented. (Its one use of the secret: no HS256, no client_secret_jwt.)
+  const { Client } = provider
+  // oxlint-disable-next-line typescript/unbound-method -- called below with the client as `this`
+  const { compareClientSecret } = Client.prototype
+  Client.prototype.compareClientSecret = function (this: InstanceType<typeof Client>, actual: string) {
+    return compareClientSecret.call(this, hashClientSecret(actual))
+  }
+  // RP-initiated logout ends the session of this service too, once the person said yes.
+  provider.use(async (ctx: KoaContextWithOIDC, next) => {
+    await next()
+    const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined
+    if (oidc?.route === 'end_session_confirm' && oidc.params?.logout !== undefined && ctx.status < 400) await options.endServiceSession(ctx.req, ctx.res)
+  })
+  // `sid` in every ID token (and code, and logout token), as the contract asks: the library
+  // adds it only for clients registered for back-channel session logout.
+  Client.prototype.includeSid = () => true
+  return provider
+}

@@ -1,0 +1,306 @@
+// The OpenID Connect provider, driven by openid-client (panva's certified relying party)
+// as a client application would, over HTTP against the real server; the person's browser
+// is a form client (support/pages.ts) that signs in on the hosted pages.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import * as client from 'openid-client'
+import { PageClient } from './support/pages.js'
+import { PASSWORD, signUpVerified, startServer, type TestServer } from './support/server.js'
+import { TEST_DIALECT } from './support/database.js'
+import { hashClientSecret } from '../src/provider/clients.js'
+
+const REDIRECT_URI = 'http://127.0.0.1:9/callback'
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise(resolve => server.close(resolve))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+interface RegisteredClient { readonly id: string, readonly secret: string | undefined }
+
+let clients = 0
+// TEMPORARY until `authsvc clients create` lands: the row it would write.
+async function registerClient (server: TestServer, options: { firstParty?: boolean, public?: boolean } = {}): Promise<RegisteredClient> {
+  clients += 1
+  const id = `test-client-${clients}-${Date.now()}`
+  const secret = options.public === true ? undefined : `secret-${id}-0123456789abcdef`
+  await server.db.insertInto('oidc_clients').values({
+    client_id: id,
+    name: `Test app ${clients}`,
+    metadata: JSON.stringify({
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: ['http://127.0.0.1:9/signed-out'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: options.public === true ? 'none' : 'client_secret_basic'
+    }),
+    secret_hash: secret === undefined ? null : hashClientSecret(secret),
+    first_party: options.firstParty === true ? 1 : 0,
+    created_at: Date.now()
+  }).execute()
+  return { id, secret }
+}
+
+/** Follows the browser's redirects from `url` until a page (200) or the client's redirect URI. */
+async function browse (browser: PageClient, url: string): Promise<{ url: string, html: string }> {
+  let current = url
+  for (let hops = 0; hops < 10; hops += 1) {
+    if (current.startsWith(REDIRECT_URI.slice(0, REDIRECT_URI.lastIndexOf('/'))) && !current.startsWith(browser.server.url)) return { url: current, html: '' }
+    const path = current.startsWith(browser.server.url) ? current.slice(browser.server.url.length) : current
+    const page = await browser.get(path)
+    if (page.location === null) return { url: current, html: page.html }
+    current = new URL(page.location, browser.server.url + path).toString()
+  }
+  throw new Error(`too many redirects from ${url}`)
+}
+
+async function authorizationUrl (config: client.Configuration, extra: Record<string, string> = {}): Promise<{ url: string, verifier: string, state: string, nonce: string }> {
+  const verifier = client.randomPKCECodeVerifier()
+  const state = client.randomState()
+  const nonce = client.randomNonce()
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid email',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra
+  })
+  return { url: url.toString(), verifier, state, nonce }
+}
+
+const asPage = (html: string): { status: number, headers: Headers, html: string, location: null } => ({ status: 200, headers: new Headers(), html, location: null })
+
+/** The browser's way from an authorization URL to the client's callback: signs in on the
+ *  login page when asked, allows on the consent page when asked. */
+async function authorize (browser: PageClient, url: string, user: { email: string }): Promise<{ callback: URL, pages: string[] }> {
+  const pages: string[] = []
+  let at = await browse(browser, url)
+  for (let steps = 0; steps < 5 && !at.url.startsWith(REDIRECT_URI.slice(0, 20)); steps += 1) {
+    const page = new URL(at.url)
+    pages.push(page.pathname)
+    let answer
+    if (page.pathname === '/ui/login') answer = await browser.post(`/ui/login${page.search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(at.html) })
+    else if (page.pathname === '/ui/reauthenticate') answer = await browser.post(`/ui/reauthenticate${page.search}`, { password: PASSWORD }, { tokenFrom: asPage(at.html) })
+    else if (page.pathname.startsWith('/ui/authorize/')) answer = await browser.post(page.pathname, { decision: 'allow' }, { tokenFrom: asPage(at.html) })
+    else throw new Error(`unexpected page ${at.url}: ${at.html.slice(0, 300)}`)
+    if (answer.location === null) throw new Error(`${page.pathname} answered ${answer.status}: ${answer.html.slice(0, 300)}`)
+    at = await browse(browser, new URL(answer.location, browser.server.url).toString())
+  }
+  return { callback: new URL(at.url), pages }
+}
+
+describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let issuer: string
+
+  before(async () => {
+    const port = await freePort()
+    issuer = `http://127.0.0.1:${port}`
+    server = await startServer({ PUBLIC_URL: issuer }, { port })
+  })
+  after(async () => { await server.close() })
+
+  async function configFor (registered: RegisteredClient): Promise<client.Configuration> {
+    // The test server speaks plain HTTP on loopback; a real client refuses that.
+    // oxlint-disable-next-line typescript/no-deprecated -- deprecated to stand out, as its own documentation says: for tests and development
+    return await client.discovery(new URL(issuer), registered.id, registered.secret, registered.secret === undefined ? client.None() : undefined, { execute: [client.allowInsecureRequests] })
+  }
+
+  it('publishes discovery at the issuer, with the endpoints under /oidc and the contract\'s scopes', async () => {
+    const response = await fetch(`${issuer}/.well-known/openid-configuration`)
+    assert.equal(response.status, 200)
+    const metadata = await response.json() as Record<string, unknown>
+    assert.equal(metadata.issuer, issuer)
+    assert.equal(metadata.authorization_endpoint, `${issuer}/oidc/auth`)
+    assert.equal(metadata.token_endpoint, `${issuer}/oidc/token`)
+    assert.equal(metadata.jwks_uri, `${issuer}/oidc/jwks`)
+    assert.equal(metadata.end_session_endpoint, `${issuer}/oidc/session/end`)
+    assert.deepEqual(metadata.response_types_supported, ['code'])
+    assert.deepEqual(metadata.code_challenge_methods_supported, ['S256'])
+    for (const scope of ['openid', 'email', 'profile', 'offline_access']) assert.ok((metadata.scopes_supported as string[]).includes(scope), scope)
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff')
+  })
+
+  it('publishes RS256 and ES256 public keys, never a private part', async () => {
+    const { keys } = await (await fetch(`${issuer}/oidc/jwks`)).json() as { keys: Array<Record<string, unknown>> }
+    assert.deepEqual(keys.map(key => String(key.alg)).sort((a, b) => a.localeCompare(b)), ['ES256', 'RS256'])
+    for (const key of keys) for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(key[part], undefined)
+  })
+
+  it('signs a person in with the authorization code and PKCE: login page, consent of a third-party client, ID token and userinfo claims', async () => {
+    const user = await signUpVerified(server)
+    const registered = await registerClient(server)
+    const config = await configFor(registered)
+    const request = await authorizationUrl(config)
+    const browser = new PageClient(server)
+    const landing = await browse(browser, request.url)
+    assert.match(landing.url, /\/ui\/login\?return_to=%2Fui%2Fauthorize%2F/)
+    const returnTo = new URL(landing.url).searchParams.get('return_to') ?? ''
+    const signedIn = await browser.post(`/ui/login?return_to=${encodeURIComponent(returnTo)}`, { email: user.email, password: PASSWORD }, { tokenFrom: { status: 200, headers: new Headers(), html: landing.html, location: null } })
+    assert.equal(signedIn.status, 303)
+    const consent = await browse(browser, new URL(signedIn.location ?? '', issuer).toString())
+    assert.match(consent.html, /Test app/)
+    const consentUrl = new URL(consent.url)
+    const answered = await browser.post(consentUrl.pathname, { decision: 'allow' }, { tokenFrom: { status: 200, headers: new Headers(), html: consent.html, location: null } })
+    const callback = await browse(browser, new URL(answered.location ?? '', issuer).toString())
+    assert.ok(callback.url.startsWith(REDIRECT_URI), callback.url)
+
+    const tokens = await client.authorizationCodeGrant(config, new URL(callback.url), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    const claims = tokens.claims()
+    assert.ok(claims !== undefined)
+    assert.equal(claims.email, user.email)
+    assert.equal(claims.email_verified, true)
+    assert.equal(claims.nonce, request.nonce)
+    assert.deepEqual(claims.amr, ['pwd'])
+    assert.equal(typeof claims.auth_time, 'number')
+    assert.equal(typeof claims.sid, 'string')
+    assert.notEqual(claims.sub, String(user.id))
+    assert.ok(!claims.sub.includes('@'))
+    const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub)
+    assert.equal(info.email, user.email)
+  })
+
+  it('skips consent for a first-party client, and reuses the session for the next sign-in (single sign-on)', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server, { firstParty: true }))
+    const browser = new PageClient(server)
+    const first = await authorize(browser, (await authorizationUrl(config)).url, user)
+    assert.deepEqual(first.pages, ['/ui/login'])
+    assert.ok(first.callback.searchParams.get('code'))
+    const second = await authorize(browser, (await authorizationUrl(config)).url, user)
+    assert.deepEqual(second.pages, [], 'signed in without a page')
+    assert.ok(second.callback.searchParams.get('code'))
+  })
+
+  it('remembers a third-party client\'s consent within the session', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server))
+    const browser = new PageClient(server)
+    const first = await authorize(browser, (await authorizationUrl(config)).url, user)
+    assert.equal(first.pages.length, 2)
+    assert.ok(first.pages[1]?.startsWith('/ui/authorize/'))
+    const second = await authorize(browser, (await authorizationUrl(config)).url, user)
+    assert.deepEqual(second.pages, [])
+  })
+
+  it('after the session here ends, an application cannot sign the browser in silently: prompt=none gets login_required', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server, { firstParty: true }))
+    const browser = new PageClient(server)
+    await authorize(browser, (await authorizationUrl(config)).url, user)
+    const out = await fetch(`${server.url}/sessions`, { method: 'DELETE', headers: { 'x-session-id': browser.cookies.get('session_id') ?? '' } })
+    assert.equal(out.status, 200)
+    const request = await authorizationUrl(config, { prompt: 'none' })
+    const silent = await browse(browser, request.url)
+    const answer = new URL(silent.url)
+    assert.equal(answer.searchParams.get('error'), 'login_required')
+    assert.equal(answer.searchParams.get('state'), request.state)
+    const again = await authorize(browser, (await authorizationUrl(config)).url, user)
+    assert.deepEqual(again.pages, ['/ui/login'])
+  })
+
+  it('prompt=login and an exceeded max_age make the person authenticate again', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server, { firstParty: true }))
+    const browser = new PageClient(server)
+    await authorize(browser, (await authorizationUrl(config)).url, user)
+    const forced = await authorize(browser, (await authorizationUrl(config, { prompt: 'login' })).url, user)
+    assert.deepEqual(forced.pages, ['/ui/reauthenticate'])
+    await new Promise(resolve => setTimeout(resolve, 1100))
+    const aged = await authorize(browser, (await authorizationUrl(config, { max_age: '0' })).url, user)
+    assert.deepEqual(aged.pages, ['/ui/reauthenticate'])
+    const request = await authorizationUrl(config, { max_age: '0' })
+    const { callback } = await authorize(browser, request.url, user)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce, maxAge: 60 })
+    assert.ok(Math.abs((tokens.claims()?.auth_time ?? 0) - Date.now() / 1000) < 5)
+  })
+
+  it('refuses an unregistered redirect URI with a page, never a redirect to it', async () => {
+    const config = await configFor(await registerClient(server))
+    const request = client.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:9/elsewhere', scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })
+    const response = await fetch(request, { redirect: 'manual' })
+    assert.equal(response.status, 400)
+    assert.equal(response.headers.get('location'), null)
+    assert.match(await response.text(), /redirect_uri/)
+  })
+
+  it('refuses a public client without PKCE, and a code redeemed with the wrong verifier', async () => {
+    const user = await signUpVerified(server)
+    const publicConfig = await configFor(await registerClient(server, { public: true, firstParty: true }))
+    const withoutPkce = client.buildAuthorizationUrl(publicConfig, { redirect_uri: REDIRECT_URI, scope: 'openid', state: 'abc' })
+    const browser = new PageClient(server)
+    const refused = new URL((await browse(browser, withoutPkce.toString())).url)
+    assert.equal(refused.searchParams.get('error'), 'invalid_request')
+    assert.equal(refused.searchParams.get('state'), 'abc')
+    const request = await authorizationUrl(publicConfig)
+    const { callback } = await authorize(browser, request.url, user)
+    await assert.rejects(client.authorizationCodeGrant(publicConfig, callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: request.state, expectedNonce: request.nonce }), (error: Error & { error?: string }) => error.error === 'invalid_grant')
+  })
+
+  it('a denied consent returns access_denied with the state', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server))
+    const browser = new PageClient(server)
+    const request = await authorizationUrl(config)
+    const login = await browse(browser, request.url)
+    const signedIn = await browser.post(`/ui/login${new URL(login.url).search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(login.html) })
+    const consent = await browse(browser, new URL(signedIn.location ?? '', issuer).toString())
+    const denied = await browser.post(new URL(consent.url).pathname, { decision: 'deny' }, { tokenFrom: asPage(consent.html) })
+    const answer = new URL((await browse(browser, new URL(denied.location ?? '', issuer).toString())).url)
+    assert.equal(answer.searchParams.get('error'), 'access_denied')
+    assert.equal(answer.searchParams.get('state'), request.state)
+  })
+
+  it('rotates refresh tokens, and reusing an old one revokes the grant', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server))
+    const browser = new PageClient(server)
+    const request = await authorizationUrl(config, { scope: 'openid offline_access', prompt: 'consent' })
+    const { callback } = await authorize(browser, request.url, user)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    assert.ok(tokens.refresh_token !== undefined)
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token)
+    assert.ok(refreshed.refresh_token !== undefined && refreshed.refresh_token !== tokens.refresh_token)
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), (error: Error & { error?: string }) => error.error === 'invalid_grant')
+    await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token), (error: Error & { error?: string }) => error.error === 'invalid_grant', 'the whole grant is revoked')
+  })
+
+  it('introspects and revokes tokens for a confidential client', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server, { firstParty: true }))
+    const request = await authorizationUrl(config)
+    const { callback } = await authorize(new PageClient(server), request.url, user)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    assert.equal((await client.tokenIntrospection(config, tokens.access_token)).active, true)
+    await client.tokenRevocation(config, tokens.access_token)
+    assert.equal((await client.tokenIntrospection(config, tokens.access_token)).active, false)
+  })
+
+  it('RP-initiated logout asks, ends the session here and returns to the client with its state', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server, { firstParty: true }))
+    const browser = new PageClient(server)
+    const request = await authorizationUrl(config)
+    const { callback } = await authorize(browser, request.url, user)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    const session = browser.cookies.get('session_id') ?? ''
+    const logout = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token ?? '', post_logout_redirect_uri: 'http://127.0.0.1:9/signed-out', state: 'bye' })
+    const question = await browse(browser, logout.toString())
+    assert.match(question.html, /op\.logoutForm/)
+    const action = /action="([^"]+)"/.exec(question.html)?.[1] ?? ''
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.html)?.[1] ?? ''
+    const confirmed = await browser.post(new URL(action, issuer).pathname, { xsrf, logout: 'yes' })
+    const back = new URL(confirmed.location ?? '')
+    assert.equal(back.origin + back.pathname, 'http://127.0.0.1:9/signed-out')
+    assert.equal(back.searchParams.get('state'), 'bye')
+    const profile = await fetch(`${server.url}/profile`, { headers: { 'x-session-id': session } })
+    assert.equal(profile.status, 403, 'the session here has ended')
+  })
+})
