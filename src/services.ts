@@ -28,6 +28,8 @@ import { createMailer, type Mailer } from './mail/mailer.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { countPendingMessages, deleteOldMessages, hasDueMessages } from './outbox/outbox.js'
 import { createOutboxSender } from './outbox/sender.js'
+import { CachedSigningKeyStore, type SigningKeyStore } from './provider/key-store.js'
+import { deleteRetiredKeys, longestTokenLifetimeSeconds, publicationAfterRetirementSeconds } from './provider/keys.js'
 import type { MailMessage } from './mail/mailer.js'
 
 export interface Services {
@@ -44,6 +46,8 @@ export interface Services {
   readonly metrics: Metrics | null
   /** What the domain functions take. */
   readonly auth: AuthContext
+  /** The signing keys of ID tokens and session JWTs (the same as auth.signingKeys). */
+  readonly signingKeys: SigningKeyStore
   /** Delivers the outbox's due messages now, without the job's lease (an operator's
    *  command sends the mail it wrote before it exits; each message is still claimed, so
    *  a running service never sends it twice). */
@@ -126,7 +130,10 @@ export async function createServices (config: Config, { logger, now = Date.now, 
       wakeTimer ??= setTimeout(() => { wakeTimer = undefined; jobs.trigger(OUTBOX_JOB) }, OUTBOX_WAKE_DELAY_MS).unref()
     }
   }
-  const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, now, outages }
+  // Read by the session-JWT route and the OpenID Connect provider; made on first need.
+  const maxTokenLifetimeSeconds = longestTokenLifetimeSeconds(config.sessionJwt.ttlSeconds)
+  const signingKeys = new CachedSigningKeyStore({ db, box: secretBox, now, maxTokenLifetimeSeconds, warn: quietInOutages('warn') })
+  const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, signingKeys, now, outages }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
   // request, and again by each sweep while there is one, to notice when the last legacy
@@ -148,6 +155,8 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     await deleteExpiredChallenges(db, now())
     await deleteExpiredLoginFlows(db, now())
     await deleteOldMessages(db, now() - SENT_MAIL_RETENTION_MS, now() - FAILED_MAIL_RETENTION_MS)
+    // Retired signing keys, once no token they signed can still be valid (no longer published).
+    await deleteRetiredKeys(db, now(), publicationAfterRetirementSeconds(maxTokenLifetimeSeconds))
   }, { exclusive: true })
   if (config.auditRetentionDays > 0) {
     jobs.every('audit retention', SWEEP_INTERVAL_MS, async () => {
@@ -170,6 +179,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     jobs,
     metrics,
     auth,
+    signingKeys,
     async deliverOutbox () { await sender.deliverDue() },
     async start () {
       await hasher.warmUp()
@@ -183,6 +193,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
         await jobs.close()
         // Mail that background work (a reset request) writes now waits in the outbox for the next start.
         await background.drain()
+        await signingKeys.close()
         await mailer.close()
         await counters.close()
         await hasher.close()

@@ -4,6 +4,7 @@ import type { Db } from '../db/index.js'
 import type { CounterStore } from '../limits/counter-store.js'
 import type { OutageLog } from '../outage-log.js'
 import type { SessionLookup } from '../features/sessions/session-lookup.js'
+import type { SigningKeyStore } from '../provider/key-store.js'
 import type { Actor, SecurityEvents } from './events.js'
 import type { PasswordHasher } from './password-hasher.js'
 import type { SecretBox } from './secret-box.js'
@@ -11,7 +12,7 @@ import type { SecretBox } from './secret-box.js'
 /** What the domain functions need; built once by createServices(). */
 export interface AuthContext {
   readonly db: Db
-  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits' | 'ui' | 'http' | 'outbox'>
+  readonly config: Pick<Config, 'passwordPolicy' | 'session' | 'resetToken' | 'verification' | 'publicUrl' | 'limits' | 'ui' | 'http' | 'outbox' | 'sessionJwt'>
   /** The outbox's sender: wake() once a change that wrote mail has committed. */
   readonly outbox: { readonly wake: () => void }
   /** Counters of the abuse limits (memory or Redis). */
@@ -26,6 +27,8 @@ export interface AuthContext {
   readonly events: SecurityEvents
   /** Encrypts secrets at rest (TOTP secrets) with ENCRYPTION_KEY. */
   readonly secretBox: SecretBox
+  /** The signing keys of ID tokens and session JWTs (cached, re-read every 5 s). */
+  readonly signingKeys: SigningKeyStore
   /** Milliseconds since the epoch. */
   readonly now: () => number
   /** Where a database failure the domain rides out is logged (rate-limited, one line per cause). */

@@ -196,7 +196,7 @@ function eventJson (event: AuditRecord): Record<string, unknown> {
 }
 
 /** Left-aligned columns under a header, two spaces apart. */
-function table (header: string[], rows: string[][]): string {
+export function table (header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => (row[column] ?? '').length)))
   return [header, ...rows].map(row => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n')
 }

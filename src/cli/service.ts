@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../db/errors.js'
 import type { Db } from '../db/index.js'
 import { isUnmigrated, migrateToLatest, pendingMigrations } from '../db/migrate.js'
 import { importLegacyUsers } from '../import/legacy-users.js'
+import { SigningKeyError } from '../provider/keys.js'
 import type { Services } from '../services.js'
 import { type Output, writeLine } from './io.js'
 import { stopOnSignals } from './shutdown.js'
@@ -39,6 +40,14 @@ export async function serve (services: Services, stdout: Output): Promise<number
     if (pending.length > 0) throw new Error(`pending migrations (${pending.join(', ')}): run "authsvc migrate" first`)
   } else {
     await migrate(config, db, stdout)
+  }
+  // The signing keys, made on the first start (a key that cannot be opened is reported;
+  // the rest of the service works without the provider's keys).
+  try {
+    await services.signingKeys.current()
+  } catch (error) {
+    if (!(error instanceof SigningKeyError)) throw error
+    services.logger.error(error.message)
   }
   // Loaded here: the operator's commands start faster without the HTTP layer.
   const { buildApp } = await import('../http/app.js')

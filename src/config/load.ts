@@ -79,7 +79,9 @@ export function loadConfig (env: Env = process.env): Config {
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     metrics: Object.freeze({ enabled: v.METRICS_ENABLED, allow: Object.freeze(v.METRICS_ALLOW), token: v.METRICS_TOKEN, instance: v.INSTANCE_NAME }),
     ui: Object.freeze({ brandName: v.BRAND_NAME, logoUrl: v.BRAND_LOGO_URL }),
-    oidc: Object.freeze({ dynamicRegistration: v.OIDC_DYNAMIC_REGISTRATION }),
-    encryption: Object.freeze({ ...v.ENCRYPTION_KEY, keys: Object.freeze(v.ENCRYPTION_KEY.keys.map(key => Object.freeze({ ...key }))) })
+    encryption: Object.freeze({ ...v.ENCRYPTION_KEY, keys: Object.freeze(v.ENCRYPTION_KEY.keys.map(key => Object.freeze({ ...key }))) }),
+    sessionJwt: Object.freeze({ ttlSeconds: v.SESSION_JWT_TTL, audiences: Object.freeze(v.SESSION_JWT_AUDIENCES) }),
+    signingKeys: Object.freeze({ rotationDelaySeconds: v.KEY_ROTATION_DELAY }),
+    oidc: Object.freeze({ dynamicRegistration: v.OIDC_DYNAMIC_REGISTRATION })
   })
 }

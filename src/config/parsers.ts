@@ -89,6 +89,16 @@ export function parseOrigins (raw: string | null, name: string, report: Report):
   return origins
 }
 
+/** Comma-separated audiences of session JWTs: printable text without spaces, at most 255 characters each. */
+export function parseAudiences (raw: string | null, name: string, report: Report): string[] {
+  const audiences: string[] = []
+  for (const entry of list(raw ?? '')) {
+    if (/^[\x21-\x7e]{1,255}$/.test(entry)) audiences.push(entry)
+    else report(`${name} entries must be 1 to 255 printable characters without spaces (a URL such as https://api.example.com, or a name); got ${JSON.stringify(entry)}`)
+  }
+  return [...new Set(audiences)]
+}
+
 export const DEFAULT_METRICS_ALLOW = '127.0.0.0/8,::1/128'
 
 /** Comma-separated CIDRs (or single addresses). */

@@ -4,7 +4,7 @@
 // usually are. Durations are in seconds unless the name or the text says otherwise.
 import path from 'node:path'
 import {
-  DEFAULT_DATABASE_FILE, DEFAULT_METRICS_ALLOW, parseCidrs, parseDatabaseUrl, parseEncryptionKeys, parseInstanceName, parseLogoUrl,
+  DEFAULT_DATABASE_FILE, DEFAULT_METRICS_ALLOW, parseAudiences, parseCidrs, parseDatabaseUrl, parseEncryptionKeys, parseInstanceName, parseLogoUrl,
   parseMetricsToken, parseOrigins, parseTrustProxy
 } from './parsers.js'
 import { boolean, custom, integer, oneOf, type Setting, text, url } from './setting.js'
@@ -229,6 +229,23 @@ export const SETTINGS = {
     default: false,
     summary: 'refuse sign-in (403 email_not_verified) until the email is verified',
     doc: 'when `true`, the right password of an unverified address answers 403 `email_not_verified`, sets no cookie, and mails a fresh link (capped like reset mails); accounts created before verification existed, and imported ones, count as unverified (`npx authsvc users verify-email` marks them)'
+  }),
+  SESSION_JWT_TTL: integer({
+    group: 'oidc',
+    default: 300,
+    defaultNote: '(5 min)',
+    min: 1,
+    max: 3600,
+    summary: 'seconds a session JWT (POST /sessions/token) is valid',
+    doc: 'seconds a JWT of `POST /sessions/token` is valid (its `exp`); a backend that verifies it offline cannot see a sign-out before then, so keep it short'
+  }),
+  SESSION_JWT_AUDIENCES: custom({
+    group: 'oidc',
+    shownDefault: '–',
+    range: 'audiences, comma-separated',
+    parse: parseAudiences,
+    summary: 'the audiences POST /sessions/token may put in aud (?audience=)',
+    doc: 'comma-separated audiences (`https://api.example.com`, `billing`) that `POST /sessions/token?audience=…` may put in the JWT\'s `aud`; any other audience is a 400. Unset: no audience can be asked for, and the JWTs carry no `aud`'
   }),
 
   // Passwords and hashing
@@ -455,8 +472,19 @@ export const SETTINGS = {
     shownDefault: '– (a fixed development key outside production)',
     range: '32-byte keys, base64 or 64 hex digits, comma-separated, the newest first',
     parse: parseEncryptionKeys,
-    summary: 'keys that encrypt the TOTP secrets, newest first (required in production)',
-    doc: 'encrypts the TOTP secrets at rest (AES-256-GCM); each stored secret names its key by a fingerprint, so a new key goes first and the old ones stay listed until every secret sealed with them is gone (re-enrolled or reset). Make one with `openssl rand -base64 32`. Required in production; without it, development and tests use a key anyone can read in `src/config/parsers.ts`'
+    summary: 'keys that encrypt the TOTP secrets and signing keys, newest first (required in production)',
+    doc: 'encrypts the TOTP secrets and the signing keys of ID tokens and session JWTs at rest (AES-256-GCM); each stored secret names its key by a fingerprint, so a new key goes first and the old ones stay listed until every secret sealed with them is gone (TOTP re-enrolled or reset; signing keys rotated with `npx authsvc keys rotate` and past their publication). Make one with `openssl rand -base64 32`. Required in production; without it, development and tests use a key anyone can read in `src/config/parsers.ts`'
+  }),
+
+  KEY_ROTATION_DELAY: integer({
+    group: 'oidc',
+    default: 3600,
+    defaultNote: '(1 h)',
+    min: 0,
+    max: 30 * 86_400,
+    rangeNote: '(30 days)',
+    summary: 'seconds from keys rotate publishing new signing keys to signing with them',
+    doc: '`npx authsvc keys rotate` publishes new signing keys (ID tokens, session JWTs) at once and signs with them this many seconds later: long enough for clients to refresh their cached JWKS ([openid-provider.md](openid-provider.md#signing-keys-and-rotation))'
   }),
 
   // The OpenID Connect provider

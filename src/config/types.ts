@@ -141,6 +141,23 @@ export interface Config {
   readonly ui: UiConfig
   readonly encryption: EncryptionConfig
   readonly oidc: OidcConfig
+  /** POST /sessions/token. */
+  readonly sessionJwt: SessionJwtConfig
+  readonly signingKeys: SigningKeysConfig
+}
+
+/** The JWTs of POST /sessions/token. */
+export interface SessionJwtConfig {
+  /** SESSION_JWT_TTL: how long one is valid. */
+  readonly ttlSeconds: number
+  /** SESSION_JWT_AUDIENCES: what ?audience= may ask for (none: no `aud`). */
+  readonly audiences: readonly string[]
+}
+
+/** The signing keys of ID tokens and session JWTs. */
+export interface SigningKeysConfig {
+  /** KEY_ROTATION_DELAY: from `keys rotate` publishing new keys to signing with them. */
+  readonly rotationDelaySeconds: number
 }
 
 /** Keys that encrypt secrets at rest (TOTP secrets): the first encrypts, all decrypt. */

@@ -21,3 +21,19 @@ export function formatMethods (methods: readonly string[]): string {
 export function parseMethods (stored: string): readonly string[] {
   return stored === '' ? [] : stored.split(',')
 }
+
+/**
+ * RFC 8176 spelling of a method (the `amr` of ID tokens and session JWTs), one spelling
+ * everywhere: password → `pwd`; totp → `otp`; recovery_code → `otp` too (a single-use
+ * code standing in for the authenticator's: RFC 8176 registers no value of its own for
+ * look-up secrets, and a relying party that asks "was there a second factor?" reads `otp`);
+ * passkey → `hwk` (a key held by an authenticator, used with user verification);
+ * `email_code` and `oidc:<provider>` as they are (RFC 8176 has no value for them;
+ * unregistered values are allowed).
+ */
+const AMR: Readonly<Record<string, string>> = { password: 'pwd', totp: 'otp', recovery_code: 'otp', passkey: 'hwk' }
+
+/** The `amr` claim of these methods: in the order used, each value once. */
+export function amrOf (methods: readonly string[]): string[] {
+  return [...new Set(methods.map(method => AMR[method] ?? method))]
+}

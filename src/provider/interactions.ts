@@ -7,8 +7,8 @@ import type { InteractionResults } from 'oidc-provider'
 import type { AuthContext } from '../auth/context.js'
 import type { ValidSession } from '../features/sessions/sessions.js'
 import { subjectOf } from '../features/users/users.js'
+import { amrOf } from '../identity/methods.js'
 import { interactionSeenAt } from './adapter.js'
-import { amrOf } from './amr.js'
 import { PROVIDER_TTL } from './provider.js'
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>

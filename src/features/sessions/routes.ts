@@ -1,10 +1,12 @@
-// DELETE /sessions (sign out), GET /profile (who is signed in), and the account's own
-// sessions: GET /account/sessions, DELETE /account/sessions/:id, DELETE /account/sessions.
+// DELETE /sessions (sign out), GET /profile (who is signed in), POST /sessions/token (a
+// JWT of the session for backends), and the account's own sessions: GET /account/sessions,
+// DELETE /account/sessions/:id, DELETE /account/sessions.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requesterOf } from '../../http/client-address.js'
 import { clearSessionCookie, sessionOf } from '../../http/plugins/session.js'
 import { errors, MessageReply, ref, UserReply } from '../../http/schemas.js'
+import { issueSessionJwt } from '../../provider/session-jwt.js'
 import type { FeatureOptions } from '../options.js'
 import { endSession, listUserSessions, revokeOtherSessions, revokeSession } from './sessions.js'
 
@@ -28,6 +30,16 @@ const OthersRevoked = Type.Object({
   message: Type.String(),
   revoked: Type.Integer({ description: 'How many sessions ended.' })
 }, { additionalProperties: false })
+
+const TokenQuery = Type.Object({
+  audience: Type.Optional(Type.String({ description: 'The JWT\'s `aud`: one of SESSION_JWT_AUDIENCES. Left out: no `aud`.' }))
+})
+
+const SessionToken = Type.Object({
+  access_token: Type.String({ description: 'A JWT signed RS256 by the service\'s current signing key (its `kid` in the header, `typ` `session+jwt`), with `sub`, `sid`, `amr`, `iat`, `exp`, `iss` and, when asked for, `aud`. Verify it against the JWKS of the OpenID Connect provider.' }),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Seconds it is valid (SESSION_JWT_TTL).' })
+}, { additionalProperties: false, description: 'A short-lived JWT of the current session.' })
 
 const iso = (time: number): string => new Date(time).toISOString()
 
@@ -55,6 +67,21 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (a
     config: { requireSession: true },
     schema: { operationId: 'getProfile', summary: 'The signed-in user', tags: ['sessions'], response: { 200: ref(UserReply, 'The signed-in user.') } }
   }, async (request) => sessionOf(request).user)
+
+  app.post('/sessions/token', {
+    config: { requireSession: true },
+    schema: {
+      operationId: 'issueSessionToken',
+      summary: 'A JWT of the session, for backends',
+      description: `A JWT of the current session, valid ${config.sessionJwt.ttlSeconds} s (SESSION_JWT_TTL), that a backend verifies offline against the service's JWKS: \`sub\` (the account's subject, as in ID tokens), \`sid\` (the session's public handle, as in GET /account/sessions), \`amr\` (how the session was authenticated, RFC 8176 spelling: \`pwd\`, \`otp\`, \`hwk\`, …), \`iat\`, \`exp\`, \`iss\` (PUBLIC_URL), and \`aud\` when \`?audience=\` names one of SESSION_JWT_AUDIENCES.`,
+      tags: ['sessions'],
+      querystring: TokenQuery,
+      response: { 200: SessionToken, ...errors('INVALID_FIELD', 'FORBIDDEN') }
+    }
+  }, async (request) => {
+    const { token, expiresInSeconds } = await issueSessionJwt(ctx, sessionOf(request), request.query.audience)
+    return { access_token: token, token_type: 'Bearer' as const, expires_in: expiresInSeconds }
+  })
 
   app.get('/account/sessions', {
     config: { requireSession: true },
