@@ -25,6 +25,7 @@ const LOGIN_RESULTS: Partial<Record<SecurityEventType, string>> = {
   'login.mfa_required': 'mfa_required'
 }
 const SECOND_FACTOR_EVENTS = new Set<SecurityEventType>(['totp.enabled', 'totp.disabled', 'recovery_code.used', 'recovery_codes.regenerated', 'passkey.added', 'passkey.removed', 'mfa.reset'])
+const OIDC_EVENTS = new Set<SecurityEventType>(['oidc.consent_granted', 'oidc.token_issued', 'oidc.refresh_reused', 'oidc.logout'])
 const RESET_STEPS: Partial<Record<SecurityEventType, string>> = {
   'password.reset_requested': 'requested',
   'password.reset': 'completed'
@@ -48,6 +49,7 @@ export function createMetrics (source: { hashQueueDepth: () => number, outboxPen
   const registrations = new Counter({ name: 'authsvc_registrations_total', help: 'Accounts created.', registers })
   const secondFactors = new Counter({ name: 'authsvc_second_factor_events_total', help: 'Second-factor changes and uses, by event: totp.enabled, totp.disabled, recovery_code.used, recovery_codes.regenerated, passkey.added, passkey.removed, mfa.reset.', labelNames: ['event'] as const, registers })
   const resets = new Counter({ name: 'authsvc_password_resets_total', help: 'Password resets by step: requested (a token mailed), completed.', labelNames: ['step'] as const, registers })
+  const oidcEvents = new Counter({ name: 'authsvc_oidc_events_total', help: 'What the OpenID Connect provider did, by event: oidc.consent_granted, oidc.token_issued, oidc.refresh_reused (an old refresh token used again: its grant revoked), oidc.logout.', labelNames: ['event'] as const, registers })
   const rateLimited = new Counter({ name: 'authsvc_rate_limited_total', help: 'Requests refused by an abuse limit, by limit (the per-IP buckets, account_throttle).', labelNames: ['limit'] as const, registers })
   const mails = new Counter({ name: 'authsvc_mails_total', help: 'Mail attempts by kind and result: sent, failed (tried again later), and given_up once per mail that failed for OUTBOX_GIVE_UP_AFTER.', labelNames: ['kind', 'result'] as const, registers })
   // oxlint-disable-next-line no-new -- registered on creation; read by its collect()
@@ -85,6 +87,7 @@ export function createMetrics (source: { hashQueueDepth: () => number, outboxPen
       if (event.type === 'login.throttled') rateLimited.inc({ limit: 'account_throttle' })
       if (event.type === 'user.created') registrations.inc()
       if (SECOND_FACTOR_EVENTS.has(event.type)) secondFactors.inc({ event: event.type })
+      if (OIDC_EVENTS.has(event.type)) oidcEvents.inc({ event: event.type })
       const step = RESET_STEPS[event.type]
       if (step !== undefined) resets.inc({ step })
     },

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import * as client from 'openid-client'
+import { runCli } from './support/cli.js'
 import { PageClient } from './support/pages.js'
 import { PASSWORD, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { TEST_DIALECT } from './support/database.js'
@@ -106,6 +107,11 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     server = await startServer({ PUBLIC_URL: issuer }, { port })
   })
   after(async () => { await server.close() })
+
+  async function eventsOf (userId: number): Promise<Array<{ type: string, outcome: string, details: Record<string, unknown> }>> {
+    const { stdout } = await runCli(['events', '--user', String(userId), '--json'], { DATABASE_URL: server.databaseUrl })
+    return (JSON.parse(stdout) as { events: Array<{ type: string, outcome: string, details: Record<string, unknown> }> }).events
+  }
 
   async function configFor (registered: RegisteredClient): Promise<client.Configuration> {
     // The test server speaks plain HTTP on loopback; a real client refuses that.
@@ -270,6 +276,13 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.ok(refreshed.refresh_token !== undefined && refreshed.refresh_token !== tokens.refresh_token)
     await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), (error: Error & { error?: string }) => error.error === 'invalid_grant')
     await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token), (error: Error & { error?: string }) => error.error === 'invalid_grant', 'the whole grant is revoked')
+    const events = await eventsOf(user.id)
+    assert.deepEqual(events.filter(event => event.type.startsWith('oidc.')).map(event => event.type).reverse(), ['oidc.consent_granted', 'oidc.token_issued', 'oidc.token_issued', 'oidc.refresh_reused'])
+    const reused = events.find(event => event.type === 'oidc.refresh_reused')
+    assert.equal(reused?.outcome, 'failure')
+    assert.equal(reused?.details.client_id, config.clientMetadata().client_id)
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    assert.match(metrics, /authsvc_oidc_events_total\{event="oidc.refresh_reused"\} [1-9]/)
   })
 
   it('introspects and revokes tokens for a confidential client', async () => {
@@ -302,5 +315,7 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.equal(back.searchParams.get('state'), 'bye')
     const profile = await fetch(`${server.url}/profile`, { headers: { 'x-session-id': session } })
     assert.equal(profile.status, 403, 'the session here has ended')
+    const types = (await eventsOf(user.id)).map(event => event.type)
+    assert.deepEqual(types.slice(0, 2), ['oidc.logout', 'logout'])
   })
 })

@@ -33,7 +33,11 @@ export const SECURITY_EVENT_TYPES = [
   'passkey.added',
   'passkey.removed',
   'mfa.reset',
-  'mail.given_up'
+  'mail.given_up',
+  'oidc.consent_granted',
+  'oidc.token_issued',
+  'oidc.refresh_reused',
+  'oidc.logout'
 ] as const
 
 export type SecurityEventType = typeof SECURITY_EVENT_TYPES[number]

@@ -4,11 +4,12 @@
 // tells the library who signed in, how and when, and records consent.
 import type Provider from 'oidc-provider'
 import type { InteractionResults } from 'oidc-provider'
-import type { AuthContext } from '../auth/context.js'
+import type { AuthContext, Requester } from '../auth/context.js'
 import type { ValidSession } from '../features/sessions/sessions.js'
 import { subjectOf } from '../features/users/users.js'
 import { amrOf } from '../identity/methods.js'
 import { interactionSeenAt } from './adapter.js'
+import { reportProviderEvent } from './events.js'
 import { PROVIDER_TTL } from './provider.js'
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>
@@ -51,8 +52,9 @@ export async function clientNameOf (provider: Provider, clientId: string): Promi
   return client?.clientName ?? clientId
 }
 
-/** Grants what the interaction asks for (scopes, claims) and returns the consent result. */
-export async function grantConsent (provider: Provider, interaction: Interaction): Promise<InteractionResults> {
+/** Grants what the interaction asks for (scopes, claims), reports it (`oidc.consent_granted`,
+ *  `first_party` when no one was asked) and returns the consent result. */
+export async function grantConsent (ctx: AuthContext, provider: Provider, interaction: Interaction, from: Requester, firstParty: boolean): Promise<InteractionResults> {
   const accountId = interaction.session?.accountId
   if (accountId === undefined) throw new Error('consent without a signed-in account')
   const grant = interaction.grantId === undefined
@@ -64,6 +66,7 @@ export async function grantConsent (provider: Provider, interaction: Interaction
   if (details.missingOIDCClaims !== undefined) grant.addOIDCClaims(details.missingOIDCClaims)
   for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '))
   const grantId = await grant.save()
+  await reportProviderEvent(ctx, { type: 'oidc.consent_granted', subject: accountId, clientId: grant.clientId ?? null, details: { scope: (details.missingOIDCScope ?? []).join(' '), first_party: firstParty } }, from)
   return { consent: interaction.grantId === undefined ? { grantId } : {} }
 }
 

@@ -14,12 +14,13 @@ import { parse } from 'cookie'
 import type { FastifyInstance } from 'fastify'
 import type Provider from 'oidc-provider'
 import type { JWK } from 'oidc-provider'
-import type { AuthContext } from '../auth/context.js'
+import type { AuthContext, Requester } from '../auth/context.js'
 import type { Config } from '../config.js'
 import { endSession, type ValidSession, validateSessionToken } from '../features/sessions/sessions.js'
 import { subjectOf } from '../features/users/users.js'
 import { requesterOf } from '../http/client-address.js'
 import { clearedSessionCookie, SESSION_COOKIE } from '../http/plugins/session.js'
+import { type ProviderEvent, reportProviderEvent } from './events.js'
 import { PROVIDER_PREFIX, type ProviderPages } from './provider.js'
 
 export interface SigningKeySource {
@@ -73,14 +74,28 @@ export function createSessionSubject (ctx: AuthContext): (request: IncomingMessa
   }
 }
 
+function requesterOfMounted (request: MountedRequest, session: ValidSession | null = null): Requester {
+  return requesterOf({ id: request.id ?? '', ip: request.ip ?? request.socket.remoteAddress ?? '', headers: request.headers, session })
+}
+
 /** Ends the session of this service the request's cookie names (RP-initiated logout), and
- *  removes the cookie: `logout` in the audit log, as a sign-out on the pages. */
-export function createSessionEnd (ctx: AuthContext, config: Config): (request: MountedRequest, response: ServerResponse) => Promise<void> {
-  return async function endServiceSession (request, response) {
+ *  removes the cookie: `logout` in the audit log, as a sign-out on the pages, and
+ *  `oidc.logout` naming the application that asked. */
+export function createSessionEnd (ctx: AuthContext, config: Config): (request: MountedRequest, response: ServerResponse, clientId: string | null) => Promise<void> {
+  return async function endServiceSession (request, response, clientId) {
     const session = await sessionOf(ctx, request)
     if (session === null) return
-    await endSession(ctx, session, requesterOf({ id: request.id ?? '', ip: request.ip ?? request.socket.remoteAddress ?? '', headers: request.headers, session }))
+    const from = requesterOfMounted(request, session)
+    await endSession(ctx, session, from)
     response.appendHeader('set-cookie', clearedSessionCookie(config))
+    await reportProviderEvent(ctx, { type: 'oidc.logout', subject: await subjectOf(ctx.db, session.user.id) ?? null, clientId }, from)
+  }
+}
+
+/** Reports what the library did as security events (the request's client as the actor). */
+export function createProviderReport (ctx: AuthContext): (request: MountedRequest, event: ProviderEvent) => Promise<void> {
+  return async function report (request, event) {
+    await reportProviderEvent(ctx, event, requesterOfMounted(request))
   }
 }
 

@@ -20,6 +20,7 @@ import type { Db } from '../db/index.js'
 import { findUserBySubject } from '../features/users/users.js'
 import { createAdapter } from './adapter.js'
 import { hashClientSecret } from './clients.js'
+import type { ProviderEvent } from './events.js'
 
 /** Where the library's routes are mounted (src/provider/plugin.ts); discovery is also at the root. */
 export const PROVIDER_PREFIX = '/oidc'
@@ -76,8 +77,11 @@ export interface ProviderOptions {
   /** The subject of the account whose session of this service the request carries (its
    *  cookie), or null: single sign-on lasts as long as that session, for that account. */
   readonly serviceSubject: (request: IncomingMessage) => Promise<string | null>
-  /** Ends the session of this service the request carries and removes its cookie. */
-  readonly endServiceSession: (request: IncomingMessage, response: ServerResponse) => Promise<void>
+  /** Ends the session of this service the request carries and removes its cookie (an
+   *  application asked, RP-initiated logout: `clientId`). */
+  readonly endServiceSession: (request: IncomingMessage, response: ServerResponse, clientId: string | null) => Promise<void>
+  /** Records what the library did (the audit log, the metrics). */
+  readonly report: (request: IncomingMessage, event: ProviderEvent) => Promise<void>
 }
 
 /**
@@ -200,11 +204,20 @@ export async function createProvider (options: ProviderOptions): Promise<Provide
   Client.prototype.compareClientSecret = function (this: InstanceType<typeof Client>, actual: string) {
     return compareClientSecret.call(this, hashClientSecret(actual))
   }
-  // RP-initiated logout ends the session of this service too, once the person said yes.
+  // After the library's answer: RP-initiated logout ends the session of this service too,
+  // once the person said yes; tokens issued and refresh tokens used twice are reported.
   provider.use(async (ctx: KoaContextWithOIDC, next) => {
     await next()
     const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined
-    if (oidc?.route === 'end_session_confirm' && oidc.params?.logout !== undefined && ctx.status < 400) await options.endServiceSession(ctx.req, ctx.res)
+    if (oidc === undefined || ctx.status >= 500) return
+    const clientId = oidc.client?.clientId ?? null
+    if (oidc.route === 'end_session_confirm' && oidc.params?.logout !== undefined && ctx.status < 400) {
+      await options.endServiceSession(ctx.req, ctx.res, clientId)
+    } else if (oidc.route === 'token' && ctx.status === 200) {
+      await options.report(ctx.req, { type: 'oidc.token_issued', subject: oidc.entities.Account?.accountId ?? null, clientId, details: { grant_type: String(oidc.params?.grant_type) } })
+    } else if (oidc.route === 'token' && oidc.params?.grant_type === 'refresh_token' && oidc.entities.RefreshToken?.consumed !== undefined) {
+      await options.report(ctx.req, { type: 'oidc.refresh_reused', subject: oidc.entities.RefreshToken.accountId, clientId })
+    }
   })
   // `sid` in every ID token (and code, and logout token), as the contract asks: the library
   // adds it only for clients registered for back-channel session logout.

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import { Type } from 'typebox'
 import type { Config } from '../../config.js'
+import { requesterOf } from '../../http/client-address.js'
 import { languageOf } from '../../http/language.js'
 import { translate } from '../../i18n/catalogue.js'
 import { clientNameOf, grantConsent, type Interaction, isFirstParty, nextLoginStep, requestedScopes } from '../../provider/interactions.js'
@@ -67,7 +68,7 @@ export async function authorizePages (app: FastifyInstance, { ctx, pages, provid
     }
     const clientId = String(interaction.params.client_id)
     if (interaction.prompt.name === 'consent' && await isFirstParty(provider, clientId)) {
-      await finish(request, reply, await grantConsent(provider, interaction))
+      await finish(request, reply, await grantConsent(ctx, provider, interaction, requesterOf(request), true))
       return reply
     }
     const session = await pages.session(request)
@@ -83,7 +84,7 @@ export async function authorizePages (app: FastifyInstance, { ctx, pages, provid
     if (interaction === null || interaction.prompt.name !== 'consent') return expired(request, reply)
     const { provider } = await holder.get()
     await finish(request, reply, decision === 'allow'
-      ? await grantConsent(provider, interaction)
+      ? await grantConsent(ctx, provider, interaction, requesterOf(request), false)
       : { error: 'access_denied', error_description: 'the user denied the request' })
     return reply
   })
