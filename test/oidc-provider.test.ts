@@ -4,8 +4,10 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import * as client from 'openid-client'
 import { runCli } from './support/cli.js'
+import { createTestClock } from './support/clock.js'
 import { PageClient } from './support/pages.js'
 import { PASSWORD, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { TEST_DIALECT } from './support/database.js'
@@ -317,5 +319,52 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.equal(profile.status, 403, 'the session here has ended')
     const types = (await eventsOf(user.id)).map(event => event.type)
     assert.deepEqual(types.slice(0, 2), ['oidc.logout', 'logout'])
+  })
+})
+
+describe(`the provider's signing keys on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let issuer: string
+  const clock = createTestClock()
+  /** Brings the service's clock to real time (the CLI's), then `ms` further. */
+  const catchUp = (ms: number): void => { clock.advance(Math.max(0, Date.now() - clock.now()) + ms) }
+
+  before(async () => {
+    const port = await freePort()
+    issuer = `http://127.0.0.1:${port}`
+    server = await startServer({ PUBLIC_URL: issuer, KEY_ROTATION_DELAY: '60' }, { port, now: clock.now })
+  })
+  after(async () => { await server.close() })
+
+  async function idTokenHeaderAndToken (config: client.Configuration, user: { email: string }): Promise<{ kid: string | undefined, idToken: string }> {
+    const request = await authorizationUrl(config)
+    const { callback } = await authorize(new PageClient(server), request.url, user)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    const idToken = tokens.id_token ?? ''
+    return { kid: decodeProtectedHeader(idToken).kid, idToken }
+  }
+
+  it('a rotation is published within 5 s, signs after KEY_ROTATION_DELAY, and ID tokens signed before still verify', async () => {
+    const user = await signUpVerified(server)
+    const registered = await registerClient(server, { firstParty: true })
+    // oxlint-disable-next-line typescript/no-deprecated -- plain HTTP on loopback, for the test
+    const config = await client.discovery(new URL(issuer), registered.id, registered.secret, undefined, { execute: [client.allowInsecureRequests] })
+    const before = await idTokenHeaderAndToken(config, user)
+    const rotated = await runCli(['keys', 'rotate', '--json'], { DATABASE_URL: server.databaseUrl, KEY_ROTATION_DELAY: '60' })
+    assert.equal(rotated.code, 0, rotated.stderr)
+    const newKids = (JSON.parse(rotated.stdout) as { keys: Array<{ kid: string, alg: string }> }).keys
+    const newRsa = newKids.find(key => key.alg === 'RS256')?.kid
+
+    catchUp(5000)
+    const published = await (await fetch(`${issuer}/oidc/jwks`)).json() as { keys: Array<{ kid: string }> }
+    for (const { kid } of newKids) assert.ok(published.keys.some(key => key.kid === kid), `${kid} is published`)
+    assert.equal((await idTokenHeaderAndToken(config, user)).kid, before.kid, 'the old key signs until the delay has passed')
+
+    catchUp(61_000)
+    const after = await idTokenHeaderAndToken(config, user)
+    assert.equal(after.kid, newRsa, 'the new key signs')
+    const jwks = createLocalJWKSet(await (await fetch(`${issuer}/oidc/jwks`)).json() as { keys: [] })
+    const verified = await jwtVerify(before.idToken, jwks, { issuer, audience: registered.id })
+    assert.equal(verified.protectedHeader.kid, before.kid)
   })
 })
