@@ -49,6 +49,12 @@ async function registerClient (server: TestServer, options: { firstParty?: boole
   return { id, secret }
 }
 
+/** Where a reply sends the browser on: its Location, or its Refresh header (the page that
+ *  follows a form of ours on the way to the application). */
+function nextOf (page: { location: string | null, headers: Headers }): string | null {
+  return page.location ?? /^0;url=(.+)$/.exec(page.headers.get('refresh') ?? '')?.[1] ?? null
+}
+
 /** Follows the browser's redirects from `url` until a page (200) or the client's redirect URI. */
 async function browse (browser: PageClient, url: string): Promise<{ url: string, html: string }> {
   let current = url
@@ -56,8 +62,9 @@ async function browse (browser: PageClient, url: string): Promise<{ url: string,
     if (current.startsWith(REDIRECT_URI.slice(0, REDIRECT_URI.lastIndexOf('/'))) && !current.startsWith(browser.server.url)) return { url: current, html: '' }
     const path = current.startsWith(browser.server.url) ? current.slice(browser.server.url.length) : current
     const page = await browser.get(path)
-    if (page.location === null) return { url: current, html: page.html }
-    current = new URL(page.location, browser.server.url + path).toString()
+    const next = nextOf(page)
+    if (next === null) return { url: current, html: page.html }
+    current = new URL(next, browser.server.url + path).toString()
   }
   throw new Error(`too many redirects from ${url}`)
 }
@@ -93,8 +100,9 @@ async function authorize (browser: PageClient, url: string, user: { email: strin
     else if (page.pathname === '/ui/reauthenticate') answer = await browser.post(`/ui/reauthenticate${page.search}`, { password: PASSWORD }, { tokenFrom: asPage(at.html) })
     else if (page.pathname.startsWith('/ui/authorize/')) answer = await browser.post(page.pathname, { decision: 'allow' }, { tokenFrom: asPage(at.html) })
     else throw new Error(`unexpected page ${at.url}: ${at.html.slice(0, 300)}`)
-    if (answer.location === null) throw new Error(`${page.pathname} answered ${answer.status}: ${answer.html.slice(0, 300)}`)
-    at = await browse(browser, new URL(answer.location, browser.server.url).toString())
+    const next = nextOf(answer)
+    if (next === null) throw new Error(`${page.pathname} answered ${answer.status}: ${answer.html.slice(0, 300)}`)
+    at = await browse(browser, new URL(next, browser.server.url).toString())
   }
   return { callback: new URL(at.url), pages }
 }
@@ -157,7 +165,8 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.match(consent.html, /Test app/)
     const consentUrl = new URL(consent.url)
     const answered = await browser.post(consentUrl.pathname, { decision: 'allow' }, { tokenFrom: { status: 200, headers: new Headers(), html: consent.html, location: null } })
-    const callback = await browse(browser, new URL(answered.location ?? '', issuer).toString())
+    assert.equal(answered.status, 200, 'a page of its own after the form: a redirect to the application would break the form\'s CSP form-action')
+    const callback = await browse(browser, new URL(nextOf(answered) ?? '', issuer).toString())
     assert.ok(callback.url.startsWith(REDIRECT_URI), callback.url)
 
     const tokens = await client.authorizationCodeGrant(config, new URL(callback.url), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
@@ -261,7 +270,7 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     const signedIn = await browser.post(`/ui/login${new URL(login.url).search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(login.html) })
     const consent = await browse(browser, new URL(signedIn.location ?? '', issuer).toString())
     const denied = await browser.post(new URL(consent.url).pathname, { decision: 'deny' }, { tokenFrom: asPage(consent.html) })
-    const answer = new URL((await browse(browser, new URL(denied.location ?? '', issuer).toString())).url)
+    const answer = new URL((await browse(browser, new URL(nextOf(denied) ?? '', issuer).toString())).url)
     assert.equal(answer.searchParams.get('error'), 'access_denied')
     assert.equal(answer.searchParams.get('state'), request.state)
   })

@@ -73,6 +73,9 @@ const en = {
   'text.oidc_error': 'The application sent a request this service cannot accept ({error}). Go back to the application and try again.',
   'text.oidc_logout': 'Do you want to sign out? The applications you signed in to with this account are told.',
   'action.stay_signed_in': 'Stay signed in',
+  'page.continue': 'Signed in',
+  'text.continue': 'Taking you back to the application…',
+  'action.continue': 'Continue',
 
   'notice.registered': 'Your account is ready. We sent you a link to verify your email address. You can sign in now.',
   'notice.registered_verify': 'Your account is ready. Follow the link we sent to your email address, then sign in.',
@@ -378,6 +381,9 @@ const fr: Record<MessageKey, string> = {
   'text.oidc_error': 'L’application a envoyé une demande que ce service ne peut pas accepter ({error}). Revenez à l’application et réessayez.',
   'text.oidc_logout': 'Voulez-vous vous déconnecter ? Les applications auxquelles vous vous êtes connecté avec ce compte en sont informées.',
   'action.stay_signed_in': 'Rester connecté',
+  'page.continue': 'Connecté',
+  'text.continue': 'Retour à l’application…',
+  'action.continue': 'Continuer',
 
   'notice.registered': 'Votre compte est prêt. Nous vous avons envoyé un lien pour vérifier votre adresse e-mail. Vous pouvez vous connecter.',
   'notice.registered_verify': 'Votre compte est prêt. Suivez le lien envoyé à votre adresse e-mail, puis connectez-vous.',

@@ -5,7 +5,7 @@
 // /ui/reauthenticate; a third-party client then asks for consent here. Also the pages the
 // library renders itself (its errors, the RP-initiated logout question), in our layout.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { KoaContextWithOIDC } from 'oidc-provider'
+import type { InteractionResults, KoaContextWithOIDC } from 'oidc-provider'
 import { Type } from 'typebox'
 import type { Config } from '../../config.js'
 import { requesterOf } from '../../http/client-address.js'
@@ -45,11 +45,25 @@ export async function authorizePages (app: FastifyInstance, { ctx, pages, provid
     return pages.send(reply, 'message', context, { title: 'page.error', text: translate(context.language, 'text.authorize_expired') }, 400)
   }
 
-  /** Hands the result to the library, which redirects the browser on (the raw response). */
-  async function finish (request: FastifyRequest, reply: FastifyReply, result: Parameters<Awaited<ReturnType<ProviderHolder['get']>>['provider']['interactionFinished']>[2]): Promise<void> {
+  /**
+   * Hands the result to the library and sends the browser on to the application. After a
+   * form of ours (sign-in, consent) the way on is a page of its own that moves on by itself
+   * (a Refresh header, and a link): Chromium applies the CSP `form-action` of the form's
+   * page to every redirect that follows its submission, and the application's callback is
+   * on another origin. Otherwise (an application's request that needs no page) the library
+   * redirects at once.
+   */
+  async function finish (request: FastifyRequest, reply: FastifyReply, result: InteractionResults, afterForm: boolean): Promise<FastifyReply> {
     const { provider } = await holder.get()
+    if (afterForm) {
+      const next = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false })
+      const context = pages.context(request, reply, { form: false })
+      void reply.header('refresh', `0;url=${next}`)
+      return pages.send(reply, 'continue', context, { title: 'page.continue', next })
+    }
     reply.hijack()
     await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false })
+    return reply
   }
 
   app.get('/authorize/:uid', { schema: { hide: true, params: Params, querystring: PageQuery } }, async (request, reply) => {
@@ -63,13 +77,12 @@ export async function authorizePages (app: FastifyInstance, { ctx, pages, provid
       const step = await nextLoginStep(ctx, interaction, await pages.session(request))
       if (step.kind === 'sign_in') return pages.redirect(reply, context, '/ui/login', { return_to: here })
       if (step.kind === 'reauthenticate') return pages.redirect(reply, context, '/ui/reauthenticate', { return_to: here })
-      await finish(request, reply, step.result)
-      return reply
+      // From one of our pages (the sign-in form, the code form): a page of its own on the way.
+      return await finish(request, reply, step.result, request.headers['sec-fetch-site'] === 'same-origin')
     }
     const clientId = String(interaction.params.client_id)
     if (interaction.prompt.name === 'consent' && await isFirstParty(provider, clientId)) {
-      await finish(request, reply, await grantConsent(ctx, provider, interaction, requesterOf(request), true))
-      return reply
+      return await finish(request, reply, await grantConsent(ctx, provider, interaction, requesterOf(request), true), request.headers['sec-fetch-site'] === 'same-origin')
     }
     const session = await pages.session(request)
     if (session === null) return pages.redirect(reply, context, '/ui/login', { return_to: here })
@@ -83,10 +96,9 @@ export async function authorizePages (app: FastifyInstance, { ctx, pages, provid
     const interaction = await interactionOf(request, reply, uid)
     if (interaction === null || interaction.prompt.name !== 'consent') return expired(request, reply)
     const { provider } = await holder.get()
-    await finish(request, reply, decision === 'allow'
+    return await finish(request, reply, decision === 'allow'
       ? await grantConsent(ctx, provider, interaction, requesterOf(request), false)
-      : { error: 'access_denied', error_description: 'the user denied the request' })
-    return reply
+      : { error: 'access_denied', error_description: 'the user denied the request' }, true)
   })
 }
 

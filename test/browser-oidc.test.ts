@@ -1,0 +1,121 @@
+// An application signs its users in through this service, in a real browser (Debian's
+// Chromium under playwright-core): openid-client builds the request and redeems the code,
+// the person signs in on the hosted pages (the password; the password and a TOTP code),
+// allows a third-party application, and lands on the application's callback (a small HTTP
+// server of the test). No page may break its CSP or load from another host, and the
+// redirects after a form (sign-in, consent) must not be blocked by a form-action rule.
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import * as client from 'openid-client'
+import { Secret, TOTP } from 'otpauth'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from './support/browser.js'
+import { freePort } from './support/service.js'
+import { PASSWORD, request, signUpVerified, startServer, type TestServer } from './support/server.js'
+import { freshStep } from './support/totp.js'
+import { hashClientSecret } from '../src/provider/clients.js'
+
+describe('an application signs in through the provider, in Chromium', () => {
+  let server: TestServer
+  let browser: Browser
+  let callbackServer: Server
+  let callbackUrl: string
+  const problems: string[] = []
+
+  before(async () => {
+    const port = await freePort()
+    server = await startServer({ PUBLIC_URL: `http://127.0.0.1:${port}` }, { port })
+    browser = await launchChromium()
+    callbackServer = createServer((_request, response) => { response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>the application</h1>') })
+    await new Promise<void>(resolve => callbackServer.listen(0, '127.0.0.1', resolve))
+    const address = callbackServer.address()
+    callbackUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/callback`
+  })
+  beforeEach(() => { problems.length = 0 })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+    await new Promise(resolve => callbackServer?.close(resolve))
+  })
+
+  let clients = 0
+  async function registerClient (firstParty: boolean): Promise<client.Configuration> {
+    clients += 1
+    const id = `browser-app-${clients}-${Date.now()}`
+    const secret = `secret-of-${id}-0123456789`
+    await server.db.insertInto('oidc_clients').values({
+      client_id: id,
+      name: 'Example Notes',
+      metadata: JSON.stringify({ redirect_uris: [callbackUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }),
+      secret_hash: hashClientSecret(secret),
+      first_party: firstParty ? 1 : 0,
+      created_at: Date.now()
+    }).execute()
+    // oxlint-disable-next-line typescript/no-deprecated -- plain HTTP on loopback, for the test
+    return await client.discovery(new URL(server.url), id, secret, undefined, { execute: [client.allowInsecureRequests] })
+  }
+
+  async function newPage (): Promise<Page> {
+    const context = await browser.newContext({ locale: 'en-GB' })
+    const page = await context.newPage()
+    page.on('console', message => { if (/Content Security Policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`) })
+    page.on('request', request => {
+      const url = request.url()
+      if (!url.startsWith(`${server.url}/`) && !url.startsWith(callbackUrl) && !url.startsWith('data:')) problems.push(`${page.url()} requested ${url}`)
+    })
+    return page
+  }
+
+  async function start (config: client.Configuration): Promise<{ url: string, verifier: string, state: string, nonce: string }> {
+    const verifier = client.randomPKCECodeVerifier()
+    const state = client.randomState()
+    const nonce = client.randomNonce()
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: callbackUrl, scope: 'openid email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce }).toString()
+    return { url, verifier, state, nonce }
+  }
+
+  it('the password, then consent for a third-party application: the application gets its code and an ID token with amr pwd', async () => {
+    const user = await signUpVerified(server)
+    const config = await registerClient(false)
+    const flow = await start(config)
+    const page = await newPage()
+    await page.goto(flow.url)
+    await page.waitForURL(/\/ui\/login\?return_to=/)
+    await page.getByLabel('Email address').fill(user.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.waitForURL(/\/ui\/authorize\//)
+    assert.match(await page.locator('main').textContent() ?? '', /Example Notes asks to sign you in with your account/)
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL(url => url.toString().startsWith(callbackUrl))
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce })
+    assert.deepEqual(tokens.claims()?.amr, ['pwd'])
+    assert.equal(tokens.claims()?.email, user.email)
+    assert.deepEqual(problems, [])
+  })
+
+  it('the password and a TOTP code, for a first-party application: no consent page, amr pwd and otp', async () => {
+    const user = await signUpVerified(server)
+    const started = await request(server, 'POST', '/account/totp', {}, { headers: { 'x-session-id': user.token } })
+    assert.equal(started.status, 200, JSON.stringify(started.body))
+    const totp = new TOTP({ secret: Secret.fromBase32(String(started.body.secret)) })
+    await freshStep()
+    const confirmed = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, { headers: { 'x-session-id': user.token } })
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body))
+    const config = await registerClient(true)
+    const flow = await start(config)
+    const page = await newPage()
+    await page.goto(flow.url)
+    await page.getByLabel('Email address').fill(user.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await freshStep()
+    await page.getByLabel(/code/i).first().fill(totp.generate({ timestamp: Date.now() + 30_000 }))
+    await page.getByRole('button', { name: /Verify|Continue|Sign in/ }).first().click()
+    await page.waitForURL(url => url.toString().startsWith(callbackUrl))
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce })
+    assert.deepEqual(tokens.claims()?.amr, ['pwd', 'otp'])
+    assert.deepEqual(problems, [])
+  })
+})
