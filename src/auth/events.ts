@@ -33,7 +33,10 @@ export const SECURITY_EVENT_TYPES = [
   'passkey.added',
   'passkey.removed',
   'mfa.reset',
-  'mail.given_up'
+  'mail.given_up',
+  // An operator registered or removed a client application of the OpenID provider (userId null).
+  'oidc.client_created',
+  'oidc.client_deleted'
 ] as const
 
 export type SecurityEventType = typeof SECURITY_EVENT_TYPES[number]
