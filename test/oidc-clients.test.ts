@@ -142,6 +142,8 @@ describe(`OpenID client applications on ${TEST_DIALECT}`, () => {
     assert.deepEqual([app?.tokenEndpointAuthMethod, app?.applicationType, app?.clientSecret, app?.metadata().first_party], ['none', 'native', undefined, false])
     assert.deepEqual(app?.postLogoutRedirectUris, ['com.example.app:/bye'])
     assert.equal(await provider.Client.find('c_nosuchclient'), undefined)
+    // Not a client_id at all: no query (PostgreSQL would refuse the NUL with an error).
+    for (const id of ['c_\u0000', 'x'.repeat(65), 'c_ü', '']) assert.equal(await findClientMetadata(server.db, id), undefined, JSON.stringify(id))
   })
 
   it('refuses the URIs and names the rules forbid, with exit code 2 and the option named, and writes nothing', async () => {
@@ -242,6 +244,11 @@ describe(`OpenID client applications on ${TEST_DIALECT}`, () => {
       for (const method of ['GET', 'DELETE']) {
         const gone = await request(server, method, `/admin/clients/${client.client_id}`, undefined, { headers: bearer })
         assert.deepEqual([gone.status, gone.body], [404, { message: `no client with client_id "${client.client_id}"`, code: 'not_found' }], method)
+        // Not an id at all (a NUL PostgreSQL would refuse, too long for the column): no such client either.
+        for (const id of ['%00', 'x'.repeat(90), '%C3%BC']) {
+          const none = await request(server, method, `/admin/clients/${id}`, undefined, { headers: bearer })
+          assert.deepEqual([none.status, none.body.code], [404, 'not_found'], `${method} ${id.slice(0, 10)}`)
+        }
       }
       const events = (await json(['events', '--type', 'oidc.client_created', '--since', '1h', '--limit', '1000'])).events as Array<{ ip: string | null, details: Record<string, unknown> }>
       assert.equal(events.find(event => event.details.client_id === client.client_id)?.ip, '127.0.0.1', 'the API\'s caller is the actor')
@@ -251,6 +258,13 @@ describe(`OpenID client applications on ${TEST_DIALECT}`, () => {
       const listed = await request(server, 'GET', '/admin/clients')
       assert.equal(listed.status, 200)
       assert.ok(Array.isArray(listed.body.clients))
+    })
+
+    it('asks for the token when the request came through a proxy that TRUST_PROXY does not trust: its loopback address is the proxy\'s', async () => {
+      for (const header of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Array<Record<string, string>>) {
+        assert.equal((await request(server, 'GET', '/admin/clients', undefined, { headers: header })).status, 404, JSON.stringify(header))
+        assert.equal((await request(server, 'GET', '/admin/clients', undefined, { headers: { ...header, ...bearer } })).status, 200, JSON.stringify(header))
+      }
     })
 
     it('answers bad bodies with 400 and a code naming the field', async () => {

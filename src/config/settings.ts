@@ -457,7 +457,7 @@ export const SETTINGS = {
     range: 'addresses or CIDRs, comma-separated',
     parse: parseCidrs,
     summary: 'clients that may call the admin API (/admin/…)',
-    doc: 'clients that may call the admin API (`/admin/clients` …; the client address as `TRUST_PROXY` reads it); everybody else gets a 404, as for a path that does not exist, unless it presents `ADMIN_TOKEN`'
+    doc: 'clients that may call the admin API (`/admin/clients` …; the client address as `TRUST_PROXY` reads it); everybody else gets a 404, as for a path that does not exist, unless it presents `ADMIN_TOKEN`. Without `TRUST_PROXY`, a request with `X-Forwarded-For`, `Forwarded` or `X-Real-IP` needs the token: its address is a proxy\'s'
   }),
   ADMIN_TOKEN: custom({
     group: 'admin',

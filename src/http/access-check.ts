@@ -12,12 +12,26 @@ export interface AccessRule {
   readonly token: string | null
 }
 
-export function createAccessCheck ({ allow, token }: AccessRule): (request: FastifyRequest) => boolean {
+export interface AccessOptions {
+  /**
+   * TRUST_PROXY is off: a request that names a forwarded client (X-Forwarded-For,
+   * Forwarded, X-Real-IP) came through a proxy this service does not trust, whose own
+   * address (often loopback) is all it sees, so its address proves nothing: only the token
+   * lets it in. Without this, a proxy on the same host would open a loopback-only route
+   * to everybody.
+   */
+  readonly distrustForwarded?: boolean
+}
+
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip']
+
+export function createAccessCheck ({ allow, token }: AccessRule, { distrustForwarded = false }: AccessOptions = {}): (request: FastifyRequest) => boolean {
   const networks = allow.map(cidr => ipaddr.parseCIDR(cidr))
   const bearer = token === null ? null : `Bearer ${token}`
   return request => {
     const authorization = request.headers.authorization
     if (bearer !== null && authorization !== undefined && constantTimeEqual(authorization, bearer)) return true
+    if (distrustForwarded && FORWARDING_HEADERS.some(name => request.headers[name] !== undefined)) return false
     let address: ipaddr.IPv4 | ipaddr.IPv6
     try {
       address = ipaddr.process(request.ip)

@@ -68,8 +68,13 @@ export function hashClientSecret (secret: string): string {
   return createHash('sha256').update(secret).digest('base64url')
 }
 
+// What a client_id can be (the column is varchar(64)): anything else is no client, and is
+// never sent to the database (PostgreSQL refuses a NUL in text with an error, not a miss).
+const PLAUSIBLE_CLIENT_ID = /^[\x21-\x7e]{1,64}$/
+
 /** The client's metadata as oidc-provider reads it (its adapter's find('Client', id)), or undefined. */
 export async function findClientMetadata (db: Db, clientId: string): Promise<AdapterPayload | undefined> {
+  if (!PLAUSIBLE_CLIENT_ID.test(clientId)) return undefined
   const row = await db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst()
   if (row === undefined) return undefined
   const metadata = JSON.parse(row.metadata) as AdapterPayload
@@ -168,6 +173,7 @@ export async function listClients (db: Db): Promise<ClientRecord[]> {
 
 /** One client, or undefined when there is no such client_id. */
 export async function showClient (db: Db, clientId: string): Promise<ClientRecord | undefined> {
+  if (!PLAUSIBLE_CLIENT_ID.test(clientId)) return undefined
   const row = await db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst()
   return row === undefined ? undefined : recordOf(row)
 }
@@ -178,6 +184,7 @@ export async function showClient (db: Db, clientId: string): Promise<ClientRecor
  * grants are left to expire with their records.
  */
 export async function deleteClient (db: Db, clientId: string): Promise<boolean> {
+  if (!PLAUSIBLE_CLIENT_ID.test(clientId)) return false
   const result = await db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst()
   return result.numDeletedRows > 0n
 }

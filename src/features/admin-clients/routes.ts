@@ -2,7 +2,8 @@
 // /admin/clients/:id, the same operations as `authsvc clients …`. Guarded like GET
 // /metrics, with settings of its own: a client address in ADMIN_ALLOW (loopback by
 // default) or `Authorization: Bearer $ADMIN_TOKEN`; anybody else gets the 404 of a path
-// that does not exist, before the body is even read.
+// that does not exist, before the body is even read. Without TRUST_PROXY, a request that
+// came through a proxy (X-Forwarded-For …) needs the token: its address is the proxy's.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { createAccessCheck } from '../../http/access-check.js'
@@ -41,7 +42,7 @@ const ClientParams = Type.Object({ id: Type.String({ description: 'A client_id.'
 export const adminClientRoutes: FastifyPluginAsyncTypebox<FeatureOptions> = async (app, { ctx, config }) => {
   // This plugin's routes only (encapsulated): before the body is parsed, the cross-site
   // check or anything else runs.
-  const mayAdminister = createAccessCheck(config.admin)
+  const mayAdminister = createAccessCheck(config.admin, { distrustForwarded: config.http.trustProxy === false })
   app.addHook('onRequest', async (request, reply) => {
     if (!mayAdminister(request)) return reply.callNotFound()
   })
