@@ -1,11 +1,12 @@
 // `authsvc serve | migrate | import-legacy | users … | events | sessions prune | outbox |
-// keys rotate|list | cluster reload`: run(argv, io) parses the command line, loads the configuration from
+// keys rotate|list | clients … | cluster reload`: run(argv, io) parses the command line, loads the configuration from
 // io.env, builds the service graph, runs the command and returns the exit code: 0 done,
-// 1 failed, 2 wrong usage (or, for the operator's commands, no such user). It writes only
+// 1 failed, 2 wrong usage (or, for the operator's commands, no such user or client). It writes only
 // to io's streams and never exits the process: the bin file (cli.ts) does that.
 import { type DestinationStream, type Logger, pino } from 'pino'
 import { AuthError } from './auth/errors.js'
 import { ADMIN_COMMANDS, ADMIN_USAGE, type AdminCommand, operatorActor, parseAdminCommand, runAdminCommand } from './cli/admin.js'
+import { CLIENTS_USAGE, type ClientsCommand, parseClientsCommand, runClientsCommand } from './cli/clients.js'
 import { ClusterError, type ClusterCommand, CLUSTER_USAGE, parseClusterCommand, reloadCluster } from './cli/cluster.js'
 import { type CliIo, type Output, processIo, writeLine } from './cli/io.js'
 import { type KeysCommand, KEYS_USAGE, parseKeysCommand, runKeysCommand } from './cli/keys.js'
@@ -31,6 +32,8 @@ ${ADMIN_USAGE}
 
 ${KEYS_USAGE}
 
+${CLIENTS_USAGE}
+
 ${CLUSTER_USAGE}
 
 ${configurationHelp()}
@@ -40,6 +43,7 @@ type Parsed =
   | { kind: 'service', command: 'serve' | 'migrate' | 'import-legacy', file: string }
   | { kind: 'admin', command: AdminCommand }
   | { kind: 'keys', command: KeysCommand }
+  | { kind: 'clients', command: ClientsCommand }
   | { kind: 'cluster', command: ClusterCommand }
 
 /** The operator commands that write mail. */
@@ -49,6 +53,7 @@ const MAILING_COMMANDS: ReadonlySet<AdminCommand['name']> = new Set(['set-email'
 function parseCommand (argv: readonly string[], now: number): Parsed {
   const [command, ...rest] = argv
   if (command !== undefined && ADMIN_COMMANDS.has(command)) return { kind: 'admin', command: parseAdminCommand(argv, now) }
+  if (command === 'clients') return { kind: 'clients', command: parseClientsCommand(argv) }
   if (command === 'cluster') return { kind: 'cluster', command: parseClusterCommand(argv) }
   if (command === 'keys') return { kind: 'keys', command: parseKeysCommand(argv) }
   if (command !== 'serve' && command !== 'migrate' && command !== 'import-legacy') throw new UsageError(`unknown command: ${command ?? ''}`)
@@ -110,7 +115,7 @@ async function runCommand (argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_ERROR
   }
   // An operator's command logs to stderr: its stdout is its answer (--json included).
-  const logger = createLogger(config.logLevel, parsed.kind === 'admin' || parsed.kind === 'keys' ? io.stderr : io.stdout)
+  const logger = createLogger(config.logLevel, parsed.kind === 'admin' || parsed.kind === 'keys' || parsed.kind === 'clients' ? io.stderr : io.stdout)
   const services = await createServices(config, { logger })
   const label = argv.slice(0, argv[0] === 'events' || parsed.kind === 'service' ? 1 : 2).join(' ')
   try {
@@ -147,6 +152,10 @@ async function runOnce (parsed: Exclude<Parsed, { kind: 'cluster' }>, services: 
   }
   if (parsed.kind === 'keys') {
     writeLine(io.stdout, await runKeysCommand(services, parsed.command))
+    return EXIT_OK
+  }
+  if (parsed.kind === 'clients') {
+    writeLine(io.stdout, await runClientsCommand(services.auth, services.config, parsed.command, operatorActor()))
     return EXIT_OK
   }
   if (parsed.command === 'migrate') {

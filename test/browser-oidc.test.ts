@@ -11,10 +11,10 @@ import * as client from 'openid-client'
 import { Secret, TOTP } from 'otpauth'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from './support/browser.js'
+import { runCli } from './support/cli.js'
 import { freePort } from './support/service.js'
 import { PASSWORD, request, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { freshStep } from './support/totp.js'
-import { hashClientSecret } from '../src/provider/clients.js'
 
 describe('an application signs in through the provider, in Chromium', () => {
   let server: TestServer
@@ -39,19 +39,10 @@ describe('an application signs in through the provider, in Chromium', () => {
     await new Promise(resolve => callbackServer?.close(resolve))
   })
 
-  let clients = 0
   async function registerClient (firstParty: boolean): Promise<client.Configuration> {
-    clients += 1
-    const id = `browser-app-${clients}-${Date.now()}`
-    const secret = `secret-of-${id}-0123456789`
-    await server.db.insertInto('oidc_clients').values({
-      client_id: id,
-      name: 'Example Notes',
-      metadata: JSON.stringify({ redirect_uris: [callbackUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }),
-      secret_hash: hashClientSecret(secret),
-      first_party: firstParty ? 1 : 0,
-      created_at: Date.now()
-    }).execute()
+    const created = await runCli(['clients', 'create', '--name', 'Example Notes', '--redirect-uri', callbackUrl, '--json', ...(firstParty ? ['--first-party'] : [])], { DATABASE_URL: server.databaseUrl })
+    assert.equal(created.code, 0, created.stderr)
+    const { client_id: id, client_secret: secret } = JSON.parse(created.stdout) as { client_id: string, client_secret: string }
     // oxlint-disable-next-line typescript/no-deprecated -- plain HTTP on loopback, for the test
     return await client.discovery(new URL(server.url), id, secret, undefined, { execute: [client.allowInsecureRequests] })
   }

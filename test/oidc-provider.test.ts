@@ -11,7 +11,6 @@ import { createTestClock } from './support/clock.js'
 import { PageClient } from './support/pages.js'
 import { PASSWORD, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { TEST_DIALECT } from './support/database.js'
-import { hashClientSecret } from '../src/provider/clients.js'
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback'
 
@@ -27,25 +26,15 @@ async function freePort (): Promise<number> {
 interface RegisteredClient { readonly id: string, readonly secret: string | undefined }
 
 let clients = 0
-// TEMPORARY until `authsvc clients create` lands: the row it would write.
+/** Registers a client application as an operator does (`authsvc clients create --json`). */
 async function registerClient (server: TestServer, options: { firstParty?: boolean, public?: boolean } = {}): Promise<RegisteredClient> {
   clients += 1
-  const id = `test-client-${clients}-${Date.now()}`
-  const secret = options.public === true ? undefined : `secret-${id}-0123456789abcdef`
-  await server.db.insertInto('oidc_clients').values({
-    client_id: id,
-    name: `Test app ${clients}`,
-    metadata: JSON.stringify({
-      redirect_uris: [REDIRECT_URI],
-      post_logout_redirect_uris: ['http://127.0.0.1:9/signed-out'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: options.public === true ? 'none' : 'client_secret_basic'
-    }),
-    secret_hash: secret === undefined ? null : hashClientSecret(secret),
-    first_party: options.firstParty === true ? 1 : 0,
-    created_at: Date.now()
-  }).execute()
+  const args = ['clients', 'create', '--name', `Test app ${clients}`, '--redirect-uri', REDIRECT_URI, '--post-logout-redirect-uri', 'http://127.0.0.1:9/signed-out', '--json']
+  if (options.firstParty === true) args.push('--first-party')
+  if (options.public === true) args.push('--public')
+  const created = await runCli(args, { DATABASE_URL: server.databaseUrl })
+  assert.equal(created.code, 0, created.stderr)
+  const { client_id: id, client_secret: secret } = JSON.parse(created.stdout) as { client_id: string, client_secret?: string }
   return { id, secret }
 }
 

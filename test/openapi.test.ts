@@ -161,13 +161,15 @@ describe('the OpenAPI document', () => {
       const schema = document.paths[route]?.get?.responses['200']?.content?.['application/json']?.schema as { properties: Record<string, { items: { properties: { id: { type: string } } } }> } | undefined
       return schema?.properties[key]?.items.properties.id.type
     }
+    const clients = document.paths['/admin/clients']?.get?.responses['200']?.content?.['application/json']?.schema as { properties: { clients: { items: { properties: { client_id: { type: string } } } } } } | undefined
     assert.deepEqual(types, {
       '/users/{id} {id}': user.properties.id.type,
       // Handles and credential ids are text, as the lists that give them say.
       '/account/sessions/{id} {id}': listedIdType('/account/sessions', 'sessions'),
-      '/account/passkeys/{id} {id}': listedIdType('/account/passkeys', 'passkeys')
+      '/account/passkeys/{id} {id}': listedIdType('/account/passkeys', 'passkeys'),
+      '/admin/clients/{id} {id}': clients?.properties.clients.items.properties.client_id.type
     })
-    assert.deepEqual(Object.values(types).slice(1), ['string', 'string'])
+    assert.deepEqual(Object.values(types).slice(1), ['string', 'string', 'string'])
     const limit = document.paths['/account/events']?.get?.parameters?.find(parameter => parameter.name === 'limit')
     assert.deepEqual(limit?.schema, { type: 'integer', minimum: 1, maximum: 100 })
   })

@@ -37,7 +37,10 @@ export const SECURITY_EVENT_TYPES = [
   'oidc.consent_granted',
   'oidc.token_issued',
   'oidc.refresh_reused',
-  'oidc.logout'
+  'oidc.logout',
+  // An operator registered or removed a client application of the OpenID provider (userId null).
+  'oidc.client_created',
+  'oidc.client_deleted'
 ] as const
 
 export type SecurityEventType = typeof SECURITY_EVENT_TYPES[number]

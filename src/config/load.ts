@@ -78,6 +78,7 @@ export function loadConfig (env: Env = process.env): Config {
     hashing: Object.freeze({ threads: v.HASH_THREADS, queueLimit: v.HASH_QUEUE_LIMIT }),
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     metrics: Object.freeze({ enabled: v.METRICS_ENABLED, allow: Object.freeze(v.METRICS_ALLOW), token: v.METRICS_TOKEN, instance: v.INSTANCE_NAME }),
+    admin: Object.freeze({ allow: Object.freeze(v.ADMIN_ALLOW), token: v.ADMIN_TOKEN }),
     ui: Object.freeze({ brandName: v.BRAND_NAME, logoUrl: v.BRAND_LOGO_URL }),
     encryption: Object.freeze({ ...v.ENCRYPTION_KEY, keys: Object.freeze(v.ENCRYPTION_KEY.keys.map(key => Object.freeze({ ...key }))) }),
     sessionJwt: Object.freeze({ ttlSeconds: v.SESSION_JWT_TTL, audiences: Object.freeze(v.SESSION_JWT_AUDIENCES) }),

@@ -99,12 +99,14 @@ export function parseAudiences (raw: string | null, name: string, report: Report
   return [...new Set(audiences)]
 }
 
-export const DEFAULT_METRICS_ALLOW = '127.0.0.0/8,::1/128'
+/** The loopback networks: the default of METRICS_ALLOW and ADMIN_ALLOW. */
+export const LOOPBACK_ONLY = '127.0.0.0/8,::1/128'
+export const DEFAULT_METRICS_ALLOW = LOOPBACK_ONLY
 
-/** Comma-separated CIDRs (or single addresses). */
+/** Comma-separated CIDRs (or single addresses); unset: loopback only. */
 export function parseCidrs (raw: string | null, name: string, report: Report): string[] {
   const cidrs: string[] = []
-  for (const entry of list(raw ?? DEFAULT_METRICS_ALLOW)) {
+  for (const entry of list(raw ?? LOOPBACK_ONLY)) {
     try {
       const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), entry.includes(':') ? 128 : 32]
       cidrs.push(`${address.toString()}/${bits}`)
@@ -145,6 +147,11 @@ export function parseLogoUrl (raw: string | null, name: string, report: Report):
 
 export function parseMetricsToken (raw: string | null, name: string, report: Report): string | null {
   if (raw !== null && raw.length < 16) report(`${name} must be at least 16 characters (a guessable token would open the metrics to anyone)`)
+  return raw
+}
+
+export function parseAdminToken (raw: string | null, name: string, report: Report): string | null {
+  if (raw !== null && raw.length < 16) report(`${name} must be at least 16 characters (a guessable token would let anyone register client applications)`)
   return raw
 }
 

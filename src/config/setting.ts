@@ -11,6 +11,7 @@ export const GROUPS = {
   limits: 'Abuse limits',
   http: 'HTTP, proxies and origins',
   observability: 'Metrics and audit',
+  admin: 'Admin API',
   security: 'Secrets at rest',
   oidc: 'OpenID Connect provider',
   pages: 'Hosted pages'

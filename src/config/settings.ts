@@ -4,8 +4,8 @@
 // usually are. Durations are in seconds unless the name or the text says otherwise.
 import path from 'node:path'
 import {
-  DEFAULT_DATABASE_FILE, DEFAULT_METRICS_ALLOW, parseAudiences, parseCidrs, parseDatabaseUrl, parseEncryptionKeys, parseInstanceName, parseLogoUrl,
-  parseMetricsToken, parseOrigins, parseTrustProxy
+  DEFAULT_DATABASE_FILE, DEFAULT_METRICS_ALLOW, LOOPBACK_ONLY, parseAdminToken, parseAudiences, parseCidrs, parseDatabaseUrl, parseEncryptionKeys,
+  parseInstanceName, parseLogoUrl, parseMetricsToken, parseOrigins, parseTrustProxy
 } from './parsers.js'
 import { boolean, custom, integer, oneOf, type Setting, text, url } from './setting.js'
 
@@ -464,6 +464,25 @@ export const SETTINGS = {
     max: 36_500,
     summary: 'days a security event stays in the audit log (0 = for good)',
     doc: 'days a security event stays in the audit log (`audit_events`); older ones are deleted by the 10-minute sweep, 1,000 rows per statement (`0` keeps them for good)'
+  }),
+
+  // Admin API
+  ADMIN_ALLOW: custom({
+    group: 'admin',
+    shownDefault: `\`${LOOPBACK_ONLY}\``,
+    defaultValue: LOOPBACK_ONLY,
+    range: 'addresses or CIDRs, comma-separated',
+    parse: parseCidrs,
+    summary: 'clients that may call the admin API (/admin/…)',
+    doc: 'clients that may call the admin API (`/admin/clients` …; the client address as `TRUST_PROXY` reads it); everybody else gets a 404, as for a path that does not exist, unless it presents `ADMIN_TOKEN`. Without `TRUST_PROXY`, a request with `X-Forwarded-For`, `Forwarded` or `X-Real-IP` needs the token: its address is a proxy\'s'
+  }),
+  ADMIN_TOKEN: custom({
+    group: 'admin',
+    shownDefault: '–',
+    range: '16 characters or more',
+    parse: parseAdminToken,
+    summary: 'a bearer token that may call the admin API from anywhere',
+    doc: 'a bearer token (`Authorization: Bearer …`) that may call the admin API from any address; never logged. Make one with `openssl rand -base64 32`'
   }),
 
   // Secrets at rest

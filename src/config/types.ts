@@ -138,6 +138,7 @@ export interface Config {
   /** Days audit events are kept; 0 keeps them for good. */
   readonly auditRetentionDays: number
   readonly metrics: MetricsConfig
+  readonly admin: AdminConfig
   readonly ui: UiConfig
   readonly encryption: EncryptionConfig
   readonly oidc: OidcConfig
@@ -184,6 +185,14 @@ export interface MetricsConfig {
   readonly token: string | null
   /** INSTANCE_NAME: an `instance` label on every series (several instances); null for none. */
   readonly instance: string | null
+}
+
+/** Who may call the admin API (/admin/…): the rest get a 404. */
+export interface AdminConfig {
+  /** ADMIN_ALLOW: client networks (CIDRs). */
+  readonly allow: readonly string[]
+  /** ADMIN_TOKEN: a bearer token that may call it from anywhere; null for none. */
+  readonly token: string | null
 }
 
 export class ConfigError extends Error {

@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { accountRoutes } from '../features/account/routes.js'
+import { adminClientRoutes } from '../features/admin-clients/routes.js'
 import { auditRoutes } from '../features/audit/routes.js'
 import { emailChangeRoutes } from '../features/email-change/routes.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
@@ -198,6 +199,7 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   await app.register(emailChangeRoutes, features)
   await app.register(mfaRoutes, features)
   await app.register(passkeyRoutes, features)
+  await app.register(adminClientRoutes, features)
   // The OpenID Connect provider (/oidc, discovery): its pages are the hosted pages'.
   const serviceSubject = createSessionSubject(ctx)
   const endServiceSession = createSessionEnd(ctx, config)

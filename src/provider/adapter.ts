@@ -54,6 +54,8 @@ export function createAdapter (db: Db, now: () => number): AdapterConstructor {
     }
 
     private async findWhere (column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      // What a request made up (a NUL, which PostgreSQL refuses in text; an overlong id) is no record.
+      if (value.length > 320 || value.includes('\u0000')) return undefined
       let query = db.selectFrom('oidc_records').select(['payload', 'expires_at', 'consumed_at']).where(column, '=', value)
       if (column !== 'id') query = query.where('model', '=', this.model)
       const row = await query.executeTakeFirst()

@@ -6,31 +6,14 @@
 // else gets the same 404 as for a path that does not exist.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import ipaddr from 'ipaddr.js'
 import type { Counter, Histogram } from 'prom-client'
-import { constantTimeEqual } from '../../auth/tokens.js'
 import type { MetricsConfig } from '../../config.js'
 import type { Metrics } from '../../metrics.js'
+import { createAccessCheck } from '../access-check.js'
 
 export const METRICS_PATH = '/metrics'
 
 interface Children { readonly requests: Counter.Internal, readonly duration: Histogram.Internal<'method' | 'route' | 'status'> }
-
-function createAccessCheck ({ allow, token }: MetricsConfig): (request: FastifyRequest) => boolean {
-  const networks = allow.map(cidr => ipaddr.parseCIDR(cidr))
-  const bearer = token === null ? null : `Bearer ${token}`
-  return request => {
-    const authorization = request.headers.authorization
-    if (bearer !== null && authorization !== undefined && constantTimeEqual(authorization, bearer)) return true
-    let address: ipaddr.IPv4 | ipaddr.IPv6
-    try {
-      address = ipaddr.process(request.ip)
-    } catch {
-      return false
-    }
-    return networks.some(([network, bits]) => address.kind() === network.kind() && address.match(network, bits))
-  }
-}
 
 export const metricsPlugin = fp(async function metricsRoutes (app: FastifyInstance, { metrics, config }: { metrics: Metrics, config: MetricsConfig }) {
   const children = new Map<string, Children>()

@@ -173,7 +173,8 @@ export const openApiPlugin = fp(async function openApi (app: FastifyInstance, { 
         { name: 'account', description: 'The signed-in user\'s own account' },
         { name: 'second factors', description: 'TOTP and recovery codes' },
         { name: 'passkeys', description: 'Passkeys (WebAuthn): adding them, and signing in with one' },
-        { name: 'service', description: 'The service itself' }
+        { name: 'service', description: 'The service itself' },
+        { name: 'admin', description: 'The admin API: for ADMIN_ALLOW addresses and the bearer of ADMIN_TOKEN only (anybody else gets 404)' }
       ],
       components: {
         securitySchemes: {
