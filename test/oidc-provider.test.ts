@@ -366,3 +366,40 @@ describe(`the provider's signing keys on ${TEST_DIALECT}`, () => {
     assert.equal(verified.protectedHeader.kid, before.kid)
   })
 })
+
+describe(`dynamic client registration on ${TEST_DIALECT}`, () => {
+  it('is off by default: the registration endpoint is not in discovery and answers no client', async () => {
+    const port = await freePort()
+    const server = await startServer({ PUBLIC_URL: `http://127.0.0.1:${port}` }, { port })
+    try {
+      const metadata = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as Record<string, unknown>
+      assert.equal(metadata.registration_endpoint, undefined)
+      const refused = await fetch(`${server.url}/oidc/reg`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [REDIRECT_URI] }) })
+      assert.equal(refused.status, 404)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('with OIDC_DYNAMIC_REGISTRATION=true, a client registered at the endpoint signs a person in', async () => {
+    const port = await freePort()
+    const issuer = `http://127.0.0.1:${port}`
+    const server = await startServer({ PUBLIC_URL: issuer, OIDC_DYNAMIC_REGISTRATION: 'true' }, { port })
+    try {
+      // oxlint-disable-next-line typescript/no-deprecated -- plain HTTP on loopback, for the test
+      const config = await client.dynamicClientRegistration(new URL(issuer), { redirect_uris: [REDIRECT_URI], client_name: 'Registered by itself' }, undefined, { execute: [client.allowInsecureRequests] })
+      const user = await signUpVerified(server)
+      const request = await authorizationUrl(config)
+      const { callback, pages } = await authorize(new PageClient(server), request.url, user)
+      assert.equal(pages.length, 2, 'sign-in and consent: a self-registered client is never first party')
+      const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+      assert.equal(tokens.claims()?.email, user.email)
+      const secret = String(config.clientMetadata().client_secret)
+      const stored = await server.db.selectFrom('oidc_records').select('payload').where('model', '=', 'Client').execute()
+      assert.equal(stored.length, 1)
+      assert.ok(!stored[0]?.payload.includes(secret), 'the secret is stored as its SHA-256 only')
+    } finally {
+      await server.close()
+    }
+  })
+})

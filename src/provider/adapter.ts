@@ -8,7 +8,7 @@ import type { Db } from '../db/index.js'
 import { isUniqueViolation } from '../db/errors.js'
 import { upsertRow } from '../db/upsert.js'
 import { deleteExpiredInBatches } from '../db/sweep.js'
-import { findClientMetadata } from './clients.js'
+import { findClientMetadata, hashClientSecret } from './clients.js'
 
 /** The models whose records belong to a grant (revokeByGrantId removes them together). */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'])
@@ -25,10 +25,15 @@ export function createAdapter (db: Db, now: () => number): AdapterConstructor {
     }
 
     async upsert (id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+      // A client registered at the registration endpoint (OIDC_DYNAMIC_REGISTRATION): its
+      // secret is kept as its SHA-256, as the operator's clients' (the library answered the
+      // secret itself to the client; it never writes a client twice: registration
+      // management is off).
+      const stored = this.model === 'Client' && typeof payload.client_secret === 'string' ? { ...payload, client_secret: hashClientSecret(payload.client_secret) } : payload
       await upsertRow(db, 'oidc_records', 'id', {
         id: this.key(id),
         model: this.model,
-        payload: JSON.stringify(payload),
+        payload: JSON.stringify(stored),
         grant_id: GRANTABLE.has(this.model) ? payload.grantId ?? null : null,
         uid: payload.uid ?? null,
         user_code: payload.userCode ?? null,
