@@ -15,10 +15,13 @@ import readline from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
+import * as client from 'openid-client'
 import { Secret, TOTP } from 'otpauth'
 import { spawnCli } from './support/cli.js'
 import { createTestDatabase, type TestDatabase } from './support/database.js'
-import { PASSWORD, uniqueEmail } from './support/server.js'
+import { authorizationUrl, authorize, registerClient } from './support/oidc.js'
+import { PageClient } from './support/pages.js'
+import { PASSWORD, type TestServer, uniqueEmail } from './support/server.js'
 import { type SmtpReceiver, startSmtpReceiver } from './support/smtp.js'
 
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
@@ -107,6 +110,8 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
         PATH: process.env.PATH ?? '',
         ...env(),
         PORT: String(base),
+        // The issuer of the OpenID provider: nginx, whichever instance answers.
+        PUBLIC_URL: `http://127.0.0.1:${base}`,
         NODE_ENV: 'test',
         LOG_LEVEL: 'warn',
         RESET_TOKEN_IN_RESPONSE: 'true',
@@ -216,6 +221,27 @@ describe('the cluster: two instances behind nginx on PostgreSQL and Redis', { sk
     const token = /verify_email\?token=([\w-]{43})/.exec(mail.text)?.[1] ?? ''
     assert.equal((await call(two(), 'POST', '/verify_email', { token })).status, 200)
     assert.equal((await call(one(), 'POST', '/verify_email', { token })).status, 403)
+  })
+
+  it('an application\'s sign-in (OpenID Connect) begun on one instance is finished on the other', async () => {
+    const issuer = `http://127.0.0.1:${base}`
+    const { email } = await account()
+    const registered = await registerClient(database.url, { firstParty: true })
+    // oxlint-disable-next-line typescript/no-deprecated -- plain HTTP on loopback, for the test
+    const config = await client.discovery(new URL(issuer), registered.id, registered.secret, undefined, { execute: [client.allowInsecureRequests] })
+    const request = await authorizationUrl(config)
+    // The browser: the authorization request to instance one, everything after to instance two.
+    const browserOn = (port: number): PageClient => new PageClient({ url: `http://127.0.0.1:${port}`, config: { publicUrl: issuer } } as unknown as TestServer)
+    const viaOne = browserOn(one())
+    const begun = await viaOne.get(request.url.slice(issuer.length))
+    assert.equal(begun.status, 303)
+    assert.match(begun.location ?? '', /^\/ui\/authorize\//)
+    const viaTwo = browserOn(two())
+    for (const [name, value] of viaOne.cookies) viaTwo.cookies.set(name, value)
+    const { callback, pages } = await authorize(viaTwo, `http://127.0.0.1:${two()}${begun.location ?? ''}`, { email })
+    assert.deepEqual(pages, ['/ui/login'])
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    assert.equal(tokens.claims()?.email, email)
   })
 
   it('names each instance in its metrics', async () => {

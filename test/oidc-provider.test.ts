@@ -3,98 +3,17 @@
 // is a form client (support/pages.ts) that signs in on the hosted pages.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import * as client from 'openid-client'
 import { runCli } from './support/cli.js'
 import { createTestClock } from './support/clock.js'
+import { asPage, authorizationUrl, authorize, browse, nextOf, REDIRECT_URI, type RegisteredClient, registerClient as registerClientIn } from './support/oidc.js'
 import { PageClient } from './support/pages.js'
+import { freePort } from './support/service.js'
 import { PASSWORD, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { TEST_DIALECT } from './support/database.js'
 
-const REDIRECT_URI = 'http://127.0.0.1:9/callback'
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise(resolve => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
-
-interface RegisteredClient { readonly id: string, readonly secret: string | undefined }
-
-let clients = 0
-/** Registers a client application as an operator does (`authsvc clients create --json`). */
-async function registerClient (server: TestServer, options: { firstParty?: boolean, public?: boolean } = {}): Promise<RegisteredClient> {
-  clients += 1
-  const args = ['clients', 'create', '--name', `Test app ${clients}`, '--redirect-uri', REDIRECT_URI, '--post-logout-redirect-uri', 'http://127.0.0.1:9/signed-out', '--json']
-  if (options.firstParty === true) args.push('--first-party')
-  if (options.public === true) args.push('--public')
-  const created = await runCli(args, { DATABASE_URL: server.databaseUrl })
-  assert.equal(created.code, 0, created.stderr)
-  const { client_id: id, client_secret: secret } = JSON.parse(created.stdout) as { client_id: string, client_secret?: string }
-  return { id, secret }
-}
-
-/** Where a reply sends the browser on: its Location, or its Refresh header (the page that
- *  follows a form of ours on the way to the application). */
-function nextOf (page: { location: string | null, headers: Headers }): string | null {
-  return page.location ?? /^0;url=(.+)$/.exec(page.headers.get('refresh') ?? '')?.[1] ?? null
-}
-
-/** Follows the browser's redirects from `url` until a page (200) or the client's redirect URI. */
-async function browse (browser: PageClient, url: string): Promise<{ url: string, html: string }> {
-  let current = url
-  for (let hops = 0; hops < 10; hops += 1) {
-    if (current.startsWith(REDIRECT_URI.slice(0, REDIRECT_URI.lastIndexOf('/'))) && !current.startsWith(browser.server.url)) return { url: current, html: '' }
-    const path = current.startsWith(browser.server.url) ? current.slice(browser.server.url.length) : current
-    const page = await browser.get(path)
-    const next = nextOf(page)
-    if (next === null) return { url: current, html: page.html }
-    current = new URL(next, browser.server.url + path).toString()
-  }
-  throw new Error(`too many redirects from ${url}`)
-}
-
-async function authorizationUrl (config: client.Configuration, extra: Record<string, string> = {}): Promise<{ url: string, verifier: string, state: string, nonce: string }> {
-  const verifier = client.randomPKCECodeVerifier()
-  const state = client.randomState()
-  const nonce = client.randomNonce()
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra
-  })
-  return { url: url.toString(), verifier, state, nonce }
-}
-
-const asPage = (html: string): { status: number, headers: Headers, html: string, location: null } => ({ status: 200, headers: new Headers(), html, location: null })
-
-/** The browser's way from an authorization URL to the client's callback: signs in on the
- *  login page when asked, allows on the consent page when asked. */
-async function authorize (browser: PageClient, url: string, user: { email: string }): Promise<{ callback: URL, pages: string[] }> {
-  const pages: string[] = []
-  let at = await browse(browser, url)
-  for (let steps = 0; steps < 5 && !at.url.startsWith(REDIRECT_URI.slice(0, 20)); steps += 1) {
-    const page = new URL(at.url)
-    pages.push(page.pathname)
-    let answer
-    if (page.pathname === '/ui/login') answer = await browser.post(`/ui/login${page.search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(at.html) })
-    else if (page.pathname === '/ui/reauthenticate') answer = await browser.post(`/ui/reauthenticate${page.search}`, { password: PASSWORD }, { tokenFrom: asPage(at.html) })
-    else if (page.pathname.startsWith('/ui/authorize/')) answer = await browser.post(page.pathname, { decision: 'allow' }, { tokenFrom: asPage(at.html) })
-    else throw new Error(`unexpected page ${at.url}: ${at.html.slice(0, 300)}`)
-    const next = nextOf(answer)
-    if (next === null) throw new Error(`${page.pathname} answered ${answer.status}: ${answer.html.slice(0, 300)}`)
-    at = await browse(browser, new URL(next, browser.server.url).toString())
-  }
-  return { callback: new URL(at.url), pages }
-}
+const registerClient = async (server: TestServer, options: { firstParty?: boolean, public?: boolean } = {}): Promise<RegisteredClient> => await registerClientIn(server.databaseUrl, options)
 
 describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
   let server: TestServer
