@@ -2,14 +2,16 @@
 // the hashing ceiling, and the service on SQLite and PostgreSQL, each driven by autocannon
 // from a separate process; prints a table of figures and ratios and writes BENCHMARKS.md.
 // The abuse limits are switched off for the run (they would turn the load into 429s).
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { benchCluster, type ClusterRow } from './cluster.js'
 import { benchToken, seed } from './seed.js'
-import { type Database, inTurns as takeTurns, load as loadOnce, log, PASSWORD, peakRssMb, POSTGRES_URL, postgresDatabase, type Running, serve, signIn, sqliteDatabase, start, type Summary } from './support.js'
+import { BARE_OIDC_CLIENT, type Database, inTurns as takeTurns, load as loadOnce, log, PASSWORD, peakRssMb, POSTGRES_URL, postgresDatabase, type Running, serve, signIn, sqliteDatabase, start, type Summary } from './support.js'
 
+const execFileAsync = promisify(execFile)
 const full = process.argv.includes('--full')
 const secondsArg = process.argv.find(arg => arg.startsWith('--seconds='))
 const SECONDS = secondsArg !== undefined ? Number(secondsArg.slice('--seconds='.length)) : full ? 10 : 2
@@ -126,6 +128,51 @@ async function benchScale (target: string, small: Database, large: Database): Pr
   }
 }
 
+/** One run of the OpenID Connect driver (bench/oidc-load.ts), in a process of its own. */
+async function loadOidc (options: Record<string, unknown> & { seconds: number }): Promise<Summary> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/oidc-load.ts', JSON.stringify({ connections: 8, ...options })], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  await new Promise(resolve => child.once('exit', resolve))
+  return (JSON.parse(out) as { main: Summary }).main
+}
+
+/**
+ * The OpenID provider: code exchanges (an application signing in a person already signed
+ * in here: the authorization request, its redirect, the code at the token endpoint) and
+ * refresh grants per second, in turns with the same library alone on bare node:http with
+ * its in-memory adapter (bench/oidc-bare.ts): the ratio is what our storage and mount cost.
+ */
+async function benchOidc (target: string, database: Database): Promise<void> {
+  const running: Running[] = []
+  try {
+    const bare = await start(['--import', 'tsx', 'bench/oidc-bare.ts'], {})
+    running.push(bare)
+    const service = await serve(database.url)
+    running.push(service)
+    const token = await signIn(service.url, `bench-oidc-${target}@example.com`)
+    const redirectUri = 'http://127.0.0.1:9/callback'
+    const { stdout } = await execFileAsync(process.execPath, ['dist/cli.js', 'clients', 'create', '--name', 'Bench', '--redirect-uri', redirectUri, '--first-party', '--json'], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'silent' } })
+    const created = JSON.parse(stdout) as { client_id: string, client_secret: string }
+    const ours = { url: service.url, clientId: created.client_id, secret: created.client_secret, redirectUri, authorizationPath: '/oidc/auth', tokenPath: '/oidc/token', cookie: `session_id=${token}` }
+    const alone = { url: bare.url, ...BARE_OIDC_CLIENT, authorizationPath: '/auth', tokenPath: '/token' }
+    log(`${target}: OpenID code exchanges and refresh grants, the library alone and the service, in turns`)
+    const turns = await inTurns({
+      bareCode: async (seconds) => await loadOidc({ ...alone, workload: 'code', seconds }),
+      code: async (seconds) => await loadOidc({ ...ours, workload: 'code', seconds }),
+      bareRefresh: async (seconds) => await loadOidc({ ...alone, workload: 'refresh', seconds }),
+      refresh: async (seconds) => await loadOidc({ ...ours, workload: 'refresh', seconds })
+    })
+    rows.push({ target, workload: 'baseline: OpenID code exchange, oidc-provider alone (bare node:http, memory adapter)', result: turns.bareCode as Summary })
+    rows.push({ target, workload: 'OpenID code exchange (authorization request with a session, callback, token)', result: turns.code as Summary, rssMb: peakRssMb(service.child.pid as number) })
+    rows.push({ target, workload: 'baseline: OpenID refresh grant, oidc-provider alone', result: turns.bareRefresh as Summary })
+    rows.push({ target, workload: 'OpenID refresh grant (rotating)', result: turns.refresh as Summary })
+  } finally {
+    for (const server of running) await server.stop()
+    await database.drop()
+  }
+}
+
 /** What the metrics cost GET /profile: the same service with and without them, in turns. */
 async function benchMetrics (target: string, on: Database, off: Database): Promise<void> {
   const services: Running[] = []
@@ -151,6 +198,7 @@ async function benchMetrics (target: string, on: Database, off: Database): Promi
 
 await benchService('SQLite', sqliteDatabase())
 await benchMetrics('SQLite', sqliteDatabase(), sqliteDatabase())
+await benchOidc('SQLite', sqliteDatabase())
 const pgDatabase = await postgresDatabase()
 if (pgDatabase !== null) await benchService('PostgreSQL', pgDatabase)
 await benchScale('SQLite', sqliteDatabase(), sqliteDatabase())
@@ -213,7 +261,8 @@ const table = [
   '| target | workload | req/s (median) | range of runs | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
   '|---|---|---:|---|---:|---:|---:|---:|---|',
   ...rows.map(r => {
-    const base = r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood') || r.workload.startsWith('sign-in floor')
+    const oidcBase = r.workload.startsWith('OpenID code') ? find(r.target, 'baseline: OpenID code exchange, oidc-provider alone (bare node:http, memory adapter)') : r.workload.startsWith('OpenID refresh') ? find(r.target, 'baseline: OpenID refresh grant, oidc-provider alone') : undefined
+    const base = oidcBase !== undefined ? `${ratio(r.result.rps, oidcBase.rps)} × the library alone` : r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood') || r.workload.startsWith('sign-in floor')
       ? `${ratio(r.result.rps, hashOf(r.target))} × hashing`
       : r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, bareOf(r.target))} × node:http`
     const range = r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`

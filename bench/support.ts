@@ -15,6 +15,8 @@ export interface Database { url: string, drop: () => Promise<void> }
 
 export const PASSWORD = 'bench password long enough'
 export const LIMITS_OFF = { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_RESET: '0', RATE_LIMIT_ACCOUNT: '0', LOGIN_THROTTLE_MAX_DELAY: '0', RESET_MAIL_LIMIT: '0' }
+/** The one client of the bare OpenID provider (bench/oidc-bare.ts). */
+export const BARE_OIDC_CLIENT = { clientId: 'bench-bare', secret: 'bench-bare-secret-0123456789abcdef', redirectUri: 'http://127.0.0.1:9/callback' }
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 export function log (message: string): void { process.stderr.write(`${message}\n`) }
