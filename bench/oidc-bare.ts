@@ -12,7 +12,8 @@ import { BARE_OIDC_CLIENT as BARE_CLIENT } from './support.js'
 const keys: JWK[] = []
 for (const alg of ['RS256', 'ES256'] as const) {
   const { privateKey } = await generateKeyPair(alg, { extractable: true })
-  keys.push({ ...await exportJWK(privateKey), kid: alg, alg, use: 'sig' } as JWK)
+  const jwk: JWK = { ...await exportJWK(privateKey), kid: alg, alg, use: 'sig' }
+  keys.push(jwk)
 }
 const port = Number(process.env.PORT ?? 0)
 const provider = new Provider(`http://127.0.0.1:${port}`, {

@@ -257,11 +257,18 @@ try {
   await client.end()
 } catch { /* PostgreSQL was skipped above and said so */ }
 
+/** The bare library's row an OpenID row is compared with. */
+function oidcBaselineOf (r: Row): Summary | undefined {
+  if (r.workload.startsWith('OpenID code')) return find(r.target, 'baseline: OpenID code exchange, oidc-provider alone (bare node:http, memory adapter)')
+  if (r.workload.startsWith('OpenID refresh')) return find(r.target, 'baseline: OpenID refresh grant, oidc-provider alone')
+  return undefined
+}
+
 const table = [
   '| target | workload | req/s (median) | range of runs | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
   '|---|---|---:|---|---:|---:|---:|---:|---|',
   ...rows.map(r => {
-    const oidcBase = r.workload.startsWith('OpenID code') ? find(r.target, 'baseline: OpenID code exchange, oidc-provider alone (bare node:http, memory adapter)') : r.workload.startsWith('OpenID refresh') ? find(r.target, 'baseline: OpenID refresh grant, oidc-provider alone') : undefined
+    const oidcBase = oidcBaselineOf(r)
     const base = oidcBase !== undefined ? `${ratio(r.result.rps, oidcBase.rps)} × the library alone` : r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood') || r.workload.startsWith('sign-in floor')
       ? `${ratio(r.result.rps, hashOf(r.target))} × hashing`
       : r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, bareOf(r.target))} × node:http`
