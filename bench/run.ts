@@ -269,9 +269,12 @@ const table = [
   '|---|---|---:|---|---:|---:|---:|---:|---|',
   ...rows.map(r => {
     const oidcBase = oidcBaselineOf(r)
-    const base = oidcBase !== undefined ? `${ratio(r.result.rps, oidcBase.rps)} × the library alone` : r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood') || r.workload.startsWith('sign-in floor')
-      ? `${ratio(r.result.rps, hashOf(r.target))} × hashing`
-      : r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, bareOf(r.target))} × node:http`
+    const hashed = r.workload.startsWith('login') || r.workload.startsWith('register') || r.workload.includes('flood') || r.workload.startsWith('sign-in floor')
+    const base = oidcBase !== undefined
+      ? `${ratio(r.result.rps, oidcBase.rps)} × the library alone`
+      : hashed
+        ? `${ratio(r.result.rps, hashOf(r.target))} × hashing`
+        : r.workload.startsWith('baseline') ? 'baseline' : `${ratio(r.result.rps, bareOf(r.target))} × node:http`
     const range = r.result.rpsRange === undefined ? '' : `${fmt(r.result.rpsRange[0])}–${fmt(r.result.rpsRange[1])}`
     return `| ${r.target} | ${r.workload} | ${fmt(r.result.rps)} | ${range} | ${Number.isNaN(r.result.p50) ? '' : r.result.p50} | ${Number.isNaN(r.result.p99) ? '' : r.result.p99} | ${r.result.errors}${Object.keys(r.result.statuses).filter(k => k !== '2xx').length > 0 ? ' ' + JSON.stringify(r.result.statuses) : ''} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${base}${r.note === undefined ? '' : '; ' + r.note} |`
   })
