@@ -156,7 +156,7 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.match(await response.text(), /redirect_uri/)
   })
 
-  it('refuses a public client without PKCE, and a code redeemed with the wrong verifier', async () => {
+  it('refuses a public client without PKCE, a callback with another state, and a code redeemed with the wrong verifier or twice', async () => {
     const user = await signUpVerified(server)
     const publicConfig = await configFor(await registerClient(server, { public: true, firstParty: true }))
     const withoutPkce = client.buildAuthorizationUrl(publicConfig, { redirect_uri: REDIRECT_URI, scope: 'openid', state: 'abc' })
@@ -166,7 +166,11 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.equal(refused.searchParams.get('state'), 'abc')
     const request = await authorizationUrl(publicConfig)
     const { callback } = await authorize(browser, request.url, user)
+    await assert.rejects(client.authorizationCodeGrant(publicConfig, callback, { pkceCodeVerifier: request.verifier, expectedState: 'another state', expectedNonce: request.nonce }), (error: Error & { cause?: Error }) => /state/.test(error.cause?.message ?? ''), 'a callback with another state is refused by the client, before it spends the code')
     await assert.rejects(client.authorizationCodeGrant(publicConfig, callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: request.state, expectedNonce: request.nonce }), (error: Error & { error?: string }) => error.error === 'invalid_grant')
+    // A wrong verifier does not lock the rightful client out (a verifier cannot be guessed); the code is still single use.
+    await client.authorizationCodeGrant(publicConfig, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    await assert.rejects(client.authorizationCodeGrant(publicConfig, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }), (error: Error & { error?: string }) => error.error === 'invalid_grant', 'a code is good once')
   })
 
   it('a denied consent returns access_denied with the state', async () => {
