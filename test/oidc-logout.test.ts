@@ -44,6 +44,8 @@ async function waitFor<T> (what: string, check: () => Promise<T | undefined> | T
  *  to it, answers with the next of `answers` (200 once they run out); can go down and come
  *  back on the same port. */
 class LogoutReceiver {
+  /** Every receiver started: the suites close them all (a failed test leaves none open). */
+  static readonly started = new Set<LogoutReceiver>()
   readonly tokens: string[] = []
   answers: number[] = []
   private server: Server | null = null
@@ -51,6 +53,7 @@ class LogoutReceiver {
 
   static async start (): Promise<LogoutReceiver> {
     const receiver = new LogoutReceiver(await freePort())
+    LogoutReceiver.started.add(receiver)
     await receiver.up()
     return receiver
   }
@@ -80,6 +83,11 @@ class LogoutReceiver {
     if (server === null) return
     server.closeAllConnections()
     await new Promise(resolve => server.close(resolve))
+  }
+
+  static async closeAll (): Promise<void> {
+    await Promise.all([...LogoutReceiver.started].map(async receiver => { await receiver.down() }))
+    LogoutReceiver.started.clear()
   }
 
   async waitForTokens (count: number): Promise<string[]> {
@@ -150,6 +158,7 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     jwks = createRemoteJWKSet(new URL(`${issuer}/oidc/jwks`))
   })
   after(async () => {
+    await LogoutReceiver.closeAll()
     await server.close()
     await smtp.close()
   })
@@ -159,18 +168,20 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
    * hosted login page), and the application redeems the code: returns the browser (its
    * session cookie here) and the ID token's claims.
    */
-  async function signInToClient (user: { email: string }, registered: RegisteredClient): Promise<{ browser: PageClient, idToken: client.IDToken }> {
+  async function signInToClient (user: { email: string }, registered: RegisteredClient, browser = new PageClient(server)): Promise<{ browser: PageClient, idToken: client.IDToken }> {
     // oxlint-disable-next-line typescript/no-deprecated -- the test server speaks plain HTTP on loopback (for tests and development, as its documentation says)
     const config = await client.discovery(new URL(issuer), registered.id, registered.secret, undefined, { execute: [client.allowInsecureRequests] })
     const verifier = client.randomPKCECodeVerifier()
     const state = client.randomState()
     const nonce = client.randomNonce()
     const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce })
-    const browser = new PageClient(server)
-    const login = await browse(browser, url.toString())
-    assert.equal(new URL(login.url).pathname, '/ui/login')
-    const signedIn = await browser.post(`/ui/login${new URL(login.url).search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(login.html) })
-    const callback = await browse(browser, new URL(signedIn.location ?? '', issuer).toString())
+    let callback = await browse(browser, url.toString())
+    if (!callback.url.startsWith(REDIRECT_URI)) {
+      // No session here yet: the login page (a session here signs in without a page).
+      assert.equal(new URL(callback.url).pathname, '/ui/login')
+      const signedIn = await browser.post(`/ui/login${new URL(callback.url).search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(callback.html) })
+      callback = await browse(browser, new URL(signedIn.location ?? '', issuer).toString())
+    }
     assert.ok(callback.url.startsWith(REDIRECT_URI), callback.url)
     const tokens = await client.authorizationCodeGrant(config, new URL(callback.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce })
     const idToken = tokens.claims()
@@ -209,7 +220,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     const sessionId = createHash('sha256').update(sessionOf(browser)).digest('hex')
     const rows = await server.db.selectFrom('oidc_session_clients').selectAll().where('user_id', '=', user.id).execute()
     assert.deepEqual(rows.map(row => [row.session_id, row.client_id, row.sid]), [[sessionId, registered.id, idToken.sid]])
-    await receiver.down()
   })
 
   it('signing out (DELETE /sessions) sends the client a logout token it verifies against the JWKS', async () => {
@@ -224,7 +234,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     assert.equal(decodeProtectedHeader(token).typ, 'logout+jwt')
     const left = await server.db.selectFrom('oidc_session_clients').select('client_id').where('user_id', '=', user.id).execute()
     assert.deepEqual(left, [], 'the record goes with the token')
-    await receiver.down()
   })
 
   it('a session revoked from the account (DELETE /account/sessions/:id) sends the token', async () => {
@@ -240,7 +249,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     const [token = ''] = await receiver.waitForTokens(1)
     await assertLogoutTokenFor(token, registered, idToken)
     assert.equal((await request(server, 'GET', '/profile', undefined, { session: sessionOf(browser) })).status, 403)
-    await receiver.down()
   })
 
   it('a password reset by mail ends the session and sends the token', async () => {
@@ -254,7 +262,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     assert.equal(reset.status, 200)
     const [token = ''] = await receiver.waitForTokens(1)
     await assertLogoutTokenFor(token, registered, idToken)
-    await receiver.down()
   })
 
   it('deleting the account (DELETE /users/:id) sends the token, still naming the account\'s sub', async () => {
@@ -267,7 +274,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     assert.equal(deleted.status, 200, deleted.text)
     const [token = ''] = await receiver.waitForTokens(1)
     await assertLogoutTokenFor(token, registered, idToken)
-    await receiver.down()
   })
 
   it('a client that answers 500, then is down, gets the token once it is back, exactly once; authsvc outbox lists it meanwhile', async () => {
@@ -296,7 +302,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     const sent = await waitFor('the message marked sent', async () => { const row = await message(); return row?.status === 'sent' ? row : undefined })
     assert.ok(sent.attempts >= 3)
     assert.equal(receiver.tokens.length, 1, 'delivered exactly once')
-    await receiver.down()
   })
 
   it('a session that signed in to no client sends nothing; the one that did sends one token', async () => {
@@ -314,7 +319,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     assert.equal(receiver.tokens.length, 1)
     const all = await server.db.selectFrom('outbox').select('id').where('channel', '=', 'logout').where('user_id', '=', user.id).execute()
     assert.equal(all.length, 1)
-    await receiver.down()
   })
 
   it('a session that expires (no event) gets its token from the scheduled job; so does one whose row is gone', async () => {
@@ -330,7 +334,6 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     const tokens = await receiver.waitForTokens(2)
     const sids = await Promise.all(tokens.map(async token => (await jwtVerify(token, jwks, { issuer, audience: registered.id })).payload.sid))
     assert.deepEqual(new Set(sids), new Set([first.idToken.sid, second.idToken.sid]))
-    await receiver.down()
   })
 
   it('RP-initiated logout tells each client once, through the outbox', async () => {
@@ -352,7 +355,32 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     const all = await server.db.selectFrom('outbox').select('id').where('channel', '=', 'logout').where('user_id', '=', user.id).execute()
     assert.equal(all.length, 1, 'one message: the library\'s sending and the end of our session claimed the same record')
     assert.equal(receiver.tokens.length, 1)
-    await receiver.down()
+  })
+
+  it('RP-initiated logout where the person stays signed in here tells the asking client alone; signing out later tells the other', async () => {
+    const receiverA = await LogoutReceiver.start()
+    const receiverB = await LogoutReceiver.start()
+    const a = await registerClient(server, receiverA.uri)
+    const b = await registerClient(server, receiverB.uri)
+    const user = await signUpVerified(server)
+    const first = await signInToClient(user, a)
+    const browser = first.browser
+    const second = await signInToClient(user, b, browser)
+    // oxlint-disable-next-line typescript/no-deprecated -- plain HTTP on loopback, as above
+    const config = await client.discovery(new URL(issuer), a.id, a.secret, undefined, { execute: [client.allowInsecureRequests] })
+    const question = await browse(browser, client.buildEndSessionUrl(config, { client_id: a.id }).toString())
+    const action = /action="([^"]+)"/.exec(question.html)?.[1] ?? ''
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.html)?.[1] ?? ''
+    const stayed = await browser.post(new URL(action, issuer).pathname, { xsrf })
+    assert.ok(stayed.status < 400, `${stayed.status}`)
+    const [tokenA = ''] = await receiverA.waitForTokens(1)
+    await assertLogoutTokenFor(tokenA, a, first.idToken)
+    assert.equal((await request(server, 'GET', '/profile', undefined, { session: sessionOf(browser) })).status, 200, 'still signed in here')
+    assert.equal((await request(server, 'DELETE', '/sessions', undefined, { session: sessionOf(browser) })).status, 200)
+    const [tokenB = ''] = await receiverB.waitForTokens(1)
+    await assertLogoutTokenFor(tokenB, b, second.idToken)
+    await waitFor('no logout pending', async () => await pendingLogouts(user.id) === 0 ? true : undefined)
+    assert.deepEqual([receiverA.tokens.length, receiverB.tokens.length], [1, 1])
   })
 
   it('counts deliveries in authsvc_logout_tokens_total', async () => {
@@ -364,6 +392,8 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
 })
 
 describe('the SSRF guard of logout tokens (production)', () => {
+  after(async () => { await LogoutReceiver.closeAll() })
+
   it('judges addresses: only public unicast passes', () => {
     for (const address of ['127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '255.255.255.255', '224.0.0.1', '192.0.2.1', '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '::127.0.0.1', '64:ff9b::a00:1', '2001:db8::1', 'ff02::1', 'not an address']) {
       assert.equal(isPublicAddress(address), false, address)
@@ -382,7 +412,6 @@ describe('the SSRF guard of logout tokens (production)', () => {
     assert.equal(receiver.tokens.length, 0)
     await postForm(receiver.uri, { logout_token: 'x' }, { ...guarded, publicAddressesOnly: false })
     assert.deepEqual(receiver.tokens, ['x'])
-    await receiver.down()
   })
 
   it('a production service records the refusal as a failed attempt of the message, and never crashes', async () => {
@@ -408,7 +437,6 @@ describe('the SSRF guard of logout tokens (production)', () => {
       assert.equal((await request(server, 'GET', '/health/alive')).status, 200)
       assert.equal(sessionCookie(await request(server, 'POST', '/sessions', { email: user.email, password: PASSWORD })).length > 0, true, 'the service still answers')
     } finally {
-      await receiver.down()
       await server.close()
       await smtp.close()
     }
