@@ -107,12 +107,12 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor, details }) => {
     logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip, ...(actor.operator === undefined ? {} : { operator: actor.operator }), ...(details === undefined ? {} : { details }) }, 'security event')
   }
-  // The audit log first (its row is part of the change's transaction), the log line last
-  // (it cannot be taken back, so nothing that may still fail comes after it).
   const secretBox = new SecretBox(config.encryption)
   // Logout tokens for the clients of each session that ends: queued by the job below, and by
   // the events that end sessions in their own transaction (src/provider/backchannel-logout.ts).
   const backchannelLogout = createBackchannelLogout({ db, box: secretBox, now, giveUpAfterMs: config.outbox.giveUpAfterMs, wake: () => { outbox.wake() } })
+  // The audit log first (its row is part of the change's transaction), the log line last
+  // (it cannot be taken back, so nothing that may still fail comes after it).
   const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, backchannelLogout.onEvent, logEvent])
   // Read by the session-JWT route, the OpenID Connect provider and the logout tokens; made on first need.
   const maxTokenLifetimeSeconds = longestTokenLifetimeSeconds(config.sessionJwt.ttlSeconds)
