@@ -14,7 +14,8 @@ export interface Metrics {
   readonly onEvent: SecurityEventSubscriber
   /** The hasher's onComputed. */
   readonly observeHash: (op: 'hash' | 'verify', seconds: number) => void
-  /** Counts an outbox message's attempt (sent, failed) or its giving up, by channel and kind. */
+  /** Counts an outbox message's attempt (sent, failed) or its giving up: mail by kind
+   *  (authsvc_mails_total), logout tokens (authsvc_logout_tokens_total). */
   readonly countMessage: (channel: string, kind: string, result: 'sent' | 'failed' | 'given_up') => void
 }
 
@@ -52,10 +53,11 @@ export function createMetrics (source: { hashQueueDepth: () => number, outboxPen
   const oidcEvents = new Counter({ name: 'authsvc_oidc_events_total', help: 'What the OpenID Connect provider did, by event: oidc.consent_granted, oidc.token_issued, oidc.refresh_reused (an old refresh token used again: its grant revoked), oidc.logout.', labelNames: ['event'] as const, registers })
   const rateLimited = new Counter({ name: 'authsvc_rate_limited_total', help: 'Requests refused by an abuse limit, by limit (the per-IP buckets, account_throttle).', labelNames: ['limit'] as const, registers })
   const mails = new Counter({ name: 'authsvc_mails_total', help: 'Mail attempts by kind and result: sent, failed (tried again later), and given_up once per mail that failed for OUTBOX_GIVE_UP_AFTER.', labelNames: ['kind', 'result'] as const, registers })
+  const logoutTokens = new Counter({ name: 'authsvc_logout_tokens_total', help: 'Back-channel logout token deliveries to client applications by result: sent, failed (tried again later), and given_up once per token that failed for OUTBOX_GIVE_UP_AFTER.', labelNames: ['result'] as const, registers })
   // oxlint-disable-next-line no-new -- registered on creation; read by its collect()
   new Gauge({
     name: 'authsvc_outbox_pending',
-    help: 'Outgoing messages (mail) written and not yet delivered, on the shared database.',
+    help: 'Outgoing messages (mail, back-channel logout tokens) written and not yet delivered, on the shared database.',
     registers,
     async collect () {
       // A database that cannot answer leaves the last value: the scrape still succeeds.
@@ -94,6 +96,7 @@ export function createMetrics (source: { hashQueueDepth: () => number, outboxPen
     observeHash (op, seconds) { hashDuration.observe({ op }, seconds) },
     countMessage (channel, kind, result) {
       if (channel === 'mail') mails.inc({ kind, result })
+      else if (channel === 'logout') logoutTokens.inc({ result })
     }
   }
 }

@@ -28,8 +28,10 @@ import { createMailer, type Mailer } from './mail/mailer.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { countPendingMessages, deleteOldMessages, hasDueMessages } from './outbox/outbox.js'
 import { createOutboxSender } from './outbox/sender.js'
+import { type BackchannelLogout, createBackchannelLogout } from './provider/backchannel-logout.js'
 import { CachedSigningKeyStore, type SigningKeyStore } from './provider/key-store.js'
 import { deleteRetiredKeys, longestTokenLifetimeSeconds, publicationAfterRetirementSeconds } from './provider/keys.js'
+import { createLogoutDeliverer, LOGOUT_POST_TIMEOUT_MS } from './provider/logout-token.js'
 import type { MailMessage } from './mail/mailer.js'
 
 export interface Services {
@@ -48,6 +50,8 @@ export interface Services {
   readonly auth: AuthContext
   /** The signing keys of ID tokens and session JWTs (the same as auth.signingKeys). */
   readonly signingKeys: SigningKeyStore
+  /** Queues back-channel logout tokens (the OpenID Connect provider hands it the library's). */
+  readonly backchannelLogout: BackchannelLogout
   /** Delivers the outbox's due messages now, without the job's lease (an operator's
    *  command sends the mail it wrote before it exits; each message is still claimed, so
    *  a running service never sends it twice). */
@@ -71,6 +75,7 @@ export interface ServiceOptions {
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 const OUTBOX_JOB = 'outbox'
+const BACKCHANNEL_LOGOUT_JOB = 'back-channel logout'
 const OUTBOX_WAKE_DELAY_MS = 50
 /** How long the outbox keeps the record (never the body) of a sent message, and a given-up one. */
 const SENT_MAIL_RETENTION_MS = 7 * 24 * 3600 * 1000
@@ -102,23 +107,37 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   const logEvent: SecurityEventSubscriber = (_db, { type, userId, actor, details }) => {
     logger.info({ reqId: actor.requestId, event: type, userId, ip: actor.ip, ...(actor.operator === undefined ? {} : { operator: actor.operator }), ...(details === undefined ? {} : { details }) }, 'security event')
   }
+  const secretBox = new SecretBox(config.encryption)
+  // Logout tokens for the clients of each session that ends: queued by the job below, and by
+  // the events that end sessions in their own transaction (src/provider/backchannel-logout.ts).
+  const backchannelLogout = createBackchannelLogout({ db, box: secretBox, now, giveUpAfterMs: config.outbox.giveUpAfterMs, wake: () => { outbox.wake() } })
   // The audit log first (its row is part of the change's transaction), the log line last
   // (it cannot be taken back, so nothing that may still fail comes after it).
-  const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, logEvent])
-  const secretBox = new SecretBox(config.encryption)
+  const events = createSecurityEvents([recordAuditEvent, ...(metrics === null ? [] : [metrics.onEvent]), ...eventSubscribers, backchannelLogout.onEvent, logEvent])
+  // Read by the session-JWT route, the OpenID Connect provider and the logout tokens; made on first need.
+  const maxTokenLifetimeSeconds = longestTokenLifetimeSeconds(config.sessionJwt.ttlSeconds)
+  const signingKeys = new CachedSigningKeyStore({ db, box: secretBox, now, maxTokenLifetimeSeconds, warn: quietInOutages('warn') })
   // The outbox's sender, one instance at a time (a lease), woken by each change that
-  // wrote mail and otherwise polling; an attempt may take the SMTP steps' bounds.
+  // wrote a message and otherwise polling; an attempt may take the SMTP steps' bounds, or a
+  // logout token's POST. Outside production the POST may go to loopback and private
+  // addresses (a test's receiver, a development client); in production never (SSRF).
   const sender = createOutboxSender({
     db,
     box: secretBox,
-    deliverers: { mail: async body => { await mailer.send(body as MailMessage) } },
+    deliverers: {
+      mail: async body => { await mailer.send(body as MailMessage) },
+      logout: createLogoutDeliverer({ signingKeys, issuer: config.publicUrl, now, publicAddressesOnly: config.env === 'production' })
+    },
     retryDelayMs: config.outbox.retryDelayMs,
     retryMaxDelayMs: config.outbox.retryMaxDelayMs,
-    attemptLeaseMs: 4 * config.mail.timeoutMs,
+    attemptLeaseMs: Math.max(4 * config.mail.timeoutMs, 2 * LOGOUT_POST_TIMEOUT_MS),
     now,
     log: logger,
     onResult: metrics === null ? undefined : (message, result) => { metrics.countMessage(message.channel, message.kind, result) },
+    // A given-up logout token is logged by the sender and counted (authsvc_logout_tokens_total);
+    // mail.given_up is the audit event of mail alone.
     onGiveUp: async message => {
+      if (message.channel !== 'mail') return
       await events.publish(db, { type: 'mail.given_up', userId: message.userId, at: now(), actor: { ip: null, userAgent: null, requestId: null }, details: { kind: message.kind, outbox_id: message.id, attempts: message.attempts } })
     }
   })
@@ -130,9 +149,11 @@ export async function createServices (config: Config, { logger, now = Date.now, 
       wakeTimer ??= setTimeout(() => { wakeTimer = undefined; jobs.trigger(OUTBOX_JOB) }, OUTBOX_WAKE_DELAY_MS).unref()
     }
   }
-  // Read by the session-JWT route and the OpenID Connect provider; made on first need.
-  const maxTokenLifetimeSeconds = longestTokenLifetimeSeconds(config.sessionJwt.ttlSeconds)
-  const signingKeys = new CachedSigningKeyStore({ db, box: secretBox, now, maxTokenLifetimeSeconds, warn: quietInOutages('warn') })
+  // Rows of sessions that ended whichever way (expiry, the sweep, a path without an event):
+  // their tokens queued within an interval; an idle pass only reads.
+  jobs.every(BACKCHANNEL_LOGOUT_JOB, config.oidc.logoutScanIntervalMs, async () => {
+    if (await backchannelLogout.queueEnded() > 0) outbox.wake()
+  }, { exclusive: true, hasWork: async () => await backchannelLogout.hasEnded() })
   const auth: AuthContext = { db, config, outbox, counters, hasher, background, events, sessionLookup: createSessionLookup(db), secretBox, signingKeys, now, outages }
 
   // Failed logins are padded to the slowest stored hash: measured before the first
@@ -180,6 +201,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     metrics,
     auth,
     signingKeys,
+    backchannelLogout,
     async deliverOutbox () { await sender.deliverDue() },
     async start () {
       await hasher.warmUp()

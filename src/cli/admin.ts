@@ -38,8 +38,9 @@ export const ADMIN_USAGE = `Operator commands (add --json for one JSON document 
                                         The audit log, newest first; WHEN is an ISO 8601 time or an age
                                         such as 30m, 24h, 7d (limit 1-${LIST_MAX}, default ${LIST_DEFAULT})
   sessions prune                        Remove expired sessions now (the sweep does it every 10 minutes)
-  outbox [--limit N]                    Outgoing mail not delivered yet: pending (with its next attempt
-                                        and last error) or given up after OUTBOX_GIVE_UP_AFTER
+  outbox [--limit N]                    Outgoing mail and back-channel logout tokens not delivered yet:
+                                        pending (with its next attempt and last error) or given up after
+                                        OUTBOX_GIVE_UP_AFTER; a logout token's TO is its client's id
   outbox retry ID                       Send a message again now (a given-up one gets a new period)
 Exit codes: 0 done (also when there was nothing to change), 1 failed, 2 wrong usage, no such user or no such message to retry.
 Each change is in the audit log with the operating-system user who ran it.`

@@ -83,6 +83,6 @@ export function loadConfig (env: Env = process.env): Config {
     encryption: Object.freeze({ ...v.ENCRYPTION_KEY, keys: Object.freeze(v.ENCRYPTION_KEY.keys.map(key => Object.freeze({ ...key }))) }),
     sessionJwt: Object.freeze({ ttlSeconds: v.SESSION_JWT_TTL, audiences: Object.freeze(v.SESSION_JWT_AUDIENCES) }),
     signingKeys: Object.freeze({ rotationDelaySeconds: v.KEY_ROTATION_DELAY }),
-    oidc: Object.freeze({ dynamicRegistration: v.OIDC_DYNAMIC_REGISTRATION })
+    oidc: Object.freeze({ dynamicRegistration: v.OIDC_DYNAMIC_REGISTRATION, logoutScanIntervalMs: v.BACKCHANNEL_LOGOUT_SCAN_INTERVAL })
   })
 }

@@ -514,6 +514,15 @@ export const SETTINGS = {
     doc: 'when `true`, the provider\'s registration endpoint (RFC 7591, listed in discovery) lets anyone register a client application; off, clients are registered by the operator only (`npx authsvc clients create` or the admin API)'
   }),
 
+  BACKCHANNEL_LOGOUT_SCAN_INTERVAL: integer({
+    group: 'oidc',
+    default: 2000,
+    min: 100,
+    max: 600_000,
+    summary: 'milliseconds between two looks for ended sessions whose clients get a logout token',
+    doc: 'milliseconds between two looks for sessions that ended (expired, swept, or ended any other way) and signed in to client applications, whose back-channel logout tokens then go to the outbox; a sign-out, revoke, password change or reset, disable or deletion queues its tokens at once anyway ([openid-provider.md](openid-provider.md#back-channel-logout))'
+  }),
+
   // Hosted pages
   BRAND_NAME: text({
     group: 'pages',

@@ -104,6 +104,8 @@ export interface RedisConfig {
 export interface OidcConfig {
   /** The registration endpoint (RFC 7591) is open to anyone. */
   readonly dynamicRegistration: boolean
+  /** How often the sessions that ended are looked for, to queue their clients' logout tokens. */
+  readonly logoutScanIntervalMs: number
 }
 
 export interface Config {

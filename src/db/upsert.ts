@@ -6,14 +6,15 @@ import type { Database } from './schema.js'
 
 type Row = Record<string, string | number | null>
 
-export async function upsertRow<T extends keyof Database> (db: Kysely<Database>, table: T, key: keyof Database[T] & string, row: Insertable<Database[T]>): Promise<void> {
+/** `key`: the column of the table's primary key, or its columns when it has several. */
+export async function upsertRow<T extends keyof Database> (db: Kysely<Database>, table: T, key: (keyof Database[T] & string) | ReadonlyArray<keyof Database[T] & string>, row: Insertable<Database[T]>): Promise<void> {
   // The table is chosen at run time: Kysely's types cannot follow it.
-  await upsert(db as unknown as Kysely<Record<string, Row>>, table, key, row)
+  await upsert(db as unknown as Kysely<Record<string, Row>>, table, typeof key === 'string' ? [key] : [...key], row)
 }
 
-async function upsert (db: Kysely<Record<string, Row>>, table: string, key: string, row: Row): Promise<void> {
-  const update = Object.fromEntries(Object.entries(row).filter(([column]) => column !== key))
+async function upsert (db: Kysely<Record<string, Row>>, table: string, keys: readonly string[], row: Row): Promise<void> {
+  const update = Object.fromEntries(Object.entries(row).filter(([column]) => !keys.includes(column)))
   const insert = db.insertInto(table).values(row)
   if (db.getExecutor().adapter instanceof MysqlAdapter) await insert.onDuplicateKeyUpdate(update).execute()
-  else await insert.onConflict(conflict => conflict.column(key).doUpdateSet(update)).execute()
+  else await insert.onConflict(conflict => conflict.columns(keys).doUpdateSet(update)).execute()
 }

@@ -9,7 +9,9 @@ import type { SecretBox } from '../auth/secret-box.js'
 import type { Db } from '../db/index.js'
 import { deleteInBatches } from '../db/sweep.js'
 
-export type OutboxChannel = 'mail'
+/** mail: a MailMessage for the mailer; logout: a back-channel logout token to a client
+ *  application (src/provider/backchannel-logout.ts). */
+export type OutboxChannel = 'mail' | 'logout'
 export type OutboxStatus = 'pending' | 'sent' | 'failed'
 
 export interface NewOutboxMessage {

@@ -15,13 +15,15 @@ import type { FastifyInstance } from 'fastify'
 import type Provider from 'oidc-provider'
 import type { JWK } from 'oidc-provider'
 import type { AuthContext, Requester } from '../auth/context.js'
+import { hashToken, isWellFormedSessionToken } from '../auth/tokens.js'
 import type { Config } from '../config.js'
 import { endSession, type ValidSession, validateSessionToken } from '../features/sessions/sessions.js'
-import { subjectOf } from '../features/users/users.js'
+import { findUserBySubject, subjectOf } from '../features/users/users.js'
 import { requesterOf } from '../http/client-address.js'
 import { clearedSessionCookie, SESSION_COOKIE } from '../http/plugins/session.js'
 import { type ProviderEvent, reportProviderEvent } from './events.js'
 import { PROVIDER_PREFIX, type ProviderPages } from './provider.js'
+import { recordSessionClient } from './session-clients.js'
 
 export interface SigningKeySource {
   /** The private keys in signing order, and a version that changes whenever they do. */
@@ -60,9 +62,13 @@ export class ProviderHolder {
 /** A raw request as middie hands it on: Fastify's id and client address on it. */
 type MountedRequest = IncomingMessage & { id?: string, ip?: string }
 
-async function sessionOf (ctx: AuthContext, request: IncomingMessage): Promise<ValidSession | null> {
+function sessionTokenOf (request: IncomingMessage): string | undefined {
   const header = request.headers.cookie
-  const token = header === undefined ? undefined : parse(header)[SESSION_COOKIE]
+  return header === undefined ? undefined : parse(header)[SESSION_COOKIE]
+}
+
+async function sessionOf (ctx: AuthContext, request: IncomingMessage): Promise<ValidSession | null> {
+  const token = sessionTokenOf(request)
   return token === undefined ? null : await validateSessionToken(ctx, token)
 }
 
@@ -76,6 +82,23 @@ export function createSessionSubject (ctx: AuthContext): (request: IncomingMessa
 
 function requesterOfMounted (request: MountedRequest, session: ValidSession | null = null): Requester {
   return requesterOf({ id: request.id ?? '', ip: request.ip ?? request.socket.remoteAddress ?? '', headers: request.headers, session })
+}
+
+/** Records which client the session of this service the request's cookie names signed in
+ *  to, and with which sid (back-channel logout, session-clients.ts). A session that ended
+ *  since the provider's login check (signed out in another tab) is recorded all the same:
+ *  its row is owed a logout token at once. No session cookie, or another account's session,
+ *  withholds the code (the login check makes both impossible): a client must not hold a
+ *  sign-in this service could not log out. */
+export function createSignInRecorder (ctx: AuthContext): (request: IncomingMessage, signIn: { readonly clientId: string, readonly subject: string, readonly sid: string }) => Promise<void> {
+  return async function recordSignIn (request, { clientId, subject, sid }) {
+    const token = sessionTokenOf(request)
+    const user = await findUserBySubject(ctx.db, subject)
+    if (token === undefined || !isWellFormedSessionToken(token) || user === undefined) throw new Error('an authorization code for a browser without a session here')
+    const session = await validateSessionToken(ctx, token)
+    if (session !== null && session.user.id !== user.id) throw new Error('an authorization code for another account than the session\'s')
+    await recordSessionClient(ctx.db, { sessionId: hashToken(token), clientId, userId: user.id, sid, createdAt: ctx.now() })
+  }
 }
 
 /** Ends the session of this service the request's cookie names (RP-initiated logout), and

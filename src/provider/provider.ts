@@ -8,7 +8,9 @@
 // - refresh tokens rotate on every use: rotateRefreshToken;
 // - ID tokens in RS256 and ES256: the signing keys (src/provider/keys.ts) hold both;
 // - outgoing requests to private addresses stay refused (its SSRF guard) except under
-//   NODE_ENV=test, where the test's receivers listen on loopback.
+//   NODE_ENV=test, where the test's receivers listen on loopback;
+// - back-channel logout tokens go through our outbox, never straight from the library
+//   (src/provider/backchannel-logout.ts): `backchannel` below.
 // Storage is our database (adapter.ts); accounts are ours (findAccount); the login and
 // consent pages are ours (src/ui/pages/authorize.ts, interactions.url).
 import { createHmac } from 'node:crypto'
@@ -82,6 +84,15 @@ export interface ProviderOptions {
   readonly endServiceSession: (request: IncomingMessage, response: ServerResponse, clientId: string | null) => Promise<void>
   /** Records what the library did (the audit log, the metrics). */
   readonly report: (request: IncomingMessage, event: ProviderEvent) => Promise<void>
+  /** Back-channel logout (src/provider/backchannel-logout.ts). */
+  readonly backchannel: {
+    /** Told of each authorization code issued, before the browser gets it: the client, the
+     *  account's subject and the `sid` of the client's ID token (which clients the request's
+     *  session of this service signed in to). A failure withholds the code. */
+    readonly recordSignIn: (request: IncomingMessage, signIn: { readonly clientId: string, readonly subject: string, readonly sid: string }) => Promise<void>
+    /** Replaces the library's own sending of a logout token to a client (RP-initiated logout). */
+    readonly logout: (clientId: string, subject: string, sid: string) => Promise<void>
+  }
 }
 
 /**
@@ -222,5 +233,26 @@ export async function createProvider (options: ProviderOptions): Promise<Provide
   // `sid` in every ID token (and code, and logout token), as the contract asks: the library
   // adds it only for clients registered for back-channel session logout.
   Client.prototype.includeSid = () => true
+  // Back-channel logout: which clients a session of this service signed in to is recorded
+  // as each code is issued (on `authorization` without a page, on `resume` after one), with
+  // the sid the code carries into the ID token. The body is set but not yet sent here.
+  provider.use(async (ctx: KoaContextWithOIDC, next) => {
+    await next()
+    const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined
+    const code = oidc?.entities.AuthorizationCode
+    if (code === undefined || (oidc?.route !== 'authorization' && oidc?.route !== 'resume')) return
+    const sid = typeof code.sid === 'string' ? code.sid : undefined
+    const clientId = code.clientId
+    if (sid === undefined || clientId === undefined || code.accountId === undefined) throw new Error('an authorization code without its sid, client or account')
+    await options.backchannel.recordSignIn(ctx.req, { clientId, subject: code.accountId, sid })
+  })
+  // The library would POST logout tokens itself on RP-initiated logout, outside the outbox
+  // (no retry, no record): the clients it names are handed to ours instead, which tells
+  // each once (the end of our session, right after, finds their rows already claimed).
+  Object.assign(Client.prototype, {
+    async backchannelLogout (this: InstanceType<typeof Client>, subject: string, sid: string): Promise<void> {
+      await options.backchannel.logout(this.clientId, subject, sid)
+    }
+  })
   return provider
 }

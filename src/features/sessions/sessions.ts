@@ -2,6 +2,7 @@
 // holds its SHA-256, a user may hold many. Idle expiry slides, absolute expiry does not.
 // This module owns the sessions table.
 import { hash } from 'node:crypto'
+import type { Expression } from 'kysely'
 import type { Actor } from '../../auth/events.js'
 import type { AuthContext, PublicUser } from '../../auth/context.js'
 import { formatMethods, parseMethods, type SignInMethod } from '../../identity/methods.js'
@@ -217,6 +218,15 @@ export async function revokeOtherSessions (ctx: AuthContext, session: ValidSessi
     if (revoked > 0) await ctx.events.publish(trx, { type: 'session.revoked', userId: session.user.id, at: ctx.now(), actor: from, details: { sessions_ended: revoked } })
     return revoked
   })
+}
+
+/**
+ * The session `sessionId` names while it lasts, as a subquery for the owner of a table that
+ * refers to sessions (provider/session-clients.ts: NOT EXISTS of it means that session ended,
+ * whichever way it did).
+ */
+export function liveSessionById (db: Db, sessionId: Expression<string>, now: number) {
+  return db.selectFrom('sessions').select('sessions.id').where('sessions.id', '=', sessionId).where('sessions.expires_at', '>', now)
 }
 
 /** Removes expired sessions (the scheduled sweep); returns how many went. */
