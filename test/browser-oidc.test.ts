@@ -110,6 +110,32 @@ describe('an application signs in through the provider, in Chromium', () => {
     assert.deepEqual(problems, [])
   })
 
+  it('signed out here and back as another account: the application gets the new account, who stays signed in here', async () => {
+    const first = await signUpVerified(server)
+    const second = await signUpVerified(server)
+    const config = await registerClient(true)
+    const page = await newPage()
+    const signInThrough = async (email: string): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> => {
+      const flow = await start(config)
+      await page.goto(flow.url)
+      await page.waitForURL(/\/ui\/login\?return_to=/)
+      await page.getByLabel('Email address').fill(email)
+      await page.getByLabel('Password').fill(PASSWORD)
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+      for (let waited = 0; !page.url().startsWith(callbackUrl) && waited < 15_000; waited += 100) await page.waitForTimeout(100)
+      return await client.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce })
+    }
+    assert.equal((await signInThrough(first.email)).claims()?.email, first.email)
+    await page.goto(`${server.url}/ui/logout`)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(/\/ui\/login/)
+    assert.equal((await signInThrough(second.email)).claims()?.email, second.email)
+    await page.goto(`${server.url}/ui/account`)
+    assert.equal(new URL(page.url()).pathname, '/ui/account', 'still signed in here')
+    assert.match(await page.locator('main').textContent() ?? '', new RegExp(second.email.replace(/[.+]/g, '\\$&')))
+    assert.deepEqual(problems, [])
+  })
+
   it('a passkey (a virtual authenticator): the sign-in page\'s passkey button signs in, amr hwk', async () => {
     // Browsers refuse WebAuthn on an IP address: this server is opened as localhost.
     const port = await freePort()

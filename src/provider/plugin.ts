@@ -101,17 +101,17 @@ export function createSignInRecorder (ctx: AuthContext): (request: IncomingMessa
   }
 }
 
-/** Ends the session of this service the request's cookie names (RP-initiated logout), and
- *  removes the cookie: `logout` in the audit log, as a sign-out on the pages, and
- *  `oidc.logout` naming the application that asked. */
-export function createSessionEnd (ctx: AuthContext, config: Config): (request: MountedRequest, response: ServerResponse, clientId: string | null) => Promise<void> {
-  return async function endServiceSession (request, response, clientId) {
+/** Ends the session of this service the request's cookie names (RP-initiated logout) when
+ *  it is the account whose session of the library ended, and removes the cookie: `logout`
+ *  in the audit log, as a sign-out on the pages, and `oidc.logout` naming the application. */
+export function createSessionEnd (ctx: AuthContext, config: Config): (request: MountedRequest, response: ServerResponse, ended: { readonly clientId: string | null, readonly subject: string | null }) => Promise<void> {
+  return async function endServiceSession (request, response, { clientId, subject }) {
     const session = await sessionOf(ctx, request)
-    if (session === null) return
+    if (session === null || subject === null || await subjectOf(ctx.db, session.user.id) !== subject) return
     const from = requesterOfMounted(request, session)
     await endSession(ctx, session, from)
     response.appendHeader('set-cookie', clearedSessionCookie(config))
-    await reportProviderEvent(ctx, { type: 'oidc.logout', subject: await subjectOf(ctx.db, session.user.id) ?? null, clientId }, from)
+    await reportProviderEvent(ctx, { type: 'oidc.logout', subject, clientId }, from)
   }
 }
 

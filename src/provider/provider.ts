@@ -81,7 +81,7 @@ export interface ProviderOptions {
   readonly serviceSubject: (request: IncomingMessage) => Promise<string | null>
   /** Ends the session of this service the request carries and removes its cookie (an
    *  application asked, RP-initiated logout: `clientId`). */
-  readonly endServiceSession: (request: IncomingMessage, response: ServerResponse, clientId: string | null) => Promise<void>
+  readonly endServiceSession: (request: IncomingMessage, response: ServerResponse, ended: { readonly clientId: string | null, readonly subject: string | null }) => Promise<void>
   /** Records what the library did (the audit log, the metrics). */
   readonly report: (request: IncomingMessage, event: ProviderEvent) => Promise<void>
   /** Back-channel logout (src/provider/backchannel-logout.ts). */
@@ -223,7 +223,10 @@ export async function createProvider (options: ProviderOptions): Promise<Provide
     if (oidc === undefined || ctx.status >= 500) return
     const clientId = oidc.client?.clientId ?? null
     if (oidc.route === 'end_session_confirm' && oidc.params?.logout !== undefined && ctx.status < 400) {
-      await options.endServiceSession(ctx.req, ctx.res, clientId)
+      // The library's session that ended was this account's (RP-initiated logout), or another
+      // one's: the library ends the older account's session itself when the browser signs in
+      // as someone else here (then ours, the new account's, stays).
+      await options.endServiceSession(ctx.req, ctx.res, { clientId, subject: oidc.session?.accountId ?? null })
     } else if (oidc.route === 'token' && ctx.status === 200) {
       await options.report(ctx.req, { type: 'oidc.token_issued', subject: oidc.entities.Account?.accountId ?? null, clientId, details: { grant_type: String(oidc.params?.grant_type) } })
     } else if (oidc.route === 'token' && oidc.params?.grant_type === 'refresh_token' && oidc.entities.RefreshToken?.consumed !== undefined) {
