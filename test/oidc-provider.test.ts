@@ -208,6 +208,23 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.match(metrics, /authsvc_oidc_events_total\{event="oidc.refresh_reused"\} [1-9]/)
   })
 
+  it('a disabled account: its refresh token stops working, and the sign-in page refuses it as a password sign-in would', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server, { firstParty: true }))
+    const browser = new PageClient(server)
+    const request = await authorizationUrl(config, { scope: 'openid offline_access', prompt: 'consent' })
+    const { callback } = await authorize(browser, request.url, user)
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    const disabled = await runCli(['users', 'disable', String(user.id)], { DATABASE_URL: server.databaseUrl })
+    assert.equal(disabled.code, 0, disabled.stderr)
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token ?? ''), (error: Error & { error?: string }) => error.error === 'invalid_grant')
+    const again = await browse(browser, (await authorizationUrl(config)).url)
+    assert.match(new URL(again.url).pathname, /^\/ui\/login/, 'the session ended: sign in again')
+    const refused = await browser.post(`/ui/login${new URL(again.url).search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(again.html) })
+    assert.equal(refused.status, 403)
+    assert.equal(refused.location, null)
+  })
+
   it('introspects and revokes tokens for a confidential client', async () => {
     const user = await signUpVerified(server)
     const config = await configFor(await registerClient(server, { firstParty: true }))
