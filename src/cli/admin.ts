@@ -154,7 +154,7 @@ export function operatorActor (): Actor {
   return { ip: null, userAgent: null, requestId: null, operator }
 }
 
-const iso = (time: number | null): string | null => time === null ? null : new Date(time).toISOString()
+export const iso = (time: number | null): string | null => time === null ? null : new Date(time).toISOString()
 
 function userJson (account: AccountRecord): Record<string, unknown> {
   return {

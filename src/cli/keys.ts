@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import type { Services } from '../services.js'
 import { listSigningKeys, longestTokenLifetimeSeconds, rotateSigningKeys, type SigningKeyInfo } from '../provider/keys.js'
-import { table } from './admin.js'
+import { iso, table } from './admin.js'
 import { UsageError } from './usage.js'
 
 export const KEYS_USAGE = `Signing keys (ID tokens and session JWTs; add --json for one JSON document on stdout):
@@ -31,8 +31,6 @@ export function parseKeysCommand (argv: readonly string[]): KeysCommand {
   if (parsed.positionals.length > 0) throw new UsageError(`keys ${action} takes no arguments besides --json`)
   return { name: `keys ${action}`, json: parsed.values.json === true }
 }
-
-const iso = (time: number | null): string | null => time === null ? null : new Date(time).toISOString()
 
 function keyJson (key: SigningKeyInfo): Record<string, unknown> {
   return {
