@@ -64,7 +64,7 @@ describe('module boundaries', () => {
       job_leases: ['src/db/leases.ts'],
       outbox: ['src/outbox/outbox.ts'],
       id_watermarks: ['src/features/users/users.ts'],
-      oidc_records: ['src/provider/adapter.ts'],
+      oidc_records: ['src/provider/adapter.ts', 'src/provider/records.ts'],
       oidc_clients: ['src/provider/clients.ts'],
       oidc_keys: ['src/provider/keys.ts'],
       oidc_session_clients: ['src/provider/session-clients.ts']

@@ -104,15 +104,61 @@ describe(`the OpenID Connect provider on ${TEST_DIALECT}`, () => {
     assert.ok(second.callback.searchParams.get('code'))
   })
 
-  it('remembers a third-party client\'s consent within the session', async () => {
+  it('remembers a third-party client\'s consent: within the session, and in another browser; not after the grant is revoked', async () => {
     const user = await signUpVerified(server)
     const config = await configFor(await registerClient(server))
     const browser = new PageClient(server)
-    const first = await authorize(browser, (await authorizationUrl(config)).url, user)
+    const request = await authorizationUrl(config, { scope: 'openid email offline_access', prompt: 'consent' })
+    const first = await authorize(browser, request.url, user)
     assert.equal(first.pages.length, 2)
     assert.ok(first.pages[1]?.startsWith('/ui/authorize/'))
     const second = await authorize(browser, (await authorizationUrl(config)).url, user)
     assert.deepEqual(second.pages, [])
+    const elsewhere = await authorize(new PageClient(server), (await authorizationUrl(config)).url, user)
+    assert.deepEqual(elsewhere.pages, ['/ui/login'], 'signed in; no consent asked again')
+    // Revoking the refresh token revokes the grant, and the consent with it.
+    const tokens = await client.authorizationCodeGrant(config, first.callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    assert.ok(tokens.refresh_token !== undefined)
+    await client.tokenRevocation(config, tokens.refresh_token)
+    const afterRevocation = await authorize(new PageClient(server), (await authorizationUrl(config)).url, user)
+    assert.equal(afterRevocation.pages.length, 2)
+    assert.ok(afterRevocation.pages[1]?.startsWith('/ui/authorize/'), 'consent asked again')
+  })
+
+  it('a new session here is a new sign-in for the application: a new sid and auth_time, the third-party consent still remembered', async () => {
+    const user = await signUpVerified(server)
+    const config = await configFor(await registerClient(server))
+    const browser = new PageClient(server)
+    const signIn = async (): Promise<{ pages: string[], sid: unknown, authTime: unknown }> => {
+      const request = await authorizationUrl(config)
+      const { callback, pages } = await authorize(browser, request.url, user)
+      const claims = (await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })).claims()
+      return { pages, sid: claims?.sid, authTime: claims?.auth_time }
+    }
+    const first = await signIn()
+    assert.equal(first.pages.length, 2, 'the login page, then consent')
+    const out = await fetch(`${server.url}/sessions`, { method: 'DELETE', headers: { 'x-session-id': browser.cookies.get('session_id') ?? '' } })
+    assert.equal(out.status, 200)
+    // auth_time counts seconds: the next sign-in is in a later one.
+    await new Promise(resolve => setTimeout(resolve, 1100))
+    const second = await signIn()
+    assert.deepEqual(second.pages, ['/ui/login'], 'signed in again; the consent given before is remembered')
+    assert.notEqual(second.sid, first.sid, 'the ended session\'s sid (its logout token named it) is not handed out again')
+    assert.ok(Number(second.authTime) > Number(first.authTime), `auth_time ${String(second.authTime)} is the new sign-in's, after ${String(first.authTime)}`)
+    const third = await signIn()
+    assert.deepEqual(third.pages, [], 'single sign-on within the session')
+    assert.equal(third.sid, second.sid, 'one sid per session and client')
+    assert.equal(third.authTime, second.authTime)
+
+    // Signed out, then in again on the sign-in page itself (no application asking): the
+    // next authorization finds the library's session bound to the ended session.
+    await fetch(`${server.url}/sessions`, { method: 'DELETE', headers: { 'x-session-id': browser.cookies.get('session_id') ?? '' } })
+    await new Promise(resolve => setTimeout(resolve, 1100))
+    assert.equal((await browser.submit('/ui/login', '/ui/login', { email: user.email, password: PASSWORD })).status, 303)
+    const fourth = await signIn()
+    assert.deepEqual(fourth.pages, [], 'the session here answers; no page')
+    assert.notEqual(fourth.sid, second.sid)
+    assert.ok(Number(fourth.authTime) > Number(second.authTime))
   })
 
   it('after the session here ends, an application cannot sign the browser in silently: prompt=none gets login_required', async () => {

@@ -24,7 +24,7 @@ import { loginFlowRoutes } from '../flows/login/routes.js'
 import { passkeyRoutes } from '../methods/passkey/routes.js'
 import { passwordRoutes } from '../methods/password/routes.js'
 import { mfaRoutes } from '../methods/totp/routes.js'
-import { createProviderReport, createSessionEnd, createSessionSubject, createSignInRecorder, openIdProviderPlugin, ProviderHolder } from '../provider/plugin.js'
+import { createProviderReport, createSessionEnd, createServiceSession, createSignInRecorder, openIdProviderPlugin, ProviderHolder } from '../provider/plugin.js'
 import { createProvider } from '../provider/provider.js'
 import type { Services } from '../services.js'
 import { compatCourse } from '../transport/compat-course/plugin.js'
@@ -201,12 +201,12 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   await app.register(passkeyRoutes, features)
   await app.register(adminClientRoutes, features)
   // The OpenID Connect provider (/oidc, discovery): its pages are the hosted pages'.
-  const serviceSubject = createSessionSubject(ctx)
+  const serviceSession = createServiceSession(ctx)
   const endServiceSession = createSessionEnd(ctx, config)
   const report = createProviderReport(ctx)
   // Back-channel logout: the clients each session signs in to, and the library's logout tokens, to the outbox.
   const backchannel = { recordSignIn: createSignInRecorder(ctx), logout: services.backchannelLogout.fromLibrary }
-  const provider = new ProviderHolder(services.signingKeys, async (keys, pages) => await createProvider({ config, db: services.db, now: ctx.now, keys, pages, serviceSubject, endServiceSession, report, backchannel }))
+  const provider = new ProviderHolder(services.signingKeys, async (keys, pages) => await createProvider({ config, db: services.db, now: ctx.now, keys, pages, serviceSession, endServiceSession, report, backchannel }))
   await app.register(openIdProviderPlugin, { holder: provider, headers: { ...headers, 'content-security-policy': providerSecurityPolicy(config) } })
   await app.register(uiPlugin, { ...features, prefix: '/ui', provider })
   await app.register(faviconRoute)

@@ -5,7 +5,6 @@
 // not returned, and the jobs' sweep removes them.
 import type { Adapter, AdapterPayload } from 'oidc-provider'
 import type { Db } from '../db/index.js'
-import { isUniqueViolation } from '../db/errors.js'
 import { upsertRow } from '../db/upsert.js'
 import { deleteExpiredInBatches } from '../db/sweep.js'
 import { findClientMetadata, hashClientSecret } from './clients.js'
@@ -81,24 +80,6 @@ export function createAdapter (db: Db, now: () => number): AdapterConstructor {
       await db.deleteFrom('oidc_records').where('grant_id', '=', grantId).execute()
     }
   }
-}
-
-/**
- * When this service first handled the interaction `uid` (milliseconds): the start of what
- * prompt=login asks, an authentication after it. The library's own `iat` is in whole
- * seconds, too coarse to tell a sign-in just before the request from one just after. Of
- * concurrent first calls, one row is written and every caller reads it.
- */
-export async function interactionSeenAt (db: Db, uid: string, now: number, ttlSeconds: number): Promise<number> {
-  const id = `SeenInteraction:${uid}`
-  try {
-    await db.insertInto('oidc_records').values({ id, model: 'SeenInteraction', payload: JSON.stringify({ at: now }), grant_id: null, uid: null, user_code: null, expires_at: now + ttlSeconds * 1000, consumed_at: null }).execute()
-    return now
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error
-  }
-  const row = await db.selectFrom('oidc_records').select('payload').where('id', '=', id).executeTakeFirst()
-  return row === undefined ? now : (JSON.parse(row.payload) as { at: number }).at
 }
 
 export async function deleteExpiredOidcRecords (db: Db, now: number): Promise<number> {

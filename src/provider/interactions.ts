@@ -8,8 +8,8 @@ import type { AuthContext, Requester } from '../auth/context.js'
 import type { ValidSession } from '../features/sessions/sessions.js'
 import { subjectOf } from '../features/users/users.js'
 import { amrOf } from '../identity/methods.js'
-import { interactionSeenAt } from './adapter.js'
 import { reportProviderEvent } from './events.js'
+import { interactionSeenAt, rememberGrant } from './records.js'
 import { PROVIDER_TTL } from './provider.js'
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>
@@ -66,6 +66,7 @@ export async function grantConsent (ctx: AuthContext, provider: Provider, intera
   if (details.missingOIDCClaims !== undefined) grant.addOIDCClaims(details.missingOIDCClaims)
   for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '))
   const grantId = await grant.save()
+  if (grant.clientId !== undefined) await rememberGrant(ctx.db, { accountId, clientId: grant.clientId, grantId, expiresAt: ctx.now() + PROVIDER_TTL.Grant * 1000 })
   await reportProviderEvent(ctx, { type: 'oidc.consent_granted', subject: accountId, clientId: grant.clientId ?? null, details: { scope: (details.missingOIDCScope ?? []).join(' '), first_party: firstParty } }, from)
   return { consent: interaction.grantId === undefined ? { grantId } : {} }
 }

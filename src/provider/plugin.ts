@@ -22,7 +22,7 @@ import { findUserBySubject, subjectOf } from '../features/users/users.js'
 import { requesterOf } from '../http/client-address.js'
 import { clearedSessionCookie, SESSION_COOKIE } from '../http/plugins/session.js'
 import { type ProviderEvent, reportProviderEvent } from './events.js'
-import { PROVIDER_PREFIX, type ProviderPages } from './provider.js'
+import { PROVIDER_PREFIX, type ProviderPages, type SignIn } from './provider.js'
 import { recordSessionClient } from './session-clients.js'
 
 export interface SigningKeySource {
@@ -72,11 +72,14 @@ async function sessionOf (ctx: AuthContext, request: IncomingMessage): Promise<V
   return token === undefined ? null : await validateSessionToken(ctx, token)
 }
 
-/** The subject of the account whose session cookie of this service a request carries, or null. */
-export function createSessionSubject (ctx: AuthContext): (request: IncomingMessage) => Promise<string | null> {
-  return async function sessionSubject (request) {
-    const session = await sessionOf(ctx, request)
-    return session === null ? null : await subjectOf(ctx.db, session.user.id) ?? null
+/** The session of this service whose cookie a request carries (sessions.id) and its
+ *  account's subject, or null. */
+export function createServiceSession (ctx: AuthContext): (request: IncomingMessage) => Promise<{ subject: string, sessionId: string } | null> {
+  return async function serviceSession (request) {
+    const token = sessionTokenOf(request)
+    const session = token === undefined ? null : await validateSessionToken(ctx, token)
+    const subject = session === null ? undefined : await subjectOf(ctx.db, session.user.id)
+    return token === undefined || subject === undefined ? null : { subject, sessionId: hashToken(token) }
   }
 }
 
@@ -90,7 +93,7 @@ function requesterOfMounted (request: MountedRequest, session: ValidSession | nu
  *  its row is owed a logout token at once. No session cookie, or another account's session,
  *  withholds the code (the login check makes both impossible): a client must not hold a
  *  sign-in this service could not log out. */
-export function createSignInRecorder (ctx: AuthContext): (request: IncomingMessage, signIn: { readonly clientId: string, readonly subject: string, readonly sid: string }) => Promise<void> {
+export function createSignInRecorder (ctx: AuthContext): (request: IncomingMessage, signIn: SignIn) => Promise<void> {
   return async function recordSignIn (request, { clientId, subject, sid }) {
     const token = sessionTokenOf(request)
     const user = await findUserBySubject(ctx.db, subject)

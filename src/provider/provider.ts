@@ -22,6 +22,7 @@ import type { Db } from '../db/index.js'
 import { findUserBySubject } from '../features/users/users.js'
 import { createAdapter } from './adapter.js'
 import { hashClientSecret } from './clients.js'
+import { bindServiceSession, boundServiceSession, rememberedGrant } from './records.js'
 import type { ProviderEvent } from './events.js'
 
 /** Where the library's routes are mounted (src/provider/plugin.ts); discovery is also at the root. */
@@ -69,6 +70,13 @@ export interface ProviderPages {
   readonly postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => void | Promise<void>
 }
 
+/** A client signed in: the account's subject and the `sid` of the client's ID token. */
+export interface SignIn {
+  readonly clientId: string
+  readonly subject: string
+  readonly sid: string
+}
+
 export interface ProviderOptions {
   readonly config: Config
   readonly db: Db
@@ -76,9 +84,9 @@ export interface ProviderOptions {
   /** The private signing keys, the one that signs first for each algorithm. */
   readonly keys: readonly JWK[]
   readonly pages: ProviderPages
-  /** The subject of the account whose session of this service the request carries (its
-   *  cookie), or null: single sign-on lasts as long as that session, for that account. */
-  readonly serviceSubject: (request: IncomingMessage) => Promise<string | null>
+  /** The session of this service the request carries (its cookie: sessions.id) and its
+   *  account's subject, or null: single sign-on lasts as long as that session, for that account. */
+  readonly serviceSession: (request: IncomingMessage) => Promise<{ readonly subject: string, readonly sessionId: string } | null>
   /** Ends the session of this service the request carries and removes its cookie (an
    *  application asked, RP-initiated logout: `clientId`). */
   readonly endServiceSession: (request: IncomingMessage, response: ServerResponse, ended: { readonly clientId: string | null, readonly subject: string | null }) => Promise<void>
@@ -89,23 +97,48 @@ export interface ProviderOptions {
     /** Told of each authorization code issued, before the browser gets it: the client, the
      *  account's subject and the `sid` of the client's ID token (which clients the request's
      *  session of this service signed in to). A failure withholds the code. */
-    readonly recordSignIn: (request: IncomingMessage, signIn: { readonly clientId: string, readonly subject: string, readonly sid: string }) => Promise<void>
+    readonly recordSignIn: (request: IncomingMessage, signIn: SignIn) => Promise<void>
     /** Replaces the library's own sending of a logout token to a client (RP-initiated logout). */
     readonly logout: (clientId: string, subject: string, sid: string) => Promise<void>
   }
 }
 
+/** Makes the library's session forget the clients it signed in (their sids and grants: the
+ *  account's consent stays remembered, records.ts), and asks for a login. */
+function forgetClients (session: NonNullable<KoaContextWithOIDC['oidc']['session']>): true {
+  if (session.authorizations !== undefined && Object.keys(session.authorizations).length > 0) session.authorizations = {}
+  return true
+}
+
 /**
  * The library's prompts, with one more check on `login`: the browser's session of this
- * service must exist and be the account the library's own session remembers. Without it a
- * client could be signed in silently after the user signed out here, or switched accounts.
+ * service must exist, be the account the library's own session remembers, and be the
+ * session that library session last signed clients in for. Without it a client could be
+ * signed in silently after the user signed out here, or switched accounts; and a browser
+ * that signed out here and in again would continue the ended session at the library, its
+ * sids (named by the logout tokens already sent) and its older auth_time and amr. Such a
+ * library session forgets its clients and asks for a login, which this service answers
+ * from its new session: the clients get new sids, the new sign-in's time and methods.
  */
-function interactionPolicyOf ({ interactionPolicy }: OidcProviderModule, serviceSubject: ProviderOptions['serviceSubject']): InteractionPolicy.Prompt[] {
+function interactionPolicyOf ({ interactionPolicy }: OidcProviderModule, options: Pick<ProviderOptions, 'config' | 'db' | 'now' | 'serviceSession'>): InteractionPolicy.Prompt[] {
+  const { Check } = interactionPolicy
   const policy = interactionPolicy.base()
   const login = policy.get('login')
-  login?.checks.add(new interactionPolicy.Check('service_session', 'the session of this service ended or is another account\'s', 'login_required', async (ctx) => {
-    const subject = await serviceSubject(ctx.req)
-    return subject === null || subject !== ctx.oidc.session?.accountId ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT
+  login?.checks.add(new Check('service_session', 'the session of this service ended, is another account\'s or another session', 'login_required', async (ctx) => {
+    const service = await options.serviceSession(ctx.req)
+    const { session } = ctx.oidc
+    if (session === undefined) return Check.REQUEST_PROMPT
+    // No session here: what the library's session signed in was an ended session's.
+    if (service === null) return forgetClients(session)
+    if (service.subject !== session.accountId) return Check.REQUEST_PROMPT
+    // A login this service just gave the request (an interaction's result): the library's
+    // session now takes this session's sign-in.
+    if (ctx.oidc.result?.login !== undefined) {
+      await bindServiceSession(options.db, session.uid, service.sessionId, options.now() + options.config.session.absoluteTtlSeconds * 1000)
+      return Check.NO_NEED_TO_PROMPT
+    }
+    const bound = await boundServiceSession(options.db, session.uid, options.now())
+    return bound === undefined || bound === service.sessionId ? Check.NO_NEED_TO_PROMPT : forgetClients(session)
   }), 0)
   return policy
 }
@@ -138,6 +171,16 @@ export async function createProvider (options: ProviderOptions): Promise<Provide
   const configuration: Configuration = {
     adapter: createAdapter(db, now),
     findAccount: async (_ctx, subject) => await findAccount(db, subject),
+    // The grant of the request's interaction or of the library's session, as by default;
+    // failing those, the one the account last gave the client (records.ts): consent is
+    // remembered across sessions.
+    loadExistingGrant: async (ctx) => {
+      const clientId = ctx.oidc.client?.clientId
+      const accountId = ctx.oidc.account?.accountId
+      if (clientId === undefined || accountId === undefined) return undefined
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId) ?? await rememberedGrant(db, accountId, clientId, now())
+      return grantId === undefined ? undefined : await ctx.oidc.provider.Grant.find(grantId)
+    },
     jwks: { keys: [...options.keys] },
     claims: {
       // amr and auth_time with every ID token; sid is the library's.
@@ -194,7 +237,7 @@ export async function createProvider (options: ProviderOptions): Promise<Provide
     },
     interactions: {
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
-      policy: interactionPolicyOf(oidc, options.serviceSubject)
+      policy: interactionPolicyOf(oidc, options)
     },
     renderError: options.pages.renderError,
     routes: Object.fromEntries(Object.entries(ROUTES).map(([name, path]) => [name, `${PROVIDER_PREFIX}${path}`])),
