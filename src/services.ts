@@ -134,11 +134,15 @@ export async function createServices (config: Config, { logger, now = Date.now, 
     now,
     log: logger,
     onResult: metrics === null ? undefined : (message, result) => { metrics.countMessage(message.channel, message.kind, result) },
-    // A given-up logout token is logged by the sender and counted (authsvc_logout_tokens_total);
-    // mail.given_up is the audit event of mail alone.
+    // Logged by the sender and counted (authsvc_mails_total, authsvc_logout_tokens_total);
+    // audited for the account: a mail it did not get, a client that may keep its session.
     onGiveUp: async message => {
-      if (message.channel !== 'mail') return
-      await events.publish(db, { type: 'mail.given_up', userId: message.userId, at: now(), actor: { ip: null, userAgent: null, requestId: null }, details: { kind: message.kind, outbox_id: message.id, attempts: message.attempts } })
+      const actor = { ip: null, userAgent: null, requestId: null }
+      const details = { outbox_id: message.id, attempts: message.attempts }
+      switch (message.channel) {
+        case 'mail': return await events.publish(db, { type: 'mail.given_up', userId: message.userId, at: now(), actor, details: { kind: message.kind, ...details } })
+        case 'logout': return await events.publish(db, { type: 'oidc.logout_given_up', userId: message.userId, at: now(), actor, details: { client_id: message.recipient, ...details } })
+      }
     }
   })
   jobs.every(OUTBOX_JOB, config.outbox.pollIntervalMs, async () => { await sender.deliverDue() }, { exclusive: true, hasWork: async () => await hasDueMessages(db, now()) })

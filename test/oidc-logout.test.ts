@@ -170,7 +170,7 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
    */
   async function signInToClient (user: { email: string }, registered: RegisteredClient, browser = new PageClient(server)): Promise<{ browser: PageClient, idToken: client.IDToken }> {
     // oxlint-disable-next-line typescript/no-deprecated -- the test server speaks plain HTTP on loopback (for tests and development, as its documentation says)
-    const config = await client.discovery(new URL(issuer), registered.id, registered.secret, undefined, { execute: [client.allowInsecureRequests] })
+    const config = await client.discovery(new URL(browser.server.url), registered.id, registered.secret, undefined, { execute: [client.allowInsecureRequests] })
     const verifier = client.randomPKCECodeVerifier()
     const state = client.randomState()
     const nonce = client.randomNonce()
@@ -180,7 +180,7 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
       // No session here yet: the login page (a session here signs in without a page).
       assert.equal(new URL(callback.url).pathname, '/ui/login')
       const signedIn = await browser.post(`/ui/login${new URL(callback.url).search}`, { email: user.email, password: PASSWORD }, { tokenFrom: asPage(callback.html) })
-      callback = await browse(browser, new URL(signedIn.location ?? '', issuer).toString())
+      callback = await browse(browser, new URL(signedIn.location ?? '', browser.server.url).toString())
     }
     assert.ok(callback.url.startsWith(REDIRECT_URI), callback.url)
     const tokens = await client.authorizationCodeGrant(config, new URL(callback.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce })
@@ -302,6 +302,35 @@ describe(`back-channel logout on ${TEST_DIALECT}`, () => {
     const sent = await waitFor('the message marked sent', async () => { const row = await message(); return row?.status === 'sent' ? row : undefined })
     assert.ok(sent.attempts >= 3)
     assert.equal(receiver.tokens.length, 1, 'delivered exactly once')
+  })
+
+  it('a token still undelivered after OUTBOX_GIVE_UP_AFTER is given up: oidc.logout_given_up in the audit log, and the metric', async () => {
+    const port = await freePort()
+    const other = await startServer({ PUBLIC_URL: `http://127.0.0.1:${port}`, OUTBOX_POLL_INTERVAL: '100', OUTBOX_RETRY_DELAY: '100', OUTBOX_RETRY_MAX_DELAY: '300', OUTBOX_GIVE_UP_AFTER: '1' }, { port })
+    const receiver = await LogoutReceiver.start()
+    try {
+      receiver.answers = Array.from({ length: 1000 }, () => 503)
+      const registered = await registerClient(other, receiver.uri)
+      const user = await signUpVerified(other)
+      const { browser } = await signInToClient(user, registered, new PageClient(other))
+      await request(other, 'DELETE', '/sessions', undefined, { session: sessionOf(browser), transport: 'header' })
+      type Event = { user_id: number, outcome: string, details: Record<string, unknown> }
+      const [event] = await waitFor('the audit event', async () => {
+        const listed = await runCli(['events', '--type', 'oidc.logout_given_up', '--json'], { DATABASE_URL: other.databaseUrl })
+        const { events } = JSON.parse(listed.stdout) as { events: Event[] }
+        return events.length > 0 ? events : undefined
+      })
+      assert.equal(event?.user_id, user.id)
+      assert.equal(event?.outcome, 'failure')
+      assert.equal(event?.details.client_id, registered.id)
+      assert.ok(Number(event?.details.attempts) >= 2)
+      const metrics = await (await fetch(`${other.url}/metrics`)).text()
+      assert.match(metrics, /authsvc_logout_tokens_total\{result="given_up"\} 1\n/)
+      assert.ok(receiver.tokens.length === 0)
+    } finally {
+      await receiver.down()
+      await other.close()
+    }
   })
 
   it('a session that signed in to no client sends nothing; the one that did sends one token', async () => {

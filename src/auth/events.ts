@@ -38,6 +38,8 @@ export const SECURITY_EVENT_TYPES = [
   'oidc.token_issued',
   'oidc.refresh_reused',
   'oidc.logout',
+  // A back-channel logout token undelivered for OUTBOX_GIVE_UP_AFTER: the client may keep the session.
+  'oidc.logout_given_up',
   // An operator registered or removed a client application of the OpenID provider (userId null).
   'oidc.client_created',
   'oidc.client_deleted'

@@ -9,7 +9,7 @@ import type { Db } from '../../db/index.js'
 import type { AuditEventTable } from '../../db/schema.js'
 import { deleteInBatches } from '../../db/sweep.js'
 
-const FAILURES: ReadonlySet<SecurityEventType> = new Set(['login.failed', 'login.throttled', 'mail.given_up', 'oidc.refresh_reused'])
+const FAILURES: ReadonlySet<SecurityEventType> = new Set(['login.failed', 'login.throttled', 'mail.given_up', 'oidc.refresh_reused', 'oidc.logout_given_up'])
 const MAX_USER_AGENT_LENGTH = 512
 
 export interface AuditEvent {
