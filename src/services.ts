@@ -17,6 +17,8 @@ import { createSessionLookup } from './features/sessions/session-lookup.js'
 import { deleteExpiredSessions } from './features/sessions/sessions.js'
 import { findSlowestStoredHash } from './identity/password-credential.js'
 import { deleteExpiredLoginFlows } from './tokens/login-flows.js'
+import { deleteExpiredUpstreamFlows } from './methods/upstream/flows.js'
+import { deleteExpiredOidcRecords } from './provider/adapter.js'
 import type { Config } from './config.js'
 import { createDb, type Db } from './db/index.js'
 import { createLeases } from './db/leases.js'
@@ -74,6 +76,16 @@ export interface ServiceOptions {
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
+
+/** The expired-row sweep: the rows of every table whose rows expire, in batches. */
+export async function sweepExpiredRows (db: Db, now: number): Promise<void> {
+  await deleteExpiredSessions(db, now)
+  await deleteExpiredTokens(db, now)
+  await deleteExpiredChallenges(db, now)
+  await deleteExpiredLoginFlows(db, now)
+  await deleteExpiredUpstreamFlows(db, now)
+  await deleteExpiredOidcRecords(db, now)
+}
 const OUTBOX_JOB = 'outbox'
 const BACKCHANNEL_LOGOUT_JOB = 'back-channel logout'
 const OUTBOX_WAKE_DELAY_MS = 50
@@ -175,10 +187,7 @@ export async function createServices (config: Config, { logger, now = Date.now, 
   }
   // One instance at a time sweeps and purges (a lease in the database); each calibrates its own timing.
   jobs.every('expired-row sweep', SWEEP_INTERVAL_MS, async () => {
-    await deleteExpiredSessions(db, now())
-    await deleteExpiredTokens(db, now())
-    await deleteExpiredChallenges(db, now())
-    await deleteExpiredLoginFlows(db, now())
+    await sweepExpiredRows(db, now())
     await deleteOldMessages(db, now() - SENT_MAIL_RETENTION_MS, now() - FAILED_MAIL_RETENTION_MS)
     // Retired signing keys, once no token they signed can still be valid (no longer published).
     await deleteRetiredKeys(db, now(), publicationAfterRetirementSeconds(maxTokenLifetimeSeconds))

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { deleteExpiredTokens } from '../src/auth/one-time-tokens.js'
 import { deleteExpiredSessions } from '../src/features/sessions/sessions.js'
+import { sweepExpiredRows } from '../src/services.js'
 import { createTestClock } from './support/clock.js'
 import { PASSWORD, request, sessionCookie, signUp, startServer, type TestServer, uniqueEmail } from './support/server.js'
 
@@ -181,6 +182,25 @@ describe('session expiry', () => {
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: user.token })).status, 200)
       assert.equal((await request(server, 'GET', '/profile', undefined, { session: other.token })).status, 200)
       assert.equal(await deleteExpiredSessions(server.db, now) + await deleteExpiredTokens(server.db, now), 0)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('the expired-row sweep also removes the OpenID provider\'s expired records and the flows waiting at other providers', async () => {
+    const server = await startServer()
+    try {
+      const now = Date.now()
+      const record = (id: string, expiresAt: number | null): { id: string, model: string, payload: string, grant_id: null, uid: null, user_code: null, expires_at: number | null, consumed_at: null } =>
+        ({ id, model: id.split(':')[0] ?? '', payload: '{}', grant_id: null, uid: null, user_code: null, expires_at: expiresAt, consumed_at: null })
+      await server.db.insertInto('oidc_records').values([record('AccessToken:old', now - 1), record('AccessToken:live', now + 60_000), record('Client:kept', null)]).execute()
+      const flow = (id: string, expiresAt: number): { id: string, provider: string, state: string, nonce: string, code_verifier: string, link_user_id: null, return_to: null, created_at: number, expires_at: number } =>
+        ({ id: id.padEnd(64, '0'), provider: 'google', state: 's', nonce: 'n', code_verifier: 'v', link_user_id: null, return_to: null, created_at: now - 600_000, expires_at: expiresAt })
+      await server.db.insertInto('upstream_flows').values([flow('old', now - 1), flow('live', now + 60_000)]).execute()
+      await sweepExpiredRows(server.db, now)
+      assert.deepEqual((await server.db.selectFrom('oidc_records').select('id').where('model', '=', 'AccessToken').orderBy('id').execute()).map(row => row.id), ['AccessToken:live'])
+      assert.equal((await server.db.selectFrom('oidc_records').select('id').where('id', '=', 'Client:kept').execute()).length, 1, 'a record without an expiry stays')
+      assert.deepEqual((await server.db.selectFrom('upstream_flows').select('id').execute()).map(row => row.id), ['live'.padEnd(64, '0')])
     } finally {
       await server.close()
     }

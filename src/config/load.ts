@@ -3,6 +3,7 @@
 // frozen Config. Every problem is reported at once, each naming its variable, so a bad
 // deployment fails before it listens.
 import { readSettings } from './settings.js'
+import { readProviders } from './upstream-settings.js'
 import { type Config, ConfigError, type DatabaseConfig } from './types.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -30,6 +31,7 @@ export function loadConfig (env: Env = process.env): Config {
     if (course) problems.push('COMPAT=course is refused in production (it hands reset tokens to whoever asks and drops the password policy)')
     else if (inResponse) problems.push('RESET_TOKEN_IN_RESPONSE=true is refused in production (it hands reset tokens to whoever asks)')
   }
+  const upstream = readProviders(v.OIDC_PROVIDERS, env, v.NODE_ENV === 'production', problem => { problems.push(problem) })
   if (problems.length > 0) throw new ConfigError(problems)
 
   const publicUrl = v.PUBLIC_URL
@@ -83,6 +85,7 @@ export function loadConfig (env: Env = process.env): Config {
     encryption: Object.freeze({ ...v.ENCRYPTION_KEY, keys: Object.freeze(v.ENCRYPTION_KEY.keys.map(key => Object.freeze({ ...key }))) }),
     sessionJwt: Object.freeze({ ttlSeconds: v.SESSION_JWT_TTL, audiences: Object.freeze(v.SESSION_JWT_AUDIENCES) }),
     signingKeys: Object.freeze({ rotationDelaySeconds: v.KEY_ROTATION_DELAY }),
-    oidc: Object.freeze({ dynamicRegistration: v.OIDC_DYNAMIC_REGISTRATION, logoutScanIntervalMs: v.BACKCHANNEL_LOGOUT_SCAN_INTERVAL })
+    oidc: Object.freeze({ dynamicRegistration: v.OIDC_DYNAMIC_REGISTRATION, logoutScanIntervalMs: v.BACKCHANNEL_LOGOUT_SCAN_INTERVAL }),
+    upstream: Object.freeze(upstream.map(provider => Object.freeze(provider)))
   })
 }

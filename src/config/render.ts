@@ -2,6 +2,7 @@
 // docs/configuration.md (npm run docs:config writes it; a test fails when it is stale).
 import { GROUPS, type Group, type Setting } from './setting.js'
 import { SETTINGS } from './settings.js'
+import { PROVIDER_SETTINGS } from './upstream-settings.js'
 
 function byGroup (): Array<[Group, Array<[string, Setting<unknown>]>]> {
   const entries = Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>
@@ -10,6 +11,14 @@ function byGroup (): Array<[Group, Array<[string, Setting<unknown>]>]> {
 
 /** Markdown in a terminal: `a` → a. */
 const plain = (markdown: string): string => markdown.replace(/`/g, '')
+
+/** Each provider's settings, OIDC_<NAME>_<SUFFIX>, with the providers each applies to. */
+function providerSettings (): Array<[string, Setting<unknown>, string]> {
+  return Object.entries(PROVIDER_SETTINGS).map(([suffix, setting]) => {
+    const only = 'for' in setting ? setting.for : undefined
+    return [`OIDC_<NAME>_${suffix}`, setting, only === undefined ? 'every provider' : only.map(name => `\`${name}\``).join(', ')]
+  })
+}
 
 /** One line per variable, NAME=default (NAME alone when unset), grouped. */
 export function configurationHelp (): string {
@@ -21,6 +30,12 @@ export function configurationHelp (): string {
       // A short range is worth a place on the line; a long one is in the docs.
       const range = plain(setting.range)
       lines.push(`${left.padEnd(38)}${left.length >= 38 ? ' ' : ''}${setting.summary}${range.length <= 32 ? ` [${range}]` : ''}`)
+    }
+    if (group === 'upstream') {
+      for (const [name, setting] of providerSettings()) {
+        const left = `    ${name}${setting.defaultValue === null ? '' : `=${setting.defaultValue}`}`
+        lines.push(`${left.padEnd(38)}${left.length >= 38 ? ' ' : ''}${setting.summary}`)
+      }
     }
   }
   return lines.join('\n')
@@ -44,6 +59,13 @@ export function configurationMarkdown (): string {
     parts.push('', `## ${GROUPS[group]}`, '', '| variable | default | allowed | meaning |', '|---|---|---|---|')
     for (const [name, setting] of settings) {
       parts.push(`| \`${name}\` | ${cell(setting.shownDefault)} | ${cell(setting.range)} | ${cell(setting.doc)} |`)
+    }
+    if (group === 'upstream') {
+      parts.push('', 'Each provider named in `OIDC_PROVIDERS` reads these, `<NAME>` its name in capitals (`OIDC_GOOGLE_CLIENT_ID`):',
+        '', '| variable | for | default | allowed | meaning |', '|---|---|---|---|---|')
+      for (const [name, setting, only] of providerSettings()) {
+        parts.push(`| \`${name}\` | ${only} | ${cell(setting.shownDefault)} | ${cell(setting.range)} | ${cell(setting.doc)} |`)
+      }
     }
   }
   parts.push('', 'Production (`NODE_ENV=production`) differs from development in four ways: the cookie gets',

@@ -14,6 +14,7 @@ export const GROUPS = {
   admin: 'Admin API',
   security: 'Secrets at rest',
   oidc: 'OpenID Connect provider',
+  upstream: 'Sign in with another identity provider',
   pages: 'Hosted pages'
 } as const
 

@@ -8,6 +8,7 @@ import {
   parseInstanceName, parseLogoUrl, parseMetricsToken, parseOrigins, parseTrustProxy
 } from './parsers.js'
 import { boolean, custom, integer, oneOf, type Setting, text, url } from './setting.js'
+import { parseProviderNames } from './upstream-settings.js'
 
 const YEARS_10 = 10 * 365 * 24 * 3600
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -507,6 +508,15 @@ export const SETTINGS = {
   }),
 
   // The OpenID Connect provider
+  OIDC_PROVIDERS: custom({
+    group: 'upstream',
+    shownDefault: '–',
+    range: 'comma-separated names: `google`, `microsoft`, `apple`, `github`, or any other (a generic OpenID Connect provider)',
+    parse: parseProviderNames,
+    summary: 'identity providers to sign in with (each: OIDC_<NAME>_*)',
+    doc: 'the identity providers people may sign in with, comma-separated; each one\'s settings are `OIDC_<NAME>_…` (the table below). `google`, `microsoft`, `apple` and `github` are presets; any other name is an OpenID Connect provider found by discovery at its `OIDC_<NAME>_ISSUER`'
+  }),
+
   OIDC_DYNAMIC_REGISTRATION: boolean({
     group: 'oidc',
     default: false,

@@ -1,5 +1,6 @@
 // The frozen Config that loadConfig() returns and the rest of the code reads; each field
 // names the variable it comes from in settings.ts where the name is not obvious.
+import type { UpstreamProviderConfig } from './upstream-settings.js'
 
 export type Environment = 'development' | 'production' | 'test'
 
@@ -144,6 +145,8 @@ export interface Config {
   readonly ui: UiConfig
   readonly encryption: EncryptionConfig
   readonly oidc: OidcConfig
+  /** The identity providers people may sign in with (OIDC_PROVIDERS), in that order. */
+  readonly upstream: readonly UpstreamProviderConfig[]
   /** POST /sessions/token. */
   readonly sessionJwt: SessionJwtConfig
   readonly signingKeys: SigningKeysConfig
@@ -203,3 +206,5 @@ export class ConfigError extends Error {
     this.name = 'ConfigError'
   }
 }
+
+export type { UpstreamProviderConfig }

@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_credentials_and_flows.js'
 import * as m0012 from './migrations/0012_outbox.js'
 import * as m0013 from './migrations/0013_user_id_watermark.js'
 import * as m0014 from './migrations/0014_openid_provider.js'
+import * as m0015 from './migrations/0015_upstream_identities.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users': m0001,
@@ -29,7 +30,8 @@ const migrations: Record<string, Migration> = {
   '0011_credentials_and_flows': m0011,
   '0012_outbox': m0012,
   '0013_user_id_watermark': m0013,
-  '0014_openid_provider': m0014
+  '0014_openid_provider': m0014,
+  '0015_upstream_identities': m0015
 }
 
 function createMigrator (db: Kysely<any>): Migrator {

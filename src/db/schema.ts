@@ -226,6 +226,33 @@ export interface OidcSessionClientTable {
   created_at: number
 }
 
+export interface IdentityTable {
+  id: string
+  user_id: number
+  provider: string
+  issuer: string
+  subject: string
+  email: string | null
+  email_verified: number
+  /** Sealed JSON of the provider's tokens (OIDC_<NAME>_KEEP_TOKENS), else null. */
+  tokens: string | null
+  created_at: number
+  last_used_at: number | null
+}
+
+export interface UpstreamFlowTable {
+  /** SHA-256 of the flow cookie's token. */
+  id: string
+  provider: string
+  state: string
+  nonce: string
+  code_verifier: string
+  link_user_id: number | null
+  return_to: string | null
+  created_at: number
+  expires_at: number
+}
+
 export interface Database {
   users: UserTable
   password_credentials: PasswordCredentialTable
@@ -244,6 +271,8 @@ export interface Database {
   oidc_clients: OidcClientTable
   oidc_keys: OidcKeyTable
   oidc_session_clients: OidcSessionClientTable
+  identities: IdentityTable
+  upstream_flows: UpstreamFlowTable
 }
 
 export type UserRow = Selectable<UserTable>

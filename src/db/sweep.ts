@@ -7,7 +7,7 @@ import type { Db } from './index.js'
 const SWEEP_BATCH = 1000
 
 type Sweepable =
-  | { table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges' | 'login_flows' | 'oidc_records', column: 'expires_at', status?: undefined }
+  | { table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges' | 'login_flows' | 'oidc_records' | 'upstream_flows', column: 'expires_at', status?: undefined }
   | { table: 'audit_events', column: 'created_at', status?: undefined }
   /** The outbox's records: sent ones by sent_at, given-up ones by give_up_at. */
   | { table: 'outbox', column: 'sent_at', status?: undefined }
@@ -38,6 +38,6 @@ export async function deleteInBatches (typed: Db, { table, column, status }: Swe
 }
 
 /** Deletes the rows whose expires_at has passed; returns how many went. */
-export async function deleteExpiredInBatches (db: Db, table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges' | 'login_flows' | 'oidc_records', now: number): Promise<number> {
+export async function deleteExpiredInBatches (db: Db, table: 'sessions' | 'one_time_tokens' | 'webauthn_challenges' | 'login_flows' | 'oidc_records' | 'upstream_flows', now: number): Promise<number> {
   return await deleteInBatches(db, { table, column: 'expires_at' }, now)
 }

@@ -125,6 +125,28 @@ export async function registerUser (ctx: AuthContext, input: { email: string, pa
   }
 }
 
+/**
+ * Creates an account without a password, on `trx` (the transaction that also stores the
+ * credential it is made for: an identity at another provider). Its address is verified
+ * when that provider said so; else its verification mail goes out as a sign-up's does.
+ * EMAIL_TAKEN when the address is in use (the unique index decides races).
+ */
+export async function createPasswordlessUser (ctx: AuthContext, trx: Db, input: { email: string, verified: boolean, language: Language, details?: Record<string, string> }, from: Requester): Promise<number> {
+  const email = normalizeEmail(input.email)
+  const now = ctx.now()
+  let id: number
+  try {
+    id = await insertUser(trx, { email, now, language: input.language })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN')
+    throw error
+  }
+  if (input.verified) await trx.updateTable('users').set({ email_verified_at: now }).where('id', '=', id).execute()
+  await ctx.events.publish(trx, { type: 'user.created', userId: id, at: now, actor: from, ...(input.details === undefined ? {} : { details: input.details }) })
+  if (!input.verified) await queueMail(ctx, trx, await issueVerification(ctx, trx, { id, email, language: input.language }, from, { newAccount: true }), id)
+  return id
+}
+
 /** An account as an operator sees it (`authsvc users …`): never the password hash. */
 export interface AccountRecord extends PublicUser {
   readonly createdAt: number
