@@ -8,7 +8,8 @@
 // may share a public code with different statuses (a wrong password at sign-in is 401, a
 // wrong current_password on an account route 403; both `invalid_credentials`).
 //
-// part: 'domain'    thrown as AuthError by the domain (src/auth, src/features);
+// part: 'domain'    thrown as AuthError by the domain (src/auth, src/features); `page: true`
+//                   for those only a page shows (a provider's callback is a browser's page);
 //       'http'      thrown as HttpError by HTTP's own checks, before any domain function runs;
 //       'framework' what the framework, the HTTP parser or the database driver refuse.
 export type ErrorPart = 'domain' | 'http' | 'framework'
@@ -50,6 +51,22 @@ export const ERRORS = {
   REAUTHENTICATION_REQUIRED: { part: 'domain', status: 403, code: 'reauthentication_required', message: 'this change needs a recent sign-in (POST /sessions/reauthenticate), or current_password where the route takes it' },
   /** Not one of this account's things. */
   NOT_FOUND: { part: 'domain', status: 404, code: 'not_found', message: 'not found' },
+  /** Sign-in with another provider: a name that is not in OIDC_PROVIDERS. */
+  PROVIDER_NOT_FOUND: { part: 'domain', status: 404, code: 'provider_not_found', message: 'no such identity provider here' },
+  /** A provider's sign-in whose email is an account's here, without both sides verifying it. */
+  IDENTITY_NOT_LINKED: { part: 'domain', page: true, status: 403, code: 'identity_not_linked', message: 'an account here uses this email address: sign in to it another way, then link this provider from its account page' },
+  /** A provider's sign-in that gave no email address to make an account with. */
+  IDENTITY_WITHOUT_EMAIL: { part: 'domain', page: true, status: 403, code: 'identity_without_email', message: 'the provider gave no email address: allow it to share your address, or sign up another way' },
+  /** A link of an identity that another account already has. */
+  IDENTITY_TAKEN: { part: 'domain', page: true, status: 409, code: 'identity_taken', message: 'this identity is already linked to another account' },
+  /** An unlink that would leave the account without a way to sign in. */
+  LAST_SIGN_IN_METHOD: { part: 'domain', status: 409, code: 'last_sign_in_method', message: 'this is the account\'s last way to sign in: set a password, add a passkey or link another provider first' },
+  /** The provider's callback does not check out: another state, a code used or made up, an ID token that does not verify, an expired or missing flow. */
+  INVALID_CALLBACK: { part: 'domain', page: true, status: 400, code: 'invalid_callback', message: 'this sign-in with the provider could not be completed (expired, already used, or from another browser): start again' },
+  /** The person said no at the provider. */
+  PROVIDER_DENIED: { part: 'domain', page: true, status: 403, code: 'access_denied', message: 'the sign-in was cancelled at the provider' },
+  /** The provider did not answer (discovery, the code exchange, its API). */
+  PROVIDER_UNAVAILABLE: { part: 'domain', status: 502, code: 'provider_unavailable', message: 'the identity provider did not answer: try again shortly' },
   /** Too many attempts; retryAfterSeconds says when to try again. */
   RATE_LIMITED: { part: 'domain', status: 429, code: 'rate_limited', message: 'too many attempts; try again later' },
   /** The password hashers' queue is full; retry shortly. */
@@ -72,7 +89,7 @@ export const ERRORS = {
   INTERNAL: { part: 'framework', status: 500, code: 'internal_error', message: 'internal server error' },
   /** The database cannot be reached (or is locked past its busy timeout): retry shortly. */
   DATABASE_UNAVAILABLE: { part: 'framework', status: 503, code: 'unavailable', message: 'service temporarily unavailable: the database cannot be reached; try again shortly' }
-} as const satisfies Record<string, { part: ErrorPart, status: number, code: string, message: string }>
+} as const satisfies Record<string, { part: ErrorPart, page?: true, status: number, code: string, message: string }>
 
 export type ErrorName = keyof typeof ERRORS
 

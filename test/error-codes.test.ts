@@ -150,7 +150,8 @@ describe('the error replies of the routes', () => {
 
   it('declare every row of the domain somewhere: the table has no dead row', () => {
     const declared = new Set(routes.flatMap(({ replies }) => [...replies.values()].flat()))
-    const dead = namesOf('domain').filter(name => !declared.has(name))
+    // Rows only a page shows (a provider's callback) are the pages': their texts are the catalogue's.
+    const dead = namesOf('domain').filter(name => !declared.has(name) && !('page' in ERRORS[name]))
     assert.deepEqual(dead, [], `rows of the domain no route answers: ${dead.join(', ')}`)
   })
 

@@ -167,9 +167,12 @@ describe('the OpenAPI document', () => {
       // Handles and credential ids are text, as the lists that give them say.
       '/account/sessions/{id} {id}': listedIdType('/account/sessions', 'sessions'),
       '/account/passkeys/{id} {id}': listedIdType('/account/passkeys', 'passkeys'),
-      '/admin/clients/{id} {id}': clients?.properties.clients.items.properties.client_id.type
+      '/admin/clients/{id} {id}': clients?.properties.clients.items.properties.client_id.type,
+      // An identity's id (DELETE), or a provider's name (POST: one path shape, one parameter name).
+      '/account/identities/{id} {id}': listedIdType('/account/identities', 'identities'),
+      '/sessions/oidc/{provider} {provider}': 'string'
     })
-    assert.deepEqual(Object.values(types).slice(1), ['string', 'string', 'string'])
+    assert.deepEqual(Object.values(types).slice(1), ['string', 'string', 'string', 'string', 'string'])
     const limit = document.paths['/account/events']?.get?.parameters?.find(parameter => parameter.name === 'limit')
     assert.deepEqual(limit?.schema, { type: 'integer', minimum: 1, maximum: 100 })
   })

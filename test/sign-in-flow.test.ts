@@ -199,10 +199,22 @@ describe(`recovery cleans up a pre-hijacked account on ${TEST_DIALECT}`, () => {
     assert.equal(await passkeyCount(server, hijacker.id), 0, 'the passkey is gone')
     assert.equal((await request(server, 'GET', '/profile', undefined, { session: hijacker.token })).status, 403, 'the hijacker is signed out')
     const notice = await smtp.waitFor(victim, /was reset/)
-    assert.match(notice.text, /passkeys, authenticator app and recovery codes were removed/)
+    assert.match(notice.text, /passkeys, authenticator app, recovery codes and linked accounts at other providers were removed/)
     const owner = await request(server, 'POST', '/sessions', { email: victim, password: NEW_PASSWORD })
     assert.deepEqual([owner.status, owner.body.message], [200, 'logged in'])
     assert.equal((await request(server, 'GET', '/account', undefined, { session: sessionCookie(owner) })).body.email_verified, true, 'the reset proved the address')
+  })
+
+  it('signed up first with the owner\'s address: an identity at another provider the hijacker linked goes with the owner\'s reset', async () => {
+    const victim = uniqueEmail('victim-identity')
+    const hijacker = await signUp(server, victim)
+    // Linking needs a verified address now; one linked before that rule had it.
+    await server.db.insertInto('identities').values({ id: `planted-${hijacker.id}`, user_id: hijacker.id, provider: 'acme', issuer: 'https://idp.example', subject: `hijacker-${hijacker.id}`, email: 'hijacker@example.com', email_verified: 1, tokens: null, created_at: Date.now(), last_used_at: null }).execute()
+    const reset = await resetAs(victim)
+    assert.equal(reset.status, 200, reset.text)
+    assert.deepEqual(await server.db.selectFrom('identities').select('id').where('user_id', '=', hijacker.id).execute(), [], 'the identity is gone')
+    const notice = await smtp.waitFor(victim, /was reset/)
+    assert.match(notice.text, /linked accounts at other providers were removed/)
   })
 
   it('moved onto the owner\'s address with PUT /users/:id: its TOTP and passkey go with the owner\'s reset', async () => {

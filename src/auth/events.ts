@@ -32,6 +32,8 @@ export const SECURITY_EVENT_TYPES = [
   'recovery_codes.regenerated',
   'passkey.added',
   'passkey.removed',
+  'identity.linked',
+  'identity.unlinked',
   'mfa.reset',
   'mail.given_up',
   'oidc.consent_granted',

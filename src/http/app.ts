@@ -22,6 +22,8 @@ import { userRoutes } from '../features/users/routes.js'
 import { verificationRoutes } from '../features/verification/routes.js'
 import { loginFlowRoutes } from '../flows/login/routes.js'
 import { passkeyRoutes } from '../methods/passkey/routes.js'
+import { upstreamRoutes } from '../methods/upstream/routes.js'
+import { createUpstreamProviders } from '../methods/upstream/upstream.js'
 import { passwordRoutes } from '../methods/password/routes.js'
 import { mfaRoutes } from '../methods/totp/routes.js'
 import { createProviderReport, createSessionEnd, createServiceSession, createSignInRecorder, openIdProviderPlugin, ProviderHolder } from '../provider/plugin.js'
@@ -200,6 +202,9 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   await app.register(mfaRoutes, features)
   await app.register(passkeyRoutes, features)
   await app.register(adminClientRoutes, features)
+  // Sign-in with another identity provider: its routes here, its callback a page.
+  const upstream = createUpstreamProviders(config)
+  await app.register(upstreamRoutes, { ...features, providers: upstream })
   // The OpenID Connect provider (/oidc, discovery): its pages are the hosted pages'.
   const serviceSession = createServiceSession(ctx)
   const endServiceSession = createSessionEnd(ctx, config)
@@ -208,7 +213,7 @@ export async function buildApp (services: Services, options: AppOptions = {}): P
   const backchannel = { recordSignIn: createSignInRecorder(ctx), logout: services.backchannelLogout.fromLibrary }
   const provider = new ProviderHolder(services.signingKeys, async (keys, pages) => await createProvider({ config, db: services.db, now: ctx.now, keys, pages, serviceSession, endServiceSession, report, backchannel }))
   await app.register(openIdProviderPlugin, { holder: provider, headers: { ...headers, 'content-security-policy': providerSecurityPolicy(config) } })
-  await app.register(uiPlugin, { ...features, prefix: '/ui', provider })
+  await app.register(uiPlugin, { ...features, prefix: '/ui', provider, upstream })
   await app.register(faviconRoute)
   return app
 }

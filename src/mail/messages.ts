@@ -68,9 +68,10 @@ export function emailChangeTakenNotice (input: { to: string, language: Language 
   return { kind: 'email_change_taken', to: input.to, ...renderMail('email_change_taken', input.language, {}) }
 }
 
-type SecondFactorKind = 'totp_enabled' | 'totp_disabled' | 'recovery_code_used' | 'passkey_added' | 'passkey_removed' | 'mfa_reset'
+type SecondFactorKind = 'totp_enabled' | 'totp_disabled' | 'recovery_code_used' | 'passkey_added' | 'passkey_removed' | 'mfa_reset' | 'identity_linked' | 'identity_unlinked'
 
-/** A notice to the account after a second factor was added, removed, reset or a recovery code used. */
+/** A notice to the account after a way in changed: a second factor added, removed or reset,
+ *  a recovery code used, an identity at another provider linked or unlinked. */
 export function secondFactorNotice<K extends SecondFactorKind> (kind: K, input: { to: string, language: Language, at: number, ip: string | null } & Omit<MailData[K], 'email' | 'when' | 'ip'>): MailMessage {
   const { to, language, at, ...rest } = input
   const data = { ...rest, email: to, when: formatWhen(at, language) } as unknown as MailData[K]

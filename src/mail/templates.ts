@@ -33,6 +33,8 @@ export interface MailData {
   readonly passkey_added: SecondFactorNotice & { readonly name: string }
   readonly passkey_removed: SecondFactorNotice & { readonly name: string }
   readonly mfa_reset: SecondFactorNotice
+  readonly identity_linked: SecondFactorNotice & { readonly provider: string }
+  readonly identity_unlinked: SecondFactorNotice & { readonly provider: string }
 }
 
 /** A notice of a change or use of a second factor: whose, when, from where. */

@@ -21,12 +21,23 @@ import { linkPages } from './pages/links.js'
 import { reauthenticatePages } from './pages/reauthenticate.js'
 import { securityPages } from './pages/security.js'
 import { signInPages } from './pages/sign-in.js'
+import { upstreamPages } from './pages/upstream.js'
+import type { UpstreamProvider } from '../methods/upstream/provider.js'
 import { createPageKit, type PageKit } from './page-kit.js'
 import { registerAssets } from './assets.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: a POST of a page that is not ours (a provider's form_post), which carries no form token. */
+    formToken?: false
+  }
+}
 
 export interface UiOptions {
   readonly ctx: AuthContext
   readonly config: Config
+  /** The identity providers people may sign in with (OIDC_PROVIDERS). */
+  readonly upstream: ReadonlyMap<string, UpstreamProvider>
   /** The OpenID Connect provider, whose sign-in, consent and logout pages are these. */
   readonly provider?: ProviderHolder
 }
@@ -63,7 +74,7 @@ export function providerSecurityPolicy (config: Config): string {
   return pageSecurityPolicy(config).split('; ').filter(directive => !directive.startsWith('form-action')).join('; ')
 }
 
-export async function uiPlugin (app: FastifyInstance, { ctx, config, provider }: UiOptions): Promise<void> {
+export async function uiPlugin (app: FastifyInstance, { ctx, config, provider, upstream }: UiOptions): Promise<void> {
   const assets = registerAssets(app)
   const pages = createPageKit(ctx, config, assets)
   const headers = {
@@ -88,7 +99,7 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config, provider }:
   })
   // The form token, once the body is parsed (its `_csrf` field), on every POST.
   app.addHook('preValidation', (request, reply, done) => {
-    if (request.method === 'POST') app.csrfProtection(request, reply, done)
+    if (request.method === 'POST' && request.routeOptions.config.formToken !== false) app.csrfProtection(request, reply, done)
     else done()
   })
 
@@ -98,8 +109,9 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config, provider }:
   })
   app.setErrorHandler(async (error: FastifyError, request, reply) => await sendErrorPage(error, request, reply, pages, ctx.outages))
 
-  const options: PageOptions = { ctx, config, pages }
+  const options: PageOptions = { ctx, config, upstream, pages }
   await app.register(signInPages, options)
+  await app.register(upstreamPages, { ...options, providers: upstream })
   await app.register(linkPages, options)
   const account = { ...options, account: createAccountKit(ctx, config, pages) }
   await app.register(accountPages, account)

@@ -16,6 +16,7 @@ import type { Db } from '../../db/index.js'
 import { setPassword } from '../../flows/settings.js'
 import type { Language } from '../../i18n/languages.js'
 import { passwordResetMessage } from '../../mail/messages.js'
+import { deleteIdentitiesOf } from '../../methods/upstream/identities.js'
 import { removePasskeys } from '../../methods/passkey/passkeys.js'
 import { removeTotp } from '../../methods/totp/totp.js'
 import { findAccountById, findUserByEmail, setEmailVerified } from '../users/users.js'
@@ -103,7 +104,10 @@ async function cleanUpTakeover (ctx: AuthContext, trx: Db, userId: number, from:
   const now = ctx.now()
   const totp = await removeTotp(trx, userId)
   const passkeys = await removePasskeys(trx, userId)
-  if (totp || passkeys > 0) await ctx.events.publish(trx, { type: 'mfa.reset', userId, at: now, actor: from, details: { totp, passkeys, reason: 'reset_of_unverified_address' } })
+  // An identity at another provider linked before the owner proved the address is as
+  // much the pre-hijacker's way back in as a passkey.
+  const identities = await deleteIdentitiesOf(trx, userId)
+  if (totp || passkeys > 0 || identities > 0) await ctx.events.publish(trx, { type: 'mfa.reset', userId, at: now, actor: from, details: { totp, passkeys, identities, reason: 'reset_of_unverified_address' } })
   if (await setEmailVerified(trx, userId, now)) await ctx.events.publish(trx, { type: 'email.verified', userId, at: now, actor: from })
 }
 

@@ -52,7 +52,7 @@ export const MFA_TOKEN_TTL_SECONDS = 300
 export const MFA_MAX_ATTEMPTS = 5
 
 /** Why a sign-in was refused, as the event and the metric name it. */
-export type FailureReason = 'invalid_credentials' | 'invalid_code' | 'account_disabled' | 'email_not_verified'
+export type FailureReason = 'invalid_credentials' | 'invalid_code' | 'account_disabled' | 'email_not_verified' | 'identity_not_linked'
 
 /** Records a refused sign-in of any method: `login.failed` with its method and reason. */
 export async function failSignIn (ctx: AuthContext, failure: { userId: number | null, method: SignInMethod, reason: FailureReason }, from: Actor): Promise<void> {

@@ -1,0 +1,257 @@
+// Sign in with another identity provider, against real providers on loopback: an OpenID
+// Connect provider (oidc-provider, the upstream's claims set per test) and a GitHub-shaped
+// OAuth 2 server (test/support/upstream.ts). The browser is a form client with a cookie
+// jar; the service is the real one over HTTP.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { Secret, TOTP } from 'otpauth'
+import { runCli } from './support/cli.js'
+import { TEST_DIALECT } from './support/database.js'
+import { PageClient } from './support/pages.js'
+import { freePort } from './support/service.js'
+import { PASSWORD, request, signUp, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
+import { freshStep } from './support/totp.js'
+import { type FakeGitHub, startFakeGitHub, startUpstreamOidc, type UpstreamAnswer, type UpstreamOidc } from './support/upstream.js'
+
+describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
+  let server: TestServer
+  let upstream: UpstreamOidc
+  let github: FakeGitHub
+  let subjects = 0
+  const nextSubject = (): string => `upstream-${process.pid}-${++subjects}`
+
+  before(async () => {
+    upstream = await startUpstreamOidc()
+    github = await startFakeGitHub()
+    const port = await freePort()
+    const publicUrl = `http://127.0.0.1:${port}`
+    await upstream.registerClient({ clientId: 'authsvc', clientSecret: 'authsvc-secret', redirectUris: [`${publicUrl}/ui/oidc/acme/callback`] })
+    github.registerClient('gh-client', 'gh-secret')
+    server = await startServer({
+      PUBLIC_URL: publicUrl,
+      OIDC_PROVIDERS: 'acme,github',
+      OIDC_ACME_ISSUER: upstream.issuer,
+      OIDC_ACME_CLIENT_ID: 'authsvc',
+      OIDC_ACME_CLIENT_SECRET: 'authsvc-secret',
+      OIDC_GITHUB_CLIENT_ID: 'gh-client',
+      OIDC_GITHUB_CLIENT_SECRET: 'gh-secret',
+      OIDC_GITHUB_URL: github.url,
+      OIDC_GITHUB_API_URL: github.url
+    }, { port })
+  })
+  after(async () => {
+    await server.close()
+    await upstream.close()
+    await github.close()
+  })
+
+  /** The browser starts at GET /sessions/oidc/<provider>; the provider signs in whoever the
+   *  test set; returns the callback URL (on the service) and the browser. */
+  async function atProvider (provider: 'acme' | 'github', browser = new PageClient(server), query = ''): Promise<{ browser: PageClient, callback: string }> {
+    const start = await browser.get(`/sessions/oidc/${provider}${query}`)
+    assert.equal(start.status, 302, start.html)
+    const answer: UpstreamAnswer = await (provider === 'acme' ? upstream : github).authorize(start.location ?? '')
+    assert.equal(answer.kind, 'redirect', JSON.stringify(answer))
+    const location = (answer as { location: URL }).location
+    return { browser, callback: location.pathname + location.search }
+  }
+
+  /** Through the provider and back: the callback's answer. */
+  async function signInWith (provider: 'acme' | 'github', browser = new PageClient(server)): Promise<{ browser: PageClient, answer: Awaited<ReturnType<PageClient['get']>> }> {
+    const { callback } = await atProvider(provider, browser)
+    return { browser, answer: await browser.get(callback) }
+  }
+
+  const sessionOf = (browser: PageClient): string => browser.cookies.get('session_id') ?? ''
+  async function profileOf (browser: PageClient): Promise<{ id: number, email: string, email_verified: boolean }> {
+    const reply = await request(server, 'GET', '/account', undefined, { session: sessionOf(browser) })
+    assert.equal(reply.status, 200, reply.text)
+    return reply.body
+  }
+  const userIdOf = async (email: string): Promise<number | undefined> => (await server.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())?.id
+  const mailKinds = async (email: string): Promise<string[]> =>
+    (await server.db.selectFrom('outbox').select('kind').where('recipient', '=', email).orderBy('id').execute()).map(row => row.kind)
+
+  it('a first sign-in makes an account, its address verified as the provider says, and the session records oidc:acme; the next one signs in to it', async () => {
+    const email = uniqueEmail('upstream-new')
+    upstream.nextAccount = { sub: nextSubject(), email, email_verified: true }
+    const { browser, answer } = await signInWith('acme')
+    assert.equal(answer.status, 303, answer.html)
+    assert.equal(answer.location, '/ui/account')
+    const profile = await profileOf(browser)
+    assert.deepEqual([profile.email, profile.email_verified], [email, true])
+    const sessions = await request(server, 'GET', '/account/sessions', undefined, { session: sessionOf(browser) })
+    assert.deepEqual(sessions.body.sessions[0].methods, ['oidc:acme'])
+    const again = await signInWith('acme')
+    assert.equal(again.answer.status, 303)
+    assert.equal((await profileOf(again.browser)).id, profile.id)
+    const identities = await request(server, 'GET', '/account/identities', undefined, { session: sessionOf(browser) })
+    assert.deepEqual(identities.body.identities.map((entry: { provider: string, label: string, email: string }) => [entry.provider, entry.label, entry.email]), [['acme', 'Acme', email]])
+    assert.deepEqual(await mailKinds(email), [], 'a verified address needs no verification mail')
+  })
+
+  it('email_verified false: a new account with its address unverified (a verification mail); it never links to an account that has the address', async () => {
+    const email = uniqueEmail('upstream-unverified')
+    upstream.nextAccount = { sub: nextSubject(), email, email_verified: false }
+    const { browser, answer } = await signInWith('acme')
+    assert.equal(answer.status, 303, answer.html)
+    assert.equal((await profileOf(browser)).email_verified, false)
+    assert.deepEqual(await mailKinds(email), ['email_verification'])
+
+    const owner = await signUpVerified(server)
+    upstream.nextAccount = { sub: nextSubject(), email: owner.email, email_verified: false }
+    const refused = await signInWith('acme')
+    assert.equal(refused.answer.status, 403)
+    assert.match(refused.answer.html, /already uses this email address/)
+    assert.equal(refused.browser.cookies.get('session_id'), undefined)
+    assert.equal((await server.db.selectFrom('identities').select('id').where('user_id', '=', owner.id).execute()).length, 0)
+  })
+
+  it('a provider-verified address that is a verified account\'s links to it, with a notice mail; an unverified account is not linked and not signed in', async () => {
+    const owner = await signUpVerified(server)
+    upstream.nextAccount = { sub: nextSubject(), email: owner.email, email_verified: true }
+    const linked = await signInWith('acme')
+    assert.equal(linked.answer.status, 303, linked.answer.html)
+    assert.equal((await profileOf(linked.browser)).id, owner.id)
+    assert.ok((await mailKinds(owner.email)).includes('identity_linked'))
+    const events = await runCli(['events', '--user', String(owner.id), '--json'], { DATABASE_URL: server.databaseUrl })
+    assert.ok((JSON.parse(events.stdout) as { events: Array<{ type: string }> }).events.some(event => event.type === 'identity.linked'))
+
+    const unverified = await signUp(server)
+    upstream.nextAccount = { sub: nextSubject(), email: unverified.email, email_verified: true }
+    const refused = await signInWith('acme')
+    assert.equal(refused.answer.status, 403)
+    assert.match(refused.answer.html, /already uses this email address/)
+    assert.equal(refused.browser.cookies.get('session_id'), undefined)
+  })
+
+  it('a changed email at the provider does not move the link: the subject decides', async () => {
+    const subject = nextSubject()
+    const first = uniqueEmail('upstream-moves')
+    upstream.nextAccount = { sub: subject, email: first, email_verified: true }
+    const { browser } = await signInWith('acme')
+    const id = (await profileOf(browser)).id
+    const other = await signUpVerified(server)
+    upstream.nextAccount = { sub: subject, email: other.email, email_verified: true }
+    const again = await signInWith('acme')
+    assert.equal(again.answer.status, 303)
+    assert.equal((await profileOf(again.browser)).id, id, 'still the first account, not the one with the new address')
+  })
+
+  it('with TOTP on the account, the second factor is still asked', async () => {
+    const owner = await signUpVerified(server)
+    const started = await request(server, 'POST', '/account/totp', { current_password: PASSWORD }, { session: owner.token })
+    const totp = new TOTP({ secret: Secret.fromBase32(started.body.secret as string), digits: 6, period: 30, algorithm: 'SHA1' })
+    await freshStep()
+    const confirmed = await request(server, 'POST', '/account/totp/confirm', { code: totp.generate() }, { session: owner.token })
+    assert.equal(confirmed.status, 200)
+    upstream.nextAccount = { sub: nextSubject(), email: owner.email, email_verified: true }
+    const { browser, answer } = await signInWith('acme')
+    assert.equal(answer.status, 200)
+    assert.match(answer.html, /name="mfa_token"/)
+    assert.equal(browser.cookies.get('session_id'), undefined, 'no session before the code')
+    const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(answer.html)?.[1] ?? ''
+    // The code of this 30-second step was spent on the confirmation: a recovery code, then.
+    const done = await browser.post('/ui/login/mfa', { mfa_token: mfaToken, code: confirmed.body.recovery_codes[0] as string }, { tokenFrom: answer })
+    assert.equal(done.status, 303, done.html)
+    const sessions = await request(server, 'GET', '/account/sessions', undefined, { session: sessionOf(browser) })
+    assert.deepEqual(sessions.body.sessions.find((entry: { current: boolean }) => entry.current).methods, ['oidc:acme', 'recovery_code'])
+  })
+
+  it('a callback with another state, one replayed, one carried to another browser, and one without a flow are refused with a page', async () => {
+    upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-bad'), email_verified: true }
+    const { browser, callback } = await atProvider('acme')
+    const tampered = callback.replace(/state=[^&]+/, 'state=another-state')
+    const wrongState = await browser.get(tampered)
+    assert.equal(wrongState.status, 400)
+    assert.match(wrongState.html, /could not be completed/)
+    assert.equal(browser.cookies.get('session_id'), undefined)
+
+    const second = await atProvider('acme')
+    const elsewhere = await new PageClient(server).get(second.callback)
+    assert.equal(elsewhere.status, 400, 'another browser has no flow cookie')
+    const good = await atProvider('acme')
+    assert.equal((await good.browser.get(good.callback)).status, 303)
+    const replayed = await good.browser.get(good.callback)
+    assert.equal(replayed.status, 400, 'the flow is used up')
+    const unknown = await new PageClient(server).get('/ui/oidc/nobody/callback?code=x&state=y')
+    assert.equal(unknown.status, 404)
+  })
+
+  it('an expired flow is refused', async () => {
+    upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-late'), email_verified: true }
+    const { browser, callback } = await atProvider('acme')
+    await server.db.updateTable('upstream_flows').set({ expires_at: Date.now() - 1 }).execute()
+    assert.equal((await browser.get(callback)).status, 400)
+  })
+
+  it('a disabled account is refused the same way as by password', async () => {
+    const owner = await signUpVerified(server)
+    upstream.nextAccount = { sub: nextSubject(), email: owner.email, email_verified: true }
+    assert.equal((await signInWith('acme')).answer.status, 303)
+    assert.equal((await runCli(['users', 'disable', owner.email], { DATABASE_URL: server.databaseUrl })).code, 0)
+    const refused = await signInWith('acme')
+    assert.equal(refused.answer.status, 403)
+    assert.match(refused.answer.html, /disabled/)
+    const byPassword = await request(server, 'POST', '/sessions', { email: owner.email, password: PASSWORD })
+    assert.equal(byPassword.status, 403)
+    assert.equal(byPassword.body.code, 'account_disabled')
+  })
+
+  it('GitHub (OAuth 2): the primary address and its verified flag from the emails API; the numeric id is the subject', async () => {
+    const email = uniqueEmail('upstream-github')
+    github.nextAccount = { id: 4000 + subjects++, login: 'octo', emails: [{ email: 'old@example.com', primary: false, verified: true }, { email, primary: true, verified: true }] }
+    const { browser, answer } = await signInWith('github')
+    assert.equal(answer.status, 303, answer.html)
+    const profile = await profileOf(browser)
+    assert.deepEqual([profile.email, profile.email_verified], [email, true])
+    const row = await server.db.selectFrom('identities').select(['issuer', 'subject', 'provider']).where('user_id', '=', profile.id).executeTakeFirst()
+    assert.deepEqual(row, { issuer: github.url, subject: String(github.nextAccount.id), provider: 'github' })
+  })
+
+  it('links from the account page with a fresh session, and unlinks; the last way in cannot be removed', async () => {
+    const owner = await signUpVerified(server)
+    const browser = new PageClient(server)
+    browser.cookies.set('session_id', owner.token)
+    const begun = await request(server, 'POST', '/account/identities/acme', {}, { session: owner.token })
+    assert.equal(begun.status, 200, begun.text)
+    // The flow's cookie comes with the answer; the browser keeps it.
+    const flowCookie = /authsvc_upstream=([^;]+)/.exec(begun.headers.get('set-cookie') ?? '')?.[1] ?? ''
+    browser.cookies.set('authsvc_upstream', flowCookie)
+    upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-other-address'), email_verified: false }
+    const answer = await upstream.authorize(begun.body.authorization_url as string)
+    const location = (answer as { location: URL }).location
+    const back = await browser.get(location.pathname + location.search)
+    assert.equal(back.status, 303, back.html)
+    assert.equal(back.location, '/ui/account/security?notice=identity_linked')
+    const listed = await request(server, 'GET', '/account/identities', undefined, { session: owner.token })
+    assert.equal(listed.body.identities.length, 1)
+    assert.ok((await mailKinds(owner.email)).includes('identity_linked'))
+    const id = listed.body.identities[0].id as string
+    const unlinked = await request(server, 'DELETE', `/account/identities/${id}`, undefined, { session: owner.token })
+    assert.equal(unlinked.status, 200, unlinked.text)
+    assert.ok((await mailKinds(owner.email)).includes('identity_unlinked'))
+
+    // An account made by a provider has no password: its one identity is its last way in.
+    const email = uniqueEmail('upstream-only')
+    upstream.nextAccount = { sub: nextSubject(), email, email_verified: true }
+    const made = await signInWith('acme')
+    const only = await request(server, 'GET', '/account/identities', undefined, { session: sessionOf(made.browser) })
+    const last = await request(server, 'DELETE', `/account/identities/${only.body.identities[0].id as string}`, undefined, { session: sessionOf(made.browser) })
+    assert.equal(last.status, 409)
+    assert.equal(last.body.code, 'last_sign_in_method')
+    assert.ok(await userIdOf(email))
+  })
+
+  it('a link asks for a fresh session and a verified address; an unknown provider is 404', async () => {
+    const unverified = await signUp(server)
+    const refused = await request(server, 'POST', '/account/identities/acme', {}, { session: unverified.token })
+    assert.equal(refused.status, 403)
+    assert.equal(refused.body.code, 'email_not_verified')
+    const owner = await signUpVerified(server)
+    assert.equal((await request(server, 'POST', '/account/identities/nope', {}, { session: owner.token })).status, 404)
+    assert.equal((await request(server, 'GET', '/sessions/oidc/nope')).status, 404)
+    const stale = await request(server, 'POST', '/account/identities/acme', {}, { session: owner.token, headers: {} })
+    assert.equal(stale.status, 200, 'just signed in: fresh')
+  })
+})
