@@ -15,6 +15,7 @@ import { runCli } from './support/cli.js'
 import { freePort } from './support/service.js'
 import { PASSWORD, request, signUpVerified, startServer, type TestServer } from './support/server.js'
 import { freshStep } from './support/totp.js'
+import { startUpstreamOidc, type UpstreamOidc } from './support/upstream.js'
 
 describe('an application signs in through the provider, in Chromium', () => {
   let server: TestServer
@@ -180,5 +181,55 @@ describe('an application signs in through the provider, in Chromium', () => {
     } finally {
       await local.close()
     }
+  })
+})
+
+describe('sign in with another identity provider, in Chromium', () => {
+  let server: TestServer
+  let upstream: UpstreamOidc
+  let browser: Browser
+
+  before(async () => {
+    upstream = await startUpstreamOidc()
+    const port = await freePort()
+    const publicUrl = `http://127.0.0.1:${port}`
+    await upstream.registerClient({ clientId: 'authsvc', clientSecret: 'authsvc-secret', redirectUris: [`${publicUrl}/ui/oidc/acme/callback`] })
+    server = await startServer({ PUBLIC_URL: publicUrl, OIDC_PROVIDERS: 'acme', OIDC_ACME_ISSUER: upstream.issuer, OIDC_ACME_CLIENT_ID: 'authsvc', OIDC_ACME_CLIENT_SECRET: 'authsvc-secret' }, { port })
+    browser = await launchChromium()
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+    await upstream?.close()
+  })
+
+  it('"Continue with Acme" signs a new person in; "Link Acme" on the security page links another account\'s', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' })
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('console', message => { if (/Content Security Policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`) })
+    upstream.nextAccount = { sub: `chromium-${process.pid}`, email: `chromium-upstream-${process.pid}@example.com`, email_verified: true }
+    await page.goto(`${server.url}/ui/login`)
+    await page.getByRole('link', { name: 'Continue with Acme' }).click()
+    await page.waitForURL(`${server.url}/ui/account`)
+    assert.match(await page.locator('main').textContent() ?? '', /chromium-upstream-/)
+
+    const owner = await signUpVerified(server)
+    const other = await browser.newContext({ locale: 'en-GB' })
+    const second = await other.newPage()
+    second.on('console', message => { if (/Content Security Policy/i.test(message.text())) problems.push(`${second.url()}: ${message.text()}`) })
+    await second.goto(`${server.url}/ui/login`)
+    await second.getByLabel('Email address').fill(owner.email)
+    await second.getByLabel('Password').fill(PASSWORD)
+    await second.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await second.waitForURL(`${server.url}/ui/account`)
+    await second.goto(`${server.url}/ui/account/security`)
+    upstream.nextAccount = { sub: `chromium-link-${process.pid}`, email: 'someone-else@example.com', email_verified: true }
+    await second.getByRole('button', { name: 'Link Acme' }).click()
+    await second.waitForURL(`${server.url}/ui/account/security?notice=identity_linked`)
+    assert.match(await second.locator('main').textContent() ?? '', /The account at the provider is linked/)
+    assert.deepEqual(problems, [])
+    await context.close()
+    await other.close()
   })
 })

@@ -254,4 +254,35 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     const stale = await request(server, 'POST', '/account/identities/acme', {}, { session: owner.token, headers: {} })
     assert.equal(stale.status, 200, 'just signed in: fresh')
   })
+
+  it('the hosted pages: a button per provider on sign-in and sign-up (return_to kept); link and unlink from the security page', async () => {
+    const login = await new PageClient(server).get('/ui/login?return_to=%2Fui%2Faccount%2Fdevices')
+    assert.match(login.html, /href="\/sessions\/oidc\/acme\?return_to=%2Fui%2Faccount%2Fdevices">Continue with Acme</)
+    assert.match(login.html, />Continue with GitHub</)
+    assert.match((await new PageClient(server).get('/ui/register')).html, /href="\/sessions\/oidc\/acme">Continue with Acme</)
+
+    const owner = await signUpVerified(server)
+    const browser = new PageClient(server)
+    const signIn = await browser.submit('/ui/login', '/ui/login', { email: owner.email, password: PASSWORD })
+    assert.equal(signIn.status, 303)
+    const security = await browser.get('/ui/account/security')
+    assert.match(security.html, /Linked accounts/)
+    assert.match(security.html, /No account at another provider is linked/)
+    const begun = await browser.post('/ui/account/identities/link', { provider: 'acme' }, { tokenFrom: security })
+    assert.equal(begun.status, 200, begun.html)
+    const to = /^0;url=(.+)$/.exec(begun.headers.get('refresh') ?? '')?.[1] ?? ''
+    assert.ok(to.startsWith(upstream.issuer), to)
+    upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-page-link'), email_verified: true }
+    const answer = await upstream.authorize(to)
+    const location = (answer as { location: URL }).location
+    const back = await browser.get(location.pathname + location.search)
+    assert.equal(back.location, '/ui/account/security?notice=identity_linked')
+    const linked = await browser.get(back.location)
+    assert.match(linked.html, /The account at the provider is linked/)
+    assert.match(linked.html, /<strong>Acme<\/strong>/)
+    const identity = /name="identity" value="([^"]+)"/.exec(linked.html)?.[1] ?? ''
+    const unlinked = await browser.post('/ui/account/identities/unlink', { identity }, { tokenFrom: linked })
+    assert.equal(unlinked.location, '/ui/account/security?notice=identity_unlinked')
+    assert.deepEqual(await server.db.selectFrom('identities').select('id').where('user_id', '=', owner.id).execute(), [])
+  })
 })

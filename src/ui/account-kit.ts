@@ -16,6 +16,8 @@ import { requireFreshAuthentication } from '../flows/privileged.js'
 import { requesterOf } from '../http/client-address.js'
 import { isMessageKey, type MessageKey, translate } from '../i18n/catalogue.js'
 import { listPasskeys, passkeysAvailable } from '../methods/passkey/passkeys.js'
+import type { UpstreamProvider } from '../methods/upstream/provider.js'
+import { identitiesOf } from '../methods/upstream/upstream.js'
 import { deviceName, nameDevices } from './devices.js'
 import { type FieldMap, type FormFailure, formFailure, missingFields } from './forms.js'
 import type { AccountNotice } from './notices.js'
@@ -65,7 +67,7 @@ export interface AccountKit {
 
 export type FormAction<Body> = (session: ValidSession, body: Body, request: FastifyRequest, reply: FastifyReply, context: PageContext) => Promise<AccountNotice | FastifyReply>
 
-export function createAccountKit (ctx: AuthContext, config: Config, pages: PageKit): AccountKit {
+export function createAccountKit (ctx: AuthContext, config: Config, pages: PageKit, upstream: ReadonlyMap<string, UpstreamProvider>): AccountKit {
   const withPasskeys = passkeysAvailable(config.publicUrl)
 
   async function signedIn (request: FastifyRequest): Promise<ValidSession | null> {
@@ -85,8 +87,16 @@ export function createAccountKit (ctx: AuthContext, config: Config, pages: PageK
       case 'profile':
         return { account: await getAccount(ctx, session.user.id) }
       case 'security': {
-        const [account, passkeys] = await Promise.all([getAccount(ctx, session.user.id), listPasskeys(ctx, session.user.id)])
-        return { account, passkeys, minLength: config.passwordPolicy.minLength, scripts: withPasskeys }
+        const [account, passkeys, identities] = await Promise.all([getAccount(ctx, session.user.id), listPasskeys(ctx, session.user.id), identitiesOf(ctx, session.user.id)])
+        const label = (name: string): string => upstream.get(name)?.config.label ?? name
+        return {
+          account,
+          passkeys,
+          identities: identities.map(identity => ({ ...identity, label: label(identity.provider) })),
+          providers: [...upstream.values()].map(provider => ({ name: provider.config.name, label: provider.config.label })),
+          minLength: config.passwordPolicy.minLength,
+          scripts: withPasskeys
+        }
       }
       case 'devices':
         return { devices: nameDevices(await listUserSessions(ctx, session), context.language, when) }

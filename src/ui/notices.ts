@@ -11,7 +11,7 @@ export const LOGIN_NOTICES = ['registered', 'registered_verify', 'signed_out', '
 export type LoginNotice = typeof LOGIN_NOTICES[number]
 
 /** /ui/account and its sections: after a sign-up, one of their forms, a re-authentication or a passkey added by its script. */
-export const ACCOUNT_NOTICES = ['welcome', 'reauthenticated', 'password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'totp_disabled', 'passkey_added', 'passkey_removed', 'passkey_renamed', 'identity_linked'] as const
+export const ACCOUNT_NOTICES = ['welcome', 'reauthenticated', 'password_changed', 'email_change_sent', 'verification_sent', 'language_saved', 'session_revoked', 'sessions_revoked', 'totp_disabled', 'passkey_added', 'passkey_removed', 'passkey_renamed', 'identity_linked', 'identity_unlinked'] as const
 export type AccountNotice = typeof ACCOUNT_NOTICES[number]
 
 /** The text of a ?notice= in `known`, or null. */

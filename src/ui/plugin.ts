@@ -113,7 +113,7 @@ export async function uiPlugin (app: FastifyInstance, { ctx, config, provider, u
   await app.register(signInPages, options)
   await app.register(upstreamPages, { ...options, providers: upstream })
   await app.register(linkPages, options)
-  const account = { ...options, account: createAccountKit(ctx, config, pages) }
+  const account = { ...options, account: createAccountKit(ctx, config, pages, upstream) }
   await app.register(accountPages, account)
   await app.register(securityPages, account)
   await app.register(reauthenticatePages, account)

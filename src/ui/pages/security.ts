@@ -11,9 +11,12 @@ import { AuthError } from '../../auth/errors.js'
 import { changePassword } from '../../features/account/account.js'
 import { requestEmailChange } from '../../features/email-change/email-change.js'
 import { requireFreshAuthentication } from '../../flows/privileged.js'
+import { findUserById } from '../../features/users/users.js'
 import { requesterOf } from '../../http/client-address.js'
 import { translate } from '../../i18n/catalogue.js'
 import { removePasskey, renamePasskey } from '../../methods/passkey/passkeys.js'
+import { beginAtProvider, providerNamed } from '../../methods/upstream/routes.js'
+import { unlinkUpstreamIdentity } from '../../methods/upstream/upstream.js'
 import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, regenerateRecoveryCodes, type TotpEnrolment } from '../../methods/totp/totp.js'
 import { type AccountKit, SECTIONS } from '../account-kit.js'
 import { type FormFailure, formFailure, missingFields, sendFailure } from '../forms.js'
@@ -28,8 +31,10 @@ const EmailForm = Type.Object({ ...FormToken.properties, new_email: Type.String(
 const PasswordOnlyForm = Type.Object({ ...FormToken.properties, current_password: CurrentPassword })
 const CodeForm = Type.Object({ ...FormToken.properties, code: Type.String({ maxLength: 64 }) })
 const PasskeyForm = Type.Object({ ...FormToken.properties, passkey: Type.String({ maxLength: 1400 }), name: Type.Optional(Type.String({ maxLength: 200 })) })
+const LinkForm = Type.Object({ ...FormToken.properties, provider: Type.String({ maxLength: 64 }) })
+const UnlinkForm = Type.Object({ ...FormToken.properties, identity: Type.String({ maxLength: 64 }) })
 
-export const securityPages: FastifyPluginAsyncTypebox<PageOptions & { account: AccountKit }> = async (app, { ctx, config, pages, account }) => {
+export const securityPages: FastifyPluginAsyncTypebox<PageOptions & { account: AccountKit }> = async (app, { ctx, config, pages, account, upstream }) => {
   const hide = { hide: true }
   const accountLimit = { rateLimit: { bucket: 'account', max: config.limits.accountPerIp }, refuseCrossSite: true }
   const formConfig = { refuseCrossSite: true }
@@ -114,5 +119,23 @@ export const securityPages: FastifyPluginAsyncTypebox<PageOptions & { account: A
     account.form<{ passkey: string }>('security', 'passkeys', {}, async (session, body, request) => {
       await removePasskey(ctx, session, body.passkey, requesterOf(request))
       return 'passkey_removed'
+    }, privileged))
+
+  // Linked accounts at other providers. A link goes to the provider and comes back to the
+  // callback page; the way there is a page of its own that moves on (a Refresh header):
+  // Chromium applies the form's CSP form-action to redirects after a submission.
+  app.post('/account/identities/link', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: LinkForm } },
+    account.form<{ provider: string }>('security', 'identities', {}, async (session, body, _request, reply, context) => {
+      const provider = providerNamed(upstream, body.provider)
+      if ((await findUserById(ctx.db, session.user.id))?.emailVerified !== true) throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before linking another provider')
+      const { url, cookie } = await beginAtProvider(ctx, config, provider, { linkUserId: session.user.id, returnTo: null })
+      void reply.header('set-cookie', cookie).header('refresh', `0;url=${url.toString()}`)
+      return pages.send(reply, 'continue', context, { title: 'page.continue', next: url.toString() })
+    }, privileged))
+
+  app.post('/account/identities/unlink', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: UnlinkForm } },
+    account.form<{ identity: string }>('security', 'identities', {}, async (session, body, request) => {
+      await unlinkUpstreamIdentity(ctx, session.user.id, body.identity, requesterOf(request), name => upstream.get(name)?.config.label ?? name)
+      return 'identity_unlinked'
     }, privileged))
 }

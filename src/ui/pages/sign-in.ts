@@ -16,14 +16,17 @@ import { provePassword } from '../../methods/password/password.js'
 import { formFailure, missingFields, sendFailure } from '../forms.js'
 import { type AccountNotice, LOGIN_NOTICES, type LoginNotice, noticeOf } from '../notices.js'
 import type { PageOptions } from '../plugin.js'
-import type { PageContext } from '../render.js'
+import { type PageContext, urlWith } from '../render.js'
 import { FormToken, PageQuery, ReturnQuery } from '../schemas.js'
 
 const LoginQuery = Type.Object({ ...ReturnQuery.properties, notice: Type.Optional(Type.String({ maxLength: 64 })), email: Type.Optional(Type.String({ maxLength: 254 })) })
 const SecondFactorForm = Type.Object({ ...FormToken.properties, mfa_token: Type.String({ maxLength: 256 }), code: Type.String({ maxLength: 64 }) })
 const Credentials = Type.Object({ ...FormToken.properties, email: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 4096 }) })
 
-export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages }) => {
+export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, { ctx, config, pages, upstream }) => {
+  // "Continue with …": a link per identity provider (OIDC_PROVIDERS), keeping return_to.
+  const providers = (context: PageContext, returnTo: string | undefined): Array<{ label: string, href: string }> =>
+    [...upstream.values()].map(provider => ({ label: provider.config.label, href: urlWith(context, `/sessions/oidc/${provider.config.name}`, { return_to: returnTo }) }))
   const hide = { hide: true }
   // The passkey button and its script, where browsers can use passkeys at all.
   const withPasskeys = passkeysAvailable(config.publicUrl)
@@ -51,7 +54,8 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
       returnTo: rawReturnTo,
       // Where the passkey script goes after its sign-in: a checked return_to, or the account.
       next: returnTo.url ?? pages.urlOf(context, '/ui/account'),
-      scripts: withPasskeys
+      scripts: withPasskeys,
+      providers: providers(context, returnTo.url)
     })
   })
 
@@ -64,7 +68,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { path: '/ui/login', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
-    const loginPage = { title: 'page.login' as const, values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: withPasskeys }
+    const loginPage = { title: 'page.login' as const, values: { email }, returnTo: rawReturnTo, next: returnTo.url ?? pages.urlOf(context, '/ui/account'), scripts: withPasskeys, providers: providers(context, returnTo.url) }
     const missing = missingFields(context.language, 'login', request.body, { email: 'field.email', password: 'field.password' })
     if (missing !== null) return sendFailure(pages, reply, 'login', context, missing, loginPage)
     try {
@@ -108,7 +112,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
-    return pages.send(reply, 'register', context, { title: 'page.register', values: {}, returnTo: rawReturnTo, minLength: config.passwordPolicy.minLength })
+    return pages.send(reply, 'register', context, { title: 'page.register', values: {}, returnTo: rawReturnTo, minLength: config.passwordPolicy.minLength, providers: providers(context, returnTo.url) })
   })
 
   app.post('/register', {
@@ -120,7 +124,7 @@ export const signInPages: FastifyPluginAsyncTypebox<PageOptions> = async (app, {
     const returnTo = pages.checkReturnTo(rawReturnTo)
     const context = pages.context(request, reply, { path: '/ui/register', keep: { return_to: returnTo.ok ? rawReturnTo : undefined } })
     if (!returnTo.ok) return refuseReturnTo(reply, context)
-    const registerPage = { title: 'page.register' as const, values: { email }, returnTo: rawReturnTo, minLength: config.passwordPolicy.minLength }
+    const registerPage = { title: 'page.register' as const, values: { email }, returnTo: rawReturnTo, minLength: config.passwordPolicy.minLength, providers: providers(context, returnTo.url) }
     const missing = missingFields(context.language, 'register', request.body, { email: 'field.email', password: 'field.password' })
     if (missing !== null) return sendFailure(pages, reply, 'register', context, missing, registerPage)
     let outcome: SignUp
