@@ -285,4 +285,31 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     assert.equal(unlinked.location, '/ui/account/security?notice=identity_unlinked')
     assert.deepEqual(await server.db.selectFrom('identities').select('id').where('user_id', '=', owner.id).execute(), [])
   })
+
+  it('keeps no provider token by default; with OIDC_<NAME>_KEEP_TOKENS=true they are kept sealed, never as they were', async () => {
+    upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-no-tokens'), email_verified: true }
+    const { browser } = await signInWith('acme')
+    const id = (await profileOf(browser)).id
+    assert.deepEqual(await server.db.selectFrom('identities').select('tokens').where('user_id', '=', id).execute(), [{ tokens: null }])
+
+    const port = await freePort()
+    const publicUrl = `http://127.0.0.1:${port}`
+    await upstream.registerClient({ clientId: 'keeper', clientSecret: 'keeper-secret', redirectUris: [`${publicUrl}/ui/oidc/acme/callback`] })
+    const keeper = await startServer({ PUBLIC_URL: publicUrl, OIDC_PROVIDERS: 'acme', OIDC_ACME_ISSUER: upstream.issuer, OIDC_ACME_CLIENT_ID: 'keeper', OIDC_ACME_CLIENT_SECRET: 'keeper-secret', OIDC_ACME_KEEP_TOKENS: 'true' }, { port })
+    try {
+      const email = uniqueEmail('upstream-tokens')
+      upstream.nextAccount = { sub: nextSubject(), email, email_verified: true }
+      const other = new PageClient(keeper)
+      const start = await other.get('/sessions/oidc/acme')
+      const answer = await upstream.authorize(start.location ?? '')
+      const location = (answer as { location: URL }).location
+      assert.equal((await other.get(location.pathname + location.search)).status, 303)
+      const row = await keeper.db.selectFrom('identities').innerJoin('users', 'users.id', 'identities.user_id').select('identities.tokens').where('users.email', '=', email).executeTakeFirst()
+      const sealed = JSON.parse(row?.tokens ?? 'null') as { box: string, keyId: string } | null
+      assert.ok(sealed !== null && typeof sealed.box === 'string' && typeof sealed.keyId === 'string', String(row?.tokens))
+      assert.doesNotMatch(row?.tokens ?? '', /access_token|eyJ/, 'sealed, not the tokens themselves')
+    } finally {
+      await keeper.close()
+    }
+  })
 })
