@@ -178,6 +178,18 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     assert.equal(unknown.status, 404)
   })
 
+  it('a nonce, a PKCE verifier or a code that does not match is refused at the callback', async () => {
+    for (const spoil of ['nonce', 'code_verifier', 'code'] as const) {
+      upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail(`upstream-${spoil}`), email_verified: true }
+      const { browser, callback } = await atProvider('acme')
+      // What the flow holds is changed behind the service (as if the provider had been handed another one).
+      if (spoil !== 'code') await server.db.updateTable('upstream_flows').set({ [spoil]: 'x'.repeat(43) }).execute()
+      const answer = await browser.get(spoil === 'code' ? callback.replace(/code=[^&]+/, 'code=made-up') : callback)
+      assert.equal(answer.status, 400, `${spoil}: ${answer.status}`)
+      assert.equal(browser.cookies.get('session_id'), undefined)
+    }
+  })
+
   it('an expired flow is refused', async () => {
     upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-late'), email_verified: true }
     const { browser, callback } = await atProvider('acme')
