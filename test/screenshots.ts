@@ -25,7 +25,8 @@ const OTHER_DEVICE = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/6
 const smtp = await startSmtpReceiver()
 const port = await freePort()
 // localhost, not 127.0.0.1: browsers refuse passkeys on an IP address, and the security page would say so.
-const env = { SMTP_URL: smtp.url, PUBLIC_URL: `http://localhost:${port}`, BRAND_NAME: 'Example Co.' }
+// Two identity providers, for their buttons (nothing here reaches them: no button is clicked).
+const env = { SMTP_URL: smtp.url, PUBLIC_URL: `http://localhost:${port}`, BRAND_NAME: 'Example Co.', OIDC_PROVIDERS: 'google,github', OIDC_GOOGLE_CLIENT_ID: 'example', OIDC_GOOGLE_CLIENT_SECRET: 'example', OIDC_GITHUB_CLIENT_ID: 'example', OIDC_GITHUB_CLIENT_SECRET: 'example' }
 const base = `http://localhost:${port}`
 const server = await startServer(env, { port })
 const verifyingPort = await freePort()
