@@ -205,6 +205,12 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     const refused = await signInWith('acme')
     assert.equal(refused.answer.status, 403)
     assert.match(refused.answer.html, /disabled/)
+    // An account disabled before any link: refused the same way, and nothing is linked to it.
+    const untouched = await signUpVerified(server)
+    assert.equal((await runCli(['users', 'disable', untouched.email], { DATABASE_URL: server.databaseUrl })).code, 0)
+    upstream.nextAccount = { sub: nextSubject(), email: untouched.email, email_verified: true }
+    assert.equal((await signInWith('acme')).answer.status, 403)
+    assert.deepEqual(await server.db.selectFrom('identities').select('id').where('user_id', '=', untouched.id).execute(), [])
     const byPassword = await request(server, 'POST', '/sessions', { email: owner.email, password: PASSWORD })
     assert.equal(byPassword.status, 403)
     assert.equal(byPassword.body.code, 'account_disabled')

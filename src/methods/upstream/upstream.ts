@@ -73,6 +73,8 @@ export async function proveUpstreamIdentity (ctx: AuthContext, provider: Upstrea
   const email = normalizeEmail(identity.email)
   const existing = await findUserByEmail(ctx.db, email)
   if (existing !== undefined) {
+    // A disabled account is refused by the sign-in flow, as by password: nothing is linked to it.
+    if (existing.disabled) return { user: existing, methods }
     if (!identity.emailVerified || !existing.emailVerified) {
       await failSignIn(ctx, { userId: existing.id, method: methods[0] ?? 'password', reason: 'identity_not_linked' }, from)
       throw new AuthError('IDENTITY_NOT_LINKED')
