@@ -118,7 +118,9 @@ describe(`mail on ${TEST_DIALECT}`, () => {
       recovery_code_used: { email: 'a@x.test', when: 'now', ip: null, remaining: 9 },
       passkey_added: { email: 'a@x.test', when: 'now', ip: null, name: 'Phone' },
       passkey_removed: { email: 'a@x.test', when: 'now', ip: null, name: 'Phone' },
-      mfa_reset: { email: 'a@x.test', when: 'now', ip: null }
+      mfa_reset: { email: 'a@x.test', when: 'now', ip: null },
+      identity_linked: { email: 'a@x.test', when: 'now', ip: null, provider: 'Google' },
+      identity_unlinked: { email: 'a@x.test', when: 'now', ip: '127.0.0.1', provider: 'GitHub' }
     }
     for (const kind of Object.keys(samples) as MailKind[]) {
       const subjects = LANGUAGES.map(language => {
