@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
+import { generateKeyPair, SignJWT } from 'jose'
 import * as client from 'openid-client'
 import { type FakeGitHub, formPostFields, startFakeGitHub, startUpstreamOidc, type UpstreamAnswer, type UpstreamOidc } from './support/upstream.js'
 
@@ -173,6 +174,62 @@ describe('an upstream per Microsoft tenant and an Apple-like form_post upstream'
     const html = '<form method="post" action="http://a.example/cb?x=1&amp;y=2"><input type="hidden" name="state" value="a&quot;b&lt;&#39;&amp;"/></form>'
     assert.deepEqual(formPostFields(html), { action: 'http://a.example/cb?x=1&y=2', fields: { state: 'a"b<\'&' } })
     assert.equal(formPostFields('<p>no form</p>'), null)
+  })
+})
+
+describe('an Apple-shaped upstream: client secrets are JWTs signed with the registered key', () => {
+  const clientId = 'com.example.app'
+  let apple: UpstreamOidc
+  let registered: CryptoKey
+  let other: CryptoKey
+
+  before(async () => {
+    const [pair, otherPair] = await Promise.all([generateKeyPair('ES256'), generateKeyPair('ES256')])
+    registered = pair.privateKey
+    other = otherPair.privateKey
+    apple = await startUpstreamOidc({ apple: { publicKey: pair.publicKey, keyId: 'KID1', teamId: 'TEAM1' } })
+    await apple.registerClient({ clientId, redirectUris: [REDIRECT_URI] })
+  })
+  after(async () => { await apple.close() })
+
+  /** A client secret as Apple describes it, one part changed. */
+  async function secretWith (change: { key?: CryptoKey, kid?: string, iss?: string, sub?: string, aud?: string, ttlSeconds?: number } = {}): Promise<string> {
+    const now = Math.floor(Date.now() / 1000)
+    return await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: change.kid ?? 'KID1' }).setIssuer(change.iss ?? 'TEAM1').setSubject(change.sub ?? clientId)
+      .setAudience(change.aud ?? apple.issuer).setIssuedAt(now).setExpirationTime(now + (change.ttlSeconds ?? 600)).sign(change.key ?? registered)
+  }
+
+  it('refuses scopes without form_post; takes a secret only with the registered key, kid, team, client and audience, at most six months long', async () => {
+    const base = await client.discovery(new URL(apple.issuer), clientId, undefined, client.ClientSecretPost('unused'), insecure)
+    const refused = await apple.authorize((await begin(base, { scope: 'openid email' })).url)
+    assert.deepEqual([refused.kind, refused.kind === 'page' ? refused.status : 0], ['page', 400])
+
+    apple.nextAccount = { sub: 'apple-2', email: 'x2@privaterelay.example', email_verified: 'true' }
+    const flow = await begin(base, { scope: 'openid email', response_mode: 'form_post' })
+    const answer = await apple.authorize(flow.url)
+    if (answer.kind !== 'form_post') assert.fail(JSON.stringify(answer))
+    const grant = async (secret: string): ReturnType<typeof client.authorizationCodeGrant> => {
+      const config = await client.discovery(new URL(apple.issuer), clientId, undefined, client.ClientSecretPost(secret), insecure)
+      const posted = new Request(answer.action, { method: 'POST', body: new URLSearchParams(answer.fields) })
+      return await client.authorizationCodeGrant(config, posted, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce })
+    }
+    const wrong: Array<[string, string]> = [
+      ['another key', await secretWith({ key: other })],
+      ['another kid', await secretWith({ kid: 'KID2' })],
+      ['another team', await secretWith({ iss: 'TEAM2' })],
+      ['another client', await secretWith({ sub: 'com.example.other' })],
+      ['another audience', await secretWith({ aud: 'https://appleid.apple.com' })],
+      ['seven months', await secretWith({ ttlSeconds: 7 * 31 * 86400 })],
+      ['a plain secret', 'app-secret']
+    ]
+    for (const [label, secret] of wrong) {
+      await assert.rejects(grant(secret), (error: Error) => /invalid_client/.test(`${error.message} ${JSON.stringify((error as { error?: string }).error)}`), label)
+      assert.notEqual(apple.clientSecrets.at(-1)?.refused ?? null, null, label)
+    }
+    // The refusals left the code unused: the right secret redeems it.
+    const tokens = await grant(await secretWith())
+    assert.deepEqual([tokens.claims()?.sub, tokens.claims()?.email_verified], ['apple-2', 'true'])
+    assert.equal(apple.clientSecrets.at(-1)?.refused, null)
   })
 })
 

@@ -1,9 +1,12 @@
 // Sign in with another identity provider, against real providers on loopback: an OpenID
 // Connect provider (oidc-provider, the upstream's claims set per test) and a GitHub-shaped
 // OAuth 2 server (test/support/upstream.ts). The browser is a form client with a cookie
-// jar; the service is the real one over HTTP.
+// jar; the service is the real one over HTTP. The presets' own shapes have their own
+// servers below: Apple (a client secret the service signs, form_post) and Microsoft (a
+// tenant's issuer, another tenant's answer refused).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { decodeJwt, decodeProtectedHeader, exportPKCS8, generateKeyPair } from 'jose'
 import { Secret, TOTP } from 'otpauth'
 import { runCli } from './support/cli.js'
 import { TEST_DIALECT } from './support/database.js'
@@ -12,6 +15,11 @@ import { freePort } from './support/service.js'
 import { PASSWORD, request, signUp, signUpVerified, startServer, type TestServer, uniqueEmail } from './support/server.js'
 import { freshStep } from './support/totp.js'
 import { type FakeGitHub, startFakeGitHub, startUpstreamOidc, type UpstreamAnswer, type UpstreamOidc } from './support/upstream.js'
+
+const sessionOf = (browser: PageClient): string => browser.cookies.get('session_id') ?? ''
+/** The first account with this address, or undefined. */
+const userIdOf = async (server: TestServer, email: string): Promise<number | undefined> =>
+  (await server.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())?.id
 
 describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
   let server: TestServer
@@ -62,13 +70,11 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     return { browser, answer: await browser.get(callback) }
   }
 
-  const sessionOf = (browser: PageClient): string => browser.cookies.get('session_id') ?? ''
   async function profileOf (browser: PageClient): Promise<{ id: number, email: string, email_verified: boolean }> {
     const reply = await request(server, 'GET', '/account', undefined, { session: sessionOf(browser) })
     assert.equal(reply.status, 200, reply.text)
     return reply.body
   }
-  const userIdOf = async (email: string): Promise<number | undefined> => (await server.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())?.id
   const mailKinds = async (email: string): Promise<string[]> =>
     (await server.db.selectFrom('outbox').select('kind').where('recipient', '=', email).orderBy('id').execute()).map(row => row.kind)
 
@@ -258,7 +264,7 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     const last = await request(server, 'DELETE', `/account/identities/${only.body.identities[0].id as string}`, undefined, { session: sessionOf(made.browser) })
     assert.equal(last.status, 409)
     assert.equal(last.body.code, 'last_sign_in_method')
-    assert.ok(await userIdOf(email))
+    assert.ok(await userIdOf(server, email))
   })
 
   it('a link asks for a fresh session and a verified address; an unknown provider is 404', async () => {
@@ -328,6 +334,213 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
       assert.doesNotMatch(row?.tokens ?? '', /access_token|eyJ/, 'sealed, not the tokens themselves')
     } finally {
       await keeper.close()
+    }
+  })
+})
+
+describe(`sign in with Apple: form_post, a client secret signed with the key, on ${TEST_DIALECT}`, () => {
+  const keyId = 'KEY4TESTS1'
+  const teamId = 'TEAM4TESTS'
+  const clientId = 'com.example.authsvc'
+  let apple: UpstreamOidc
+  let server: TestServer
+  /** The same settings but another private key than the one registered with Apple. */
+  let impostor: TestServer
+  let subjects = 0
+  const nextSubject = (): string => `001234.apple-${process.pid}-${++subjects}`
+
+  before(async () => {
+    const registered = await generateKeyPair('ES256', { extractable: true })
+    const other = await generateKeyPair('ES256', { extractable: true })
+    apple = await startUpstreamOidc({ apple: { publicKey: registered.publicKey, keyId, teamId } })
+    const [port, impostorPort] = [await freePort(), await freePort()]
+    await apple.registerClient({ clientId, redirectUris: [port, impostorPort].map(at => `http://127.0.0.1:${at}/ui/oidc/apple/callback`) })
+    // As an operator puts a .p8 file in one environment line: its line breaks as \n.
+    const settings = async (key: CryptoKey): Promise<Record<string, string>> => ({
+      OIDC_PROVIDERS: 'apple',
+      OIDC_APPLE_ISSUER: apple.issuer,
+      OIDC_APPLE_CLIENT_ID: clientId,
+      OIDC_APPLE_TEAM_ID: teamId,
+      OIDC_APPLE_KEY_ID: keyId,
+      OIDC_APPLE_PRIVATE_KEY: (await exportPKCS8(key)).trim().replaceAll('\n', '\\n')
+    })
+    server = await startServer({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...await settings(registered.privateKey) }, { port })
+    impostor = await startServer({ PUBLIC_URL: `http://127.0.0.1:${impostorPort}`, ...await settings(other.privateKey) }, { port: impostorPort })
+  })
+  after(async () => {
+    await server.close()
+    await impostor.close()
+    await apple.close()
+  })
+
+  /** From GET /sessions/oidc/apple to Apple's page that posts back: its action and fields. */
+  async function atApple (on: TestServer, browser: PageClient): Promise<{ action: string, fields: Record<string, string> }> {
+    const start = await browser.get('/sessions/oidc/apple')
+    assert.equal(start.status, 302, start.html)
+    const answer = await apple.authorize(start.location ?? '')
+    if (answer.kind !== 'form_post') assert.fail(`not a form_post answer: ${JSON.stringify(answer)}`)
+    const { action, fields } = answer
+    assert.equal(action, `${on.config.publicUrl}/ui/oidc/apple/callback`)
+    return { action: new URL(action).pathname, fields: { ...fields } }
+  }
+  /** The browser submits Apple's page: a POST from Apple's origin, with Apple's `user` field (first time only). */
+  const postBack = async (browser: PageClient, { action, fields }: { action: string, fields: Record<string, string> }, user?: object): Promise<Awaited<ReturnType<PageClient['post']>>> =>
+    await browser.post(action, { ...fields, ...(user === undefined ? {} : { user: JSON.stringify(user) }) }, { headers: { origin: new URL(apple.issuer).origin } })
+
+  it('asks for form_post (Apple refuses scopes without it), takes the posted callback, and makes the account; the address verified by Apple\'s "true"', async () => {
+    const email = uniqueEmail('apple-new')
+    const subject = nextSubject()
+    apple.nextAccount = { sub: subject, email, email_verified: 'true' }
+    const browser = new PageClient(server)
+    const start = await browser.get('/sessions/oidc/apple')
+    const asked = new URL(start.location ?? '')
+    assert.equal(asked.searchParams.get('response_mode'), 'form_post')
+    assert.equal(asked.searchParams.get('scope'), 'openid email')
+    asked.searchParams.delete('response_mode')
+    const withoutFormPost = await apple.authorize(asked)
+    assert.equal(withoutFormPost.kind === 'page' ? withoutFormPost.status : withoutFormPost.kind, 400, 'the fake refuses it as Apple does')
+
+    const back = await postBack(browser, await atApple(server, browser), { name: { firstName: 'Ada', lastName: 'Lovelace' }, email })
+    assert.equal(back.status, 303, back.html)
+    assert.equal(back.location, '/ui/account')
+    const profile = await request(server, 'GET', '/account', undefined, { session: sessionOf(browser) })
+    assert.deepEqual([profile.body.email, profile.body.email_verified], [email, true])
+    const row = await server.db.selectFrom('identities').select(['issuer', 'subject', 'provider']).where('user_id', '=', profile.body.id as number).executeTakeFirst()
+    assert.deepEqual(row, { issuer: apple.issuer, subject, provider: 'apple' })
+    const sessions = await request(server, 'GET', '/account/sessions', undefined, { session: sessionOf(browser) })
+    assert.deepEqual(sessions.body.sessions[0].methods, ['oidc:apple'])
+  })
+
+  it('the client secret is an ES256 JWT: kid the key id, iss the team, sub the client id, aud the issuer, an hour long, kept for the next sign-in', async () => {
+    const email = uniqueEmail('apple-secret')
+    apple.nextAccount = { sub: nextSubject(), email, email_verified: true }
+    const seen = apple.clientSecrets.length
+    const first = new PageClient(server)
+    assert.equal((await postBack(first, await atApple(server, first))).status, 303)
+    const second = new PageClient(server)
+    assert.equal((await postBack(second, await atApple(server, second))).status, 303)
+    const presented = apple.clientSecrets.slice(seen)
+    assert.deepEqual(presented.map(secret => [secret.clientId, secret.refused]), [[clientId, null], [clientId, null]])
+    const jwt = presented[0]?.jwt ?? ''
+    assert.equal(presented[1]?.jwt, jwt, 'one signature serves until it nears its end')
+    assert.deepEqual(decodeProtectedHeader(jwt), { alg: 'ES256', kid: keyId })
+    const claims = decodeJwt(jwt)
+    assert.deepEqual([claims.iss, claims.sub, claims.aud], [teamId, clientId, apple.issuer])
+    assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 3600)
+    assert.ok(Math.abs((claims.iat ?? 0) - Date.now() / 1000) < 3600)
+  })
+
+  it('a later sign-in without the address (Apple sends it once) signs in to the same account by its subject', async () => {
+    const subject = nextSubject()
+    apple.nextAccount = { sub: subject, email: uniqueEmail('apple-later'), email_verified: 'true' }
+    const first = new PageClient(server)
+    assert.equal((await postBack(first, await atApple(server, first))).status, 303)
+    apple.nextAccount = { sub: subject }
+    const later = new PageClient(server)
+    const back = await postBack(later, await atApple(server, later))
+    assert.equal(back.status, 303, back.html)
+    const ids = await Promise.all([first, later].map(async browser => (await request(server, 'GET', '/account', undefined, { session: sessionOf(browser) })).body.id as number))
+    assert.equal(ids[1], ids[0])
+  })
+
+  it('a client secret signed with another key is refused by Apple: the callback page says so and no account or session is made', async () => {
+    const email = uniqueEmail('apple-impostor')
+    apple.nextAccount = { sub: nextSubject(), email, email_verified: true }
+    const browser = new PageClient(impostor)
+    const back = await postBack(browser, await atApple(impostor, browser))
+    assert.equal(back.status, 400)
+    assert.match(back.html, /could not be completed/)
+    assert.equal(browser.cookies.get('session_id'), undefined)
+    assert.equal(await userIdOf(impostor, email), undefined)
+    const refusal = apple.clientSecrets.at(-1)?.refused ?? ''
+    assert.match(refusal, /signature verification failed/, 'refused for its signature, nothing else')
+  })
+
+  it('a posted callback that is not this browser\'s flow is refused', async () => {
+    apple.nextAccount = { sub: nextSubject(), email: uniqueEmail('apple-elsewhere'), email_verified: true }
+    const browser = new PageClient(server)
+    const posted = await atApple(server, browser)
+    const elsewhere = await postBack(new PageClient(server), posted)
+    assert.equal(elsewhere.status, 400)
+    const replayed = { ...posted, fields: { ...posted.fields, state: 'another-state' } }
+    assert.equal((await postBack(browser, replayed)).status, 400)
+  })
+})
+
+describe(`sign in with Microsoft: one tenant's issuer, on ${TEST_DIALECT}`, () => {
+  let tenantA: UpstreamOidc
+  let tenantB: UpstreamOidc
+  let server: TestServer
+  let subjects = 0
+  const nextSubject = (): string => `ms-${process.pid}-${++subjects}`
+
+  before(async () => {
+    tenantA = await startUpstreamOidc({ tenant: 'tenant-a' })
+    tenantB = await startUpstreamOidc({ tenant: 'tenant-b' })
+    const port = await freePort()
+    const publicUrl = `http://127.0.0.1:${port}`
+    // The same application registered in both tenants, as a multi-tenant app is.
+    for (const tenant of [tenantA, tenantB]) await tenant.registerClient({ clientId: 'ms-client', clientSecret: 'ms-secret', redirectUris: [`${publicUrl}/ui/oidc/microsoft/callback`] })
+    server = await startServer({
+      PUBLIC_URL: publicUrl,
+      OIDC_PROVIDERS: 'microsoft',
+      OIDC_MICROSOFT_ISSUER: tenantA.issuer,
+      OIDC_MICROSOFT_CLIENT_ID: 'ms-client',
+      OIDC_MICROSOFT_CLIENT_SECRET: 'ms-secret'
+    }, { port })
+  })
+  after(async () => {
+    await server.close()
+    await tenantA.close()
+    await tenantB.close()
+  })
+
+  it('signs in with the tenant\'s issuer: the identity is keyed by it; no email_verified (Microsoft sends none) leaves the address unverified', async () => {
+    const email = uniqueEmail('ms-new')
+    const subject = nextSubject()
+    tenantA.nextAccount = { sub: subject, email }
+    const browser = new PageClient(server)
+    const start = await browser.get('/sessions/oidc/microsoft')
+    assert.equal(start.status, 302, start.html)
+    assert.ok(start.location?.startsWith(`${tenantA.issuer}/`), start.location ?? '')
+    const answer = await tenantA.authorize(start.location ?? '')
+    const location = (answer as { location: URL }).location
+    const back = await browser.get(location.pathname + location.search)
+    assert.equal(back.status, 303, back.html)
+    const profile = await request(server, 'GET', '/account', undefined, { session: sessionOf(browser) })
+    assert.deepEqual([profile.body.email, profile.body.email_verified], [email, false])
+    const row = await server.db.selectFrom('identities').select(['issuer', 'subject']).where('user_id', '=', profile.body.id as number).executeTakeFirst()
+    assert.deepEqual(row, { issuer: tenantA.issuer, subject })
+    assert.match(tenantA.issuer, /\/tenant-a\/v2\.0$/)
+  })
+
+  it('another tenant\'s answer is refused with a page and makes no session: its iss, no iss, or its code under this tenant\'s iss', async () => {
+    const cases: Array<[string, (query: URLSearchParams) => void, number]> = [
+      // The tenant's iss is not this provider's: refused before any code is exchanged.
+      ['its own iss', () => {}, 0],
+      // This tenant's metadata promises iss: an answer without it is not this tenant's.
+      ['without iss', query => { query.delete('iss') }, 0],
+      // Dressed as this tenant's: the code means nothing here.
+      ['this tenant\'s iss', query => { query.set('iss', tenantA.issuer) }, 1]
+    ]
+    for (const [label, change, exchanges] of cases) {
+      const email = uniqueEmail('ms-other-tenant')
+      tenantB.nextAccount = { sub: nextSubject(), email, email_verified: true }
+      const browser = new PageClient(server)
+      const start = await browser.get('/sessions/oidc/microsoft')
+      // The browser taken to the other tenant with this flow's request (state, nonce, PKCE).
+      const answer = await tenantB.authorize((start.location ?? '').replace(tenantA.issuer, tenantB.issuer))
+      const location = (answer as { location: URL }).location
+      assert.equal(location.searchParams.get('iss'), tenantB.issuer, label)
+      assert.ok(location.searchParams.has('code'), label)
+      change(location.searchParams)
+      const tokenRequests = tenantA.tokenRequests
+      const refused = await browser.get(location.pathname + location.search)
+      assert.equal(refused.status, 400, `${label}: ${refused.html}`)
+      assert.match(refused.html, /could not be completed/, label)
+      assert.equal(browser.cookies.get('session_id'), undefined, label)
+      assert.equal(await userIdOf(server, email), undefined, label)
+      assert.equal(tenantA.tokenRequests - tokenRequests, exchanges, `${label}: code exchanges at this tenant`)
     }
   })
 })

@@ -4,6 +4,7 @@
 // other name is a generic OpenID Connect provider found by discovery at OIDC_<NAME>_ISSUER.
 // Like settings.ts, a data table: loadConfig() reads it, `--help` and
 // docs/configuration.md are written from it.
+import { createPrivateKey } from 'node:crypto'
 import { boolean, type Report, type Setting, text, url } from './setting.js'
 
 export type Preset = 'google' | 'microsoft' | 'apple' | 'github'
@@ -50,6 +51,18 @@ export function parseProviderNames (raw: string | null, name: string, report: Re
   return [...new Set(names.filter(entry => NAME.test(entry)))]
 }
 
+/** Apple's key as it comes (a .p8 file): read here, so a bad one stops the start rather
+ *  than the first sign-in. The JWT library takes PKCS #8 only, not SEC 1 (BEGIN EC PRIVATE KEY). */
+function isP256Pkcs8 (pem: string): boolean {
+  if (!pem.trimStart().startsWith('-----BEGIN PRIVATE KEY-----')) return false
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem' })
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1'
+  } catch {
+    return false // reported by the caller, with the setting's name
+  }
+}
+
 export interface UpstreamProviderConfig {
   /** As in OIDC_PROVIDERS, lower-case: the path segment (/sessions/oidc/<name>) and the method (`oidc:<name>`). */
   readonly name: string
@@ -91,6 +104,7 @@ export function readProviders (names: readonly string[], env: Readonly<Record<st
     const apple = preset === 'apple'
       ? { teamId: required('TEAM_ID', read('TEAM_ID')), keyId: required('KEY_ID', read('KEY_ID')), privateKey: required('PRIVATE_KEY', read('PRIVATE_KEY')).replace(/\\n/g, '\n') }
       : null
+    if (apple !== null && apple.privateKey !== '' && !isP256Pkcs8(apple.privateKey)) report(`${prefix}PRIVATE_KEY must be the PKCS #8 PEM of a P-256 key (-----BEGIN PRIVATE KEY-----), as Apple gives it`)
     const github = preset === 'github'
       ? { url: (https('URL', read('URL')) ?? issuer).replace(/\/+$/, ''), apiUrl: (https('API_URL', read('API_URL')) ?? 'https://api.github.com').replace(/\/+$/, '') }
       : null

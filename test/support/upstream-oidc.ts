@@ -1,9 +1,10 @@
 // A real OpenID Connect provider standing in for Google, Microsoft (a tenant's issuer),
-// Apple (form_post) or any other, for the tests of "sign in with another identity
-// provider": panva's oidc-provider with its in-memory storage on 127.0.0.1. The person's
-// sign-in there is the test's choice (`nextAccount`) and happens at once: the interaction
-// route finishes login and consent in one step, with no page. No cookie is needed in the
-// browser (upstream-cookies.ts), so a fetch with manual redirects is a browser here.
+// Apple (form_post, and a client secret that is a JWT: upstream-apple.ts) or any other,
+// for the tests of "sign in with another identity provider": panva's oidc-provider with
+// its in-memory storage on 127.0.0.1. The person's sign-in there is the test's choice
+// (`nextAccount`) and happens at once: the interaction route finishes login and consent
+// in one step, with no page. No cookie is needed in the browser (upstream-cookies.ts), so
+// a fetch with manual redirects is a browser here.
 import { generateKeyPair, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -11,19 +12,22 @@ import { promisify } from 'node:util'
 import Provider from 'oidc-provider'
 import type { Account, AccountClaims, Adapter, ClientMetadata, Configuration, InteractionResults, JWK } from 'oidc-provider'
 import { followUpstream, type UpstreamAnswer } from './upstream-answer.js'
+import { type AppleClientKey, checkAppleClientSecrets, type PresentedSecret, refusesWithoutFormPost } from './upstream-apple.js'
 import { InteractionCookies } from './upstream-cookies.js'
 
 /** The person who signs in at the upstream. Claims left out are absent from the tokens. */
 export interface UpstreamAccount {
   readonly sub: string
   readonly email?: string
-  readonly email_verified?: boolean
+  /** Apple sends the string: "true" or "false". */
+  readonly email_verified?: boolean | 'true' | 'false'
   readonly name?: string
 }
 
 export interface UpstreamClient {
   readonly clientId: string
-  /** Left out: a public client (token_endpoint_auth_method `none`, PKCE required). */
+  /** Left out: a public client (token_endpoint_auth_method `none`, PKCE required). With
+   *  `apple`, not used: the client signs its secret. */
   readonly clientSecret?: string
   readonly redirectUris: readonly string[]
   /** Default `client_secret_basic` (for a client with a secret). */
@@ -39,6 +43,10 @@ export interface UpstreamOidcOptions {
   /** Apple's shape: an authorization request without `response_mode` is answered with
    *  `form_post` (a page that POSTs code, state and iss to the redirect_uri). */
   readonly responseModeFormPost?: boolean
+  /** Apple's client authentication: every client's `client_secret` must be a JWT it signed
+   *  with this key (upstream-apple.ts); a request with scopes but without
+   *  `response_mode=form_post` is refused, as Apple refuses it. */
+  readonly apple?: AppleClientKey
 }
 
 export interface UpstreamOidc {
@@ -54,6 +62,9 @@ export interface UpstreamOidc {
   /** The next token request fails without reaching the library (its code stays usable):
    *  true or 'server_error' → 500 server_error; 'invalid_grant' → 400 invalid_grant. */
   failNextToken: boolean | 'server_error' | 'invalid_grant'
+  /** With `apple`: the client secrets presented at the token endpoint so far, each with
+   *  why it was refused (null: accepted). */
+  readonly clientSecrets: readonly PresentedSecret[]
   /** Registers (or replaces) a client; throws if the library refuses its metadata. */
   registerClient: (client: UpstreamClient) => Promise<void>
   /** A browser without cookies at `url` (an authorization URL of this upstream): follows
@@ -146,6 +157,10 @@ export async function startUpstreamOidc (options: UpstreamOidcOptions = {}): Pro
       await finishInteraction(library, req, res)
       return
     }
+    if (path === '/auth' && options.apple !== undefined && refusesWithoutFormPost(url.searchParams)) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_request', error_description: 'response_mode must be form_post when scopes are requested' }))
+      return
+    }
     if (path === '/auth' && options.responseModeFormPost === true && !url.searchParams.has('response_mode')) {
       url.searchParams.set('response_mode', 'form_post')
     }
@@ -181,6 +196,8 @@ export async function startUpstreamOidc (options: UpstreamOidcOptions = {}): Pro
   const library = new Provider(`${origin}${prefix}`, configuration)
   provider = library
   callback = library.callback()
+  const clientSecrets: PresentedSecret[] = []
+  if (options.apple !== undefined) checkAppleClientSecrets(library, options.apple, clientSecrets)
 
   const upstream: UpstreamOidc = {
     issuer: library.issuer,
@@ -188,15 +205,20 @@ export async function startUpstreamOidc (options: UpstreamOidcOptions = {}): Pro
     nextAccount: null,
     get tokenRequests () { return tokenRequests },
     failNextToken: false,
+    clientSecrets,
     async registerClient (client) {
       const metadata: ClientMetadata = {
         client_id: client.clientId,
         redirect_uris: [...client.redirectUris],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        ...(client.clientSecret === undefined
-          ? { token_endpoint_auth_method: 'none' }
-          : { client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic' })
+        // Apple: client_secret_post, the secret a JWT (upstream-apple.ts); the stored one,
+        // which the library asks for, is never presented.
+        ...(options.apple !== undefined
+          ? { client_secret: randomBytes(32).toString('base64url'), token_endpoint_auth_method: 'client_secret_post' }
+          : client.clientSecret === undefined
+            ? { token_endpoint_auth_method: 'none' }
+            : { client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic' })
       }
       // The library's in-memory storage is read on each Client.find: a client is there at
       // once. (Client.adapter is the library's, lib/models/client.js; its types leave it out.)

@@ -3,8 +3,20 @@
 // the code exchange, the ID token's signature, issuer, audience, nonce and expiry — all
 // the library's. Discovery is fetched at the first sign-in and kept; a failed one is tried
 // again at the next. openid-client is loaded on first use, like oidc-provider.
+//
+// Apple: its client secret is a JWT signed here and renewed (apple.ts), and it answers
+// with `response_mode=form_post` (asked for here; Apple requires it once the scope holds
+// `email`): the callback is a POST, its form read by the library as a Request.
+// Microsoft: with `common`, `organizations` or `consumers` the discovered issuer is the
+// template `https://login.microsoftonline.com/{tenantid}/v2.0`, not the URL asked for.
+// openid-client (6.x, build/index.js: handleEntraId and the Configuration constructor)
+// accepts that for the origin https://login.microsoftonline.com only and then expects
+// each ID token's `iss` to be the template filled with that token's own `tid` — the
+// per-tenant check, nothing to add here. A single tenant's issuer (OIDC_MICROSOFT_TENANT
+// as an id, or OIDC_MICROSOFT_ISSUER) is checked like any other provider's.
 import type { Configuration } from 'openid-client'
 import type { UpstreamProviderConfig } from '../../config.js'
+import { appleClientAuth, createAppleClientSecret } from './apple.js'
 import type { UpstreamFlow } from './flows.js'
 import { type Callback, UpstreamError, type UpstreamIdentity, type UpstreamProvider } from './provider.js'
 
@@ -16,9 +28,11 @@ let library: Promise<OpenIdClient> | null = null
 
 export function createOidcProvider (config: UpstreamProviderConfig, options: { allowHttp: boolean }): UpstreamProvider {
   let configuration: Promise<Configuration> | null = null
+  // Made once, kept with the Configuration: Apple's signs a new secret when the last is old.
+  const appleSecret = config.apple === null ? null : createAppleClientSecret(config)
   const discover = async (): Promise<{ client: OpenIdClient, configuration: Configuration }> => {
     const client = await (library ??= import('openid-client'))
-    configuration ??= client.discovery(new URL(config.issuer), config.clientId, undefined, client.ClientSecretPost(config.clientSecret ?? undefined), {
+    configuration ??= client.discovery(new URL(config.issuer), config.clientId, undefined, appleSecret === null ? client.ClientSecretPost(config.clientSecret ?? undefined) : appleClientAuth(appleSecret), {
       timeout: REQUEST_TIMEOUT_SECONDS,
       // Plain http only outside production (a provider on loopback in development and tests).
       // oxlint-disable-next-line typescript/no-deprecated -- deprecated to stand out, as its documentation says: for development and tests
@@ -42,7 +56,8 @@ export function createOidcProvider (config: UpstreamProviderConfig, options: { a
         state: flow.state,
         nonce: flow.nonce,
         code_challenge: await client.calculatePKCECodeChallenge(flow.codeVerifier),
-        code_challenge_method: 'S256'
+        code_challenge_method: 'S256',
+        ...(config.preset === 'apple' ? { response_mode: 'form_post' } : {})
       })
     },
     async redeem (callback: Callback, flow: UpstreamFlow, redirectUri: string): Promise<UpstreamIdentity> {

@@ -1,0 +1,72 @@
+// The settings of the `microsoft` and `apple` presets (OIDC_<NAME>_*, src/config/
+// upstream-settings.ts) as loadConfig reads them: Microsoft's tenant in its issuer, Apple's
+// key read at start. No database, no server.
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+const microsoft = (env: Record<string, string> = {}): ReturnType<typeof loadConfig> =>
+  loadConfig({ OIDC_PROVIDERS: 'microsoft', OIDC_MICROSOFT_CLIENT_ID: 'ms-client', OIDC_MICROSOFT_CLIENT_SECRET: 'ms-secret', ...env })
+
+/** The problems loadConfig reports for `env`, as thrown. */
+function problemsOf (env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  assert.fail('loadConfig accepted it')
+}
+
+const pem = (type: 'ec' | 'rsa', format: 'pkcs8' | 'sec1' = 'pkcs8'): string => type === 'ec'
+  ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: format, format: 'pem' }).toString()
+  : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+
+describe('the microsoft preset', () => {
+  it('puts the tenant in the issuer: common by default, organizations, or one tenant', () => {
+    const [byDefault] = microsoft().upstream
+    assert.deepEqual([byDefault?.issuer, byDefault?.tenant, byDefault?.label], ['https://login.microsoftonline.com/common/v2.0', 'common', 'Microsoft'])
+    assert.equal(microsoft({ OIDC_MICROSOFT_TENANT: 'organizations' }).upstream[0]?.issuer, 'https://login.microsoftonline.com/organizations/v2.0')
+    assert.equal(microsoft({ OIDC_MICROSOFT_TENANT: 'contoso.onmicrosoft.com' }).upstream[0]?.issuer, 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0')
+  })
+
+  it('refuses a tenant that is not an id or a domain (a slash would change the issuer\'s path)', () => {
+    for (const tenant of ['common/../evil', 'a/b', 'tenant?x=1']) {
+      const problems = problemsOf({ OIDC_PROVIDERS: 'microsoft', OIDC_MICROSOFT_CLIENT_ID: 'c', OIDC_MICROSOFT_CLIENT_SECRET: 's', OIDC_MICROSOFT_TENANT: tenant })
+      assert.ok(problems.some(problem => problem.startsWith('OIDC_MICROSOFT_TENANT must be a tenant id or domain')), `${tenant}: ${problems.join('; ')}`)
+    }
+  })
+
+  it('OIDC_MICROSOFT_ISSUER replaces the preset\'s (one tenant\'s own issuer)', () => {
+    assert.equal(microsoft({ OIDC_MICROSOFT_ISSUER: 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0' }).upstream[0]?.issuer,
+      'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0')
+  })
+})
+
+describe('the apple preset', () => {
+  const apple = (key: string): Record<string, string> =>
+    ({ OIDC_PROVIDERS: 'apple', OIDC_APPLE_CLIENT_ID: 'com.example.web', OIDC_APPLE_TEAM_ID: 'TEAM123456', OIDC_APPLE_KEY_ID: 'KEY1234567', OIDC_APPLE_PRIVATE_KEY: key })
+
+  it('reads the key, its line breaks written as \\n in one line; no client secret asked; Apple\'s issuer', () => {
+    const key = pem('ec')
+    const [provider] = loadConfig(apple(key.trim().replaceAll('\n', '\\n'))).upstream
+    assert.equal(provider?.issuer, 'https://appleid.apple.com')
+    assert.equal(provider?.clientSecret, null)
+    assert.deepEqual(provider?.apple, { teamId: 'TEAM123456', keyId: 'KEY1234567', privateKey: key.trim() })
+  })
+
+  it('asks for the team, the key id and the key', () => {
+    const problems = problemsOf({ OIDC_PROVIDERS: 'apple', OIDC_APPLE_CLIENT_ID: 'com.example.web' })
+    assert.deepEqual(problems.map(problem => problem.split(' ')[0] ?? '').sort((a, b) => a.localeCompare(b)), ['OIDC_APPLE_KEY_ID', 'OIDC_APPLE_PRIVATE_KEY', 'OIDC_APPLE_TEAM_ID'])
+  })
+
+  it('refuses at start a key that cannot sign Apple\'s ES256 secret: RSA, SEC 1, not a key', () => {
+    for (const [label, key] of [['rsa', pem('rsa')], ['sec1', pem('ec', 'sec1')], ['text', 'not a key']] as const) {
+      const problems = problemsOf(apple(key))
+      assert.ok(problems.some(problem => problem.startsWith('OIDC_APPLE_PRIVATE_KEY must be the PKCS #8 PEM of a P-256 key')), `${label}: ${problems.join('; ')}`)
+      if (key.length > 80) assert.ok(problems.every(problem => !problem.includes(key.slice(40, 80))), 'the key is not echoed')
+    }
+  })
+})
