@@ -12,7 +12,7 @@ export const UPSTREAM_COOKIE = 'authsvc_upstream'
 /** Where the callbacks live: /ui/oidc/<name>/callback. */
 export const CALLBACK_BASE = '/ui/oidc'
 
-export function callbackUrl (config: Config, provider: string): string {
+export function callbackUrl (config: Pick<Config, 'publicUrl'>, provider: string): string {
   return `${config.publicUrl}${CALLBACK_BASE}/${provider}/callback`
 }
 

@@ -7,16 +7,14 @@ import { type Static, Type } from 'typebox'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
 import type { Config } from '../../config.js'
-import { findUserById } from '../../features/users/users.js'
 import { requesterOf } from '../../http/client-address.js'
 import { sessionOf } from '../../http/plugins/session.js'
 import { errors, MessageReply, ref } from '../../http/schemas.js'
 import { createReturnToCheck } from '../../ui/return-to.js'
-import { beginUpstreamFlow } from './flows.js'
-import { callbackUrl, flowCookie } from './flow-cookie.js'
 import type { Identity } from './identities.js'
-import { UpstreamError, type UpstreamProvider } from './provider.js'
-import { identitiesOf, unlinkUpstreamIdentity } from './upstream.js'
+import { flowCookie } from './flow-cookie.js'
+import type { UpstreamProvider } from './provider.js'
+import { beginAtProvider, identitiesOf, unlinkUpstreamIdentity } from './upstream.js'
 
 export interface UpstreamRouteOptions {
   readonly ctx: AuthContext
@@ -39,17 +37,6 @@ export function providerNamed (providers: ReadonlyMap<string, UpstreamProvider>,
   const provider = providers.get(name)
   if (provider === undefined) throw new AuthError('PROVIDER_NOT_FOUND')
   return provider
-}
-
-/** The provider's authorization URL for a new flow, and the cookie that binds it to this browser. */
-export async function beginAtProvider (ctx: AuthContext, config: Config, provider: UpstreamProvider, options: { linkUserId: number | null, returnTo: string | null }): Promise<{ url: URL, cookie: string }> {
-  const { token, flow } = await beginUpstreamFlow(ctx.db, { provider: provider.config.name, linkUserId: options.linkUserId, returnTo: options.returnTo, now: ctx.now() })
-  try {
-    return { url: await provider.authorizationUrl(flow, callbackUrl(config, provider.config.name)), cookie: flowCookie(config, token) }
-  } catch (error) {
-    if (error instanceof UpstreamError) throw new AuthError('PROVIDER_UNAVAILABLE')
-    throw error
-  }
 }
 
 export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRouteOptions> = async (app, { ctx, config, providers }) => {
@@ -81,8 +68,8 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRouteOptions> = a
     const provider = providerNamed(providers, request.params.provider)
     const returnTo = checkReturnTo(request.query.return_to)
     if (!returnTo.ok) throw new AuthError('INVALID_FIELD', 'return_to must be a path on this service or a URL on a trusted origin')
-    const { url, cookie } = await beginAtProvider(ctx, config, provider, { linkUserId: null, returnTo: returnTo.url ?? null })
-    void res.header('set-cookie', cookie).header('cache-control', 'no-store')
+    const { url, token } = await beginAtProvider(ctx, provider, { linkUserId: null, returnTo: returnTo.url ?? null })
+    void res.header('set-cookie', flowCookie(config, token)).header('cache-control', 'no-store')
     return await res.redirect(url.toString(), 302)
   })
 
@@ -106,10 +93,8 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRouteOptions> = a
     }
   }, async (request, res) => {
     const provider = providerNamed(providers, request.params.id)
-    const user = await findUserById(ctx.db, sessionOf(request).user.id)
-    if (user?.emailVerified !== true) throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before linking another provider')
-    const { url, cookie } = await beginAtProvider(ctx, config, provider, { linkUserId: user.id, returnTo: null })
-    void res.header('set-cookie', cookie)
+    const { url, token } = await beginAtProvider(ctx, provider, { linkUserId: sessionOf(request).user.id, returnTo: null })
+    void res.header('set-cookie', flowCookie(config, token))
     return { authorization_url: url.toString() }
   })
 

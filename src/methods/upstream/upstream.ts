@@ -25,7 +25,9 @@ import { countPasskeys } from '../passkey/passkeys.js'
 import { createGitHubProvider } from './github.js'
 import { countIdentities, deleteIdentity, findIdentity, type Identity, insertIdentity, listIdentities, touchIdentity } from './identities.js'
 import { createOidcProvider } from './oidc-client.js'
-import type { UpstreamIdentity, UpstreamProvider } from './provider.js'
+import { UpstreamError, type UpstreamIdentity, type UpstreamProvider } from './provider.js'
+import { beginUpstreamFlow, takeUpstreamFlow, type UpstreamFlow } from './flows.js'
+import { callbackUrl, flowTokenOf } from './flow-cookie.js'
 
 /** The providers of OIDC_PROVIDERS, by name. */
 export function createUpstreamProviders (config: Config): ReadonlyMap<string, UpstreamProvider> {
@@ -129,4 +131,27 @@ export async function unlinkUpstreamIdentity (ctx: AuthContext, userId: number, 
     await queueNotice(ctx, trx, secondFactorNotice('identity_unlinked', { to: user.email, language: user.language, at: now, ip: from.ip, provider: labelOf(identity.provider) }), userId)
   })
   ctx.outbox.wake()
+}
+
+/** Begins a sign-in (linkUserId null) or a link at the provider: the flow, its
+ *  authorization URL, and the token of the cookie that binds it to this browser
+ *  (flow-cookie.ts). A link needs the
+ *  account's address verified (EMAIL_NOT_VERIFIED), as every added way in does.
+ *  PROVIDER_UNAVAILABLE when the provider's discovery fails. */
+export async function beginAtProvider (ctx: AuthContext, provider: UpstreamProvider, options: { linkUserId: number | null, returnTo: string | null }): Promise<{ url: URL, token: string }> {
+  if (options.linkUserId !== null && (await findUserById(ctx.db, options.linkUserId))?.emailVerified !== true) {
+    throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before linking another provider')
+  }
+  const { token, flow } = await beginUpstreamFlow(ctx.db, { provider: provider.config.name, linkUserId: options.linkUserId, returnTo: options.returnTo, now: ctx.now() })
+  try {
+    return { url: await provider.authorizationUrl(flow, callbackUrl(ctx.config, provider.config.name)), token }
+  } catch (error) {
+    if (error instanceof UpstreamError) throw new AuthError('PROVIDER_UNAVAILABLE')
+    throw error
+  }
+}
+
+/** The flow the browser's cookie header names, taken (single use), or null. */
+export async function takeFlowOf (ctx: AuthContext, cookieHeader: string | undefined): Promise<UpstreamFlow | null> {
+  return await takeUpstreamFlow(ctx.db, flowTokenOf(cookieHeader), ctx.now())
 }

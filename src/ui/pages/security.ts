@@ -11,12 +11,12 @@ import { AuthError } from '../../auth/errors.js'
 import { changePassword } from '../../features/account/account.js'
 import { requestEmailChange } from '../../features/email-change/email-change.js'
 import { requireFreshAuthentication } from '../../flows/privileged.js'
-import { findUserById } from '../../features/users/users.js'
 import { requesterOf } from '../../http/client-address.js'
 import { translate } from '../../i18n/catalogue.js'
 import { removePasskey, renamePasskey } from '../../methods/passkey/passkeys.js'
-import { beginAtProvider, providerNamed } from '../../methods/upstream/routes.js'
-import { unlinkUpstreamIdentity } from '../../methods/upstream/upstream.js'
+import { flowCookie } from '../../methods/upstream/flow-cookie.js'
+import { providerNamed } from '../../methods/upstream/routes.js'
+import { beginAtProvider, unlinkUpstreamIdentity } from '../../methods/upstream/upstream.js'
 import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, regenerateRecoveryCodes, type TotpEnrolment } from '../../methods/totp/totp.js'
 import { type AccountKit, SECTIONS } from '../account-kit.js'
 import { type FormFailure, formFailure, missingFields, sendFailure } from '../forms.js'
@@ -126,10 +126,8 @@ export const securityPages: FastifyPluginAsyncTypebox<PageOptions & { account: A
   // Chromium applies the form's CSP form-action to redirects after a submission.
   app.post('/account/identities/link', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: LinkForm } },
     account.form<{ provider: string }>('security', 'identities', {}, async (session, body, _request, reply, context) => {
-      const provider = providerNamed(upstream, body.provider)
-      if ((await findUserById(ctx.db, session.user.id))?.emailVerified !== true) throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before linking another provider')
-      const { url, cookie } = await beginAtProvider(ctx, config, provider, { linkUserId: session.user.id, returnTo: null })
-      void reply.header('set-cookie', cookie).header('refresh', `0;url=${url.toString()}`)
+      const { url, token } = await beginAtProvider(ctx, providerNamed(upstream, body.provider), { linkUserId: session.user.id, returnTo: null })
+      void reply.header('set-cookie', flowCookie(config, token)).header('refresh', `0;url=${url.toString()}`)
       return pages.send(reply, 'continue', context, { title: 'page.continue', next: url.toString() })
     }, privileged))
 

@@ -13,10 +13,9 @@ import { completeSignIn } from '../../flows/login/login.js'
 import { requesterOf } from '../../http/client-address.js'
 import { setSessionCookie } from '../../http/plugins/session.js'
 import { translate } from '../../i18n/catalogue.js'
-import { clearedFlowCookie, callbackUrl, flowTokenOf } from '../../methods/upstream/flow-cookie.js'
-import { takeUpstreamFlow } from '../../methods/upstream/flows.js'
+import { clearedFlowCookie, callbackUrl } from '../../methods/upstream/flow-cookie.js'
 import { UpstreamError, type UpstreamProvider } from '../../methods/upstream/provider.js'
-import { linkUpstreamIdentity, proveUpstreamIdentity } from '../../methods/upstream/upstream.js'
+import { linkUpstreamIdentity, proveUpstreamIdentity, takeFlowOf } from '../../methods/upstream/upstream.js'
 import type { PageOptions } from '../plugin.js'
 
 const Params = Type.Object({ provider: Type.String({ maxLength: 64 }) })
@@ -31,7 +30,7 @@ export const upstreamPages: FastifyPluginAsyncTypebox<PageOptions & { providers:
     const provider = providers.get(name)
     const context = pages.context(request, reply, { path: '/ui/login' })
     void reply.header('set-cookie', clearedFlowCookie(config)).header('cache-control', 'no-store')
-    const flow = await takeUpstreamFlow(ctx.db, flowTokenOf(request.headers.cookie), ctx.now())
+    const flow = await takeFlowOf(ctx, request.headers.cookie)
     try {
       if (provider === undefined) throw new AuthError('PROVIDER_NOT_FOUND')
       if (flow === null || flow.provider !== name) throw new AuthError('INVALID_CALLBACK')
