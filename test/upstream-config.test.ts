@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, it } from 'node:test'
+import { jwtVerify } from 'jose'
 import { ConfigError, loadConfig } from '../src/config.js'
+import { APPLE_SECRET_TTL_SECONDS, createAppleClientSecret } from '../src/methods/upstream/apple.js'
 
 const microsoft = (env: Record<string, string> = {}): ReturnType<typeof loadConfig> =>
   loadConfig({ OIDC_PROVIDERS: 'microsoft', OIDC_MICROSOFT_CLIENT_ID: 'ms-client', OIDC_MICROSOFT_CLIENT_SECRET: 'ms-secret', ...env })
@@ -68,5 +70,22 @@ describe('the apple preset', () => {
       assert.ok(problems.some(problem => problem.startsWith('OIDC_APPLE_PRIVATE_KEY must be the PKCS #8 PEM of a P-256 key')), `${label}: ${problems.join('; ')}`)
       if (key.length > 80) assert.ok(problems.every(problem => !problem.includes(key.slice(40, 80))), 'the key is not echoed')
     }
+  })
+
+  it('signs its client secret once, keeps it, and signs a new one when less than 5 minutes of its hour are left', async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    const [provider] = loadConfig(apple(key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())).upstream
+    assert.ok(provider !== undefined)
+    let now = Date.UTC(2026, 11, 8, 12, 0, 0)
+    const secret = createAppleClientSecret(provider, () => now)
+    const first = await secret()
+    const { payload, protectedHeader } = await jwtVerify(first, key.publicKey, { issuer: 'TEAM123456', subject: 'com.example.web', audience: 'https://appleid.apple.com', currentDate: new Date(now) })
+    assert.deepEqual([protectedHeader.alg, protectedHeader.kid, (payload.exp ?? 0) - (payload.iat ?? 0)], ['ES256', 'KEY1234567', APPLE_SECRET_TTL_SECONDS])
+    now += 54 * 60_000
+    assert.equal(await secret(), first, 'still 6 minutes left: the same secret')
+    now += 2 * 60_000
+    const second = await secret()
+    assert.notEqual(second, first, '4 minutes left: a new one')
+    assert.equal((await jwtVerify(second, key.publicKey, { currentDate: new Date(now) })).payload.iat, Math.floor(now / 1000))
   })
 })
