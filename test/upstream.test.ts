@@ -94,6 +94,10 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     const identities = await request(server, 'GET', '/account/identities', undefined, { session: sessionOf(browser) })
     assert.deepEqual(identities.body.identities.map((entry: { provider: string, label: string, email: string }) => [entry.provider, entry.label, entry.email]), [['acme', 'Acme', email]])
     assert.deepEqual(await mailKinds(email), [], 'a verified address needs no verification mail')
+    const shown = await runCli(['users', 'show', email], { DATABASE_URL: server.databaseUrl })
+    assert.match(shown.stdout, new RegExp(`linked: +acme \\(${email.replace(/[.+]/g, '\\$&')}\\)`))
+    const json = JSON.parse((await runCli(['users', 'show', email, '--json'], { DATABASE_URL: server.databaseUrl })).stdout) as { identities: Array<{ provider: string, issuer: string }> }
+    assert.deepEqual(json.identities.map(identity => [identity.provider, identity.issuer]), [['acme', upstream.issuer]])
   })
 
   it('email_verified false: a new account with its address unverified (a verification mail); it never links to an account that has the address', async () => {

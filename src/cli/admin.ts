@@ -229,7 +229,8 @@ function showText (details: AccountDetails): string {
     `email verified:   ${yesNo(details.emailVerifiedAt)}`,
     `disabled:         ${yesNo(details.disabledAt)}`,
     `language:         ${details.language}`,
-    `active sessions:  ${details.activeSessions}`
+    `active sessions:  ${details.activeSessions}`,
+    `linked:           ${details.identities.length === 0 ? 'none' : details.identities.map(identity => identity.email === null ? identity.provider : `${identity.provider} (${identity.email})`).join(', ')}`
   ].join('\n')
 }
 
@@ -245,7 +246,8 @@ async function runUserAction (ctx: AuthContext, command: Extract<AdminCommand, {
   const { name, user } = command
   if (name === 'show') {
     const details = await showUser(ctx, user)
-    return command.json ? JSON.stringify({ ...userJson(details), active_sessions: details.activeSessions }) : showText(details)
+    const identities = details.identities.map(identity => ({ provider: identity.provider, issuer: identity.issuer, subject: identity.subject, email: identity.email, created_at: iso(identity.createdAt), last_used_at: iso(identity.lastUsedAt) }))
+    return command.json ? JSON.stringify({ ...userJson(details), active_sessions: details.activeSessions, identities }) : showText(details)
   }
   let outcome: AdminOutcome
   switch (name) {

@@ -14,6 +14,7 @@ import { endLoginFlows } from '../../tokens/login-flows.js'
 import { type AuditRecord, findAuditEvents } from '../audit/audit.js'
 import { countActiveSessions, deleteExpiredSessions, invalidateUserSessions } from '../sessions/sessions.js'
 import { type AccountRecord, findAccount, findUserById, listAccounts, setDisabled, setEmailVerified } from '../users/users.js'
+import { type Identity, listIdentities } from '../../methods/upstream/identities.js'
 
 export const LIST_DEFAULT = 50
 export const LIST_MAX = 1000
@@ -31,11 +32,13 @@ export async function listUsers (ctx: AuthContext, options: { search?: string, l
 
 export interface AccountDetails extends AccountRecord {
   readonly activeSessions: number
+  /** Its identities at other providers (sign-in with Google …), oldest first. */
+  readonly identities: readonly Identity[]
 }
 
 export async function showUser (ctx: AuthContext, idOrEmail: string): Promise<AccountDetails> {
   const account = await resolveAccount(ctx, idOrEmail)
-  return { ...account, activeSessions: await countActiveSessions(ctx.db, account.id, ctx.now()) }
+  return { ...account, activeSessions: await countActiveSessions(ctx.db, account.id, ctx.now()), identities: await listIdentities(ctx.db, account.id) }
 }
 
 /** What a change did: the account, whether anything changed, how many sessions ended. */
