@@ -93,8 +93,11 @@ describe('hosted pages in Chromium', () => {
       await page.locator('header').getByRole('button', { name: 'Sign out' }).click()
       await page.waitForURL(/\/ui\/login\?notice=signed_out/)
 
-      // Sign in with the keyboard alone: the email field has the focus, Tab, Enter.
+      // Sign in with the keyboard alone: the email field has the focus, Tab, Enter. (The
+      // browser moves the focus to an autofocus field after the load event: wait for it, or
+      // the keys of a loaded CI go nowhere.)
       await page.goto(`${server.url}/ui/login`)
+      await page.waitForFunction(() => document.activeElement?.id === 'login-email', undefined, { timeout: 5000 })
       await page.keyboard.type(email)
       await page.keyboard.press('Tab')
       await page.keyboard.type(PASSWORD)

@@ -200,6 +200,23 @@ describe(`sign in with another identity provider on ${TEST_DIALECT}`, () => {
     }
   })
 
+  it('starts and callbacks count in the per-IP sign-in limit (RATE_LIMIT_LOGIN), as password sign-ins do', async () => {
+    const port = await freePort()
+    const limited = await startServer({ PUBLIC_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_LOGIN: '3', OIDC_PROVIDERS: 'acme', OIDC_ACME_ISSUER: upstream.issuer, OIDC_ACME_CLIENT_ID: 'authsvc', OIDC_ACME_CLIENT_SECRET: 'authsvc-secret' }, { port })
+    try {
+      const browser = new PageClient(limited)
+      assert.equal((await browser.get('/sessions/oidc/acme')).status, 302)
+      assert.equal((await browser.get('/ui/oidc/acme/callback?code=x&state=y')).status, 400)
+      assert.equal((await request(limited, 'POST', '/sessions', { email: uniqueEmail('limit'), password: PASSWORD })).status, 401)
+      const over = await request(limited, 'GET', '/sessions/oidc/acme')
+      assert.equal(over.status, 429)
+      assert.equal(over.body.code, 'rate_limited')
+      assert.equal((await browser.get('/ui/oidc/acme/callback?code=x&state=y')).status, 429)
+    } finally {
+      await limited.close()
+    }
+  })
+
   it('an expired flow is refused', async () => {
     upstream.nextAccount = { sub: nextSubject(), email: uniqueEmail('upstream-late'), email_verified: true }
     const { browser, callback } = await atProvider('acme')
