@@ -1,12 +1,17 @@
 // The settings of the `microsoft` and `apple` presets (OIDC_<NAME>_*, src/config/
 // upstream-settings.ts) as loadConfig reads them: Microsoft's tenant in its issuer, Apple's
-// key read at start. No database, no server.
+// key read at start. No database; one case starts the service (a provider that does not
+// answer) to read its log.
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, it } from 'node:test'
 import { jwtVerify } from 'jose'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { APPLE_SECRET_TTL_SECONDS, createAppleClientSecret } from '../src/methods/upstream/apple.js'
+import { freePort, startService } from './support/service.js'
 
 const microsoft = (env: Record<string, string> = {}): ReturnType<typeof loadConfig> =>
   loadConfig({ OIDC_PROVIDERS: 'microsoft', OIDC_MICROSOFT_CLIENT_ID: 'ms-client', OIDC_MICROSOFT_CLIENT_SECRET: 'ms-secret', ...env })
@@ -87,5 +92,30 @@ describe('the apple preset', () => {
     const second = await secret()
     assert.notEqual(second, first, '4 minutes left: a new one')
     assert.equal((await jwtVerify(second, key.publicKey, { currentDate: new Date(now) })).payload.iat, Math.floor(now / 1000))
+  })
+})
+
+describe('a provider that does not answer', () => {
+  it('is a 502 provider_unavailable for the person, and a warning naming the provider and the cause for the operator, never the secret', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'authsvc-upstream-down-'))
+    // Nothing listens there: discovery fails at once.
+    const issuer = `http://127.0.0.1:${await freePort()}`
+    const service = await startService({ DATABASE_URL: path.join(dir, 'auth.sqlite'), LOG_LEVEL: 'warn', OIDC_PROVIDERS: 'acme', OIDC_ACME_ISSUER: issuer, OIDC_ACME_CLIENT_ID: 'client', OIDC_ACME_CLIENT_SECRET: 'a-secret-never-logged' })
+    let run
+    try {
+      const reply = await fetch(`${service.url}/sessions/oidc/acme`, { redirect: 'manual' })
+      assert.equal(reply.status, 502)
+      assert.equal(((await reply.json()) as { code: string }).code, 'provider_unavailable')
+    } finally {
+      run = await service.stop('SIGTERM')
+      await rm(dir, { recursive: true, force: true })
+    }
+    const line = run.stdout.split('\n').find(entry => entry.includes('identity provider unavailable'))
+    assert.ok(line !== undefined, run.stdout)
+    const logged = JSON.parse(line) as { level: number, provider: string, cause: string }
+    assert.equal(logged.level, 40)
+    assert.equal(logged.provider, 'acme')
+    assert.match(logged.cause, /ECONNREFUSED/)
+    assert.doesNotMatch(run.stdout, /a-secret-never-logged/)
   })
 })

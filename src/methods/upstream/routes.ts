@@ -3,6 +3,7 @@
 // identities are listed, linked and unlinked under /account/identities. The provider's
 // callback is a page (src/ui/pages/upstream.ts): it ends in a session or says what to do.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyBaseLogger } from 'fastify'
 import { type Static, Type } from 'typebox'
 import type { AuthContext } from '../../auth/context.js'
 import { AuthError } from '../../auth/errors.js'
@@ -13,8 +14,8 @@ import { errors, MessageReply, ref } from '../../http/schemas.js'
 import { createReturnToCheck } from '../../ui/return-to.js'
 import type { Identity } from './identities.js'
 import { flowCookie } from './flow-cookie.js'
-import type { UpstreamProvider } from './provider.js'
-import { beginAtProvider, identitiesOf, unlinkUpstreamIdentity } from './upstream.js'
+import { UpstreamError, type UpstreamProvider } from './provider.js'
+import { beginAtProvider, causeOf, identitiesOf, unlinkUpstreamIdentity } from './upstream.js'
 
 export interface UpstreamRouteOptions {
   readonly ctx: AuthContext
@@ -37,6 +38,21 @@ export function providerNamed (providers: ReadonlyMap<string, UpstreamProvider>,
   const provider = providers.get(name)
   if (provider === undefined) throw new AuthError('PROVIDER_NOT_FOUND')
   return provider
+}
+
+/**
+ * beginAtProvider, with a provider that does not answer told apart: 502
+ * PROVIDER_UNAVAILABLE for the person, a warning naming the provider and the cause for the
+ * operator (which the person's answer must not carry).
+ */
+export async function beginOrRefuse (ctx: AuthContext, provider: UpstreamProvider, options: { linkUserId: number | null, returnTo: string | null }, log: FastifyBaseLogger): Promise<{ url: URL, token: string }> {
+  try {
+    return await beginAtProvider(ctx, provider, options)
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error
+    log.warn({ provider: provider.config.name, cause: causeOf(error) }, 'identity provider unavailable')
+    throw new AuthError('PROVIDER_UNAVAILABLE')
+  }
 }
 
 export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRouteOptions> = async (app, { ctx, config, providers }) => {
@@ -68,7 +84,7 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRouteOptions> = a
     const provider = providerNamed(providers, request.params.provider)
     const returnTo = checkReturnTo(request.query.return_to)
     if (!returnTo.ok) throw new AuthError('INVALID_FIELD', 'return_to must be a path on this service or a URL on a trusted origin')
-    const { url, token } = await beginAtProvider(ctx, provider, { linkUserId: null, returnTo: returnTo.url ?? null })
+    const { url, token } = await beginOrRefuse(ctx, provider, { linkUserId: null, returnTo: returnTo.url ?? null }, request.log)
     void res.header('set-cookie', flowCookie(config, token)).header('cache-control', 'no-store')
     return await res.redirect(url.toString(), 302)
   })
@@ -93,7 +109,7 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRouteOptions> = a
     }
   }, async (request, res) => {
     const provider = providerNamed(providers, request.params.id)
-    const { url, token } = await beginAtProvider(ctx, provider, { linkUserId: sessionOf(request).user.id, returnTo: null })
+    const { url, token } = await beginOrRefuse(ctx, provider, { linkUserId: sessionOf(request).user.id, returnTo: null }, request.log)
     void res.header('set-cookie', flowCookie(config, token))
     return { authorization_url: url.toString() }
   })

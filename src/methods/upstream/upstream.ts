@@ -135,20 +135,25 @@ export async function unlinkUpstreamIdentity (ctx: AuthContext, userId: number, 
 
 /** Begins a sign-in (linkUserId null) or a link at the provider: the flow, its
  *  authorization URL, and the token of the cookie that binds it to this browser
- *  (flow-cookie.ts). A link needs the
- *  account's address verified (EMAIL_NOT_VERIFIED), as every added way in does.
- *  PROVIDER_UNAVAILABLE when the provider's discovery fails. */
+ *  (flow-cookie.ts). A link needs the account's address verified (EMAIL_NOT_VERIFIED),
+ *  as every added way in does. UpstreamError when the provider's discovery fails. */
 export async function beginAtProvider (ctx: AuthContext, provider: UpstreamProvider, options: { linkUserId: number | null, returnTo: string | null }): Promise<{ url: URL, token: string }> {
   if (options.linkUserId !== null && (await findUserById(ctx.db, options.linkUserId))?.emailVerified !== true) {
     throw new AuthError('EMAIL_NOT_VERIFIED', 'verify your email address before linking another provider')
   }
   const { token, flow } = await beginUpstreamFlow(ctx.db, { provider: provider.config.name, linkUserId: options.linkUserId, returnTo: options.returnTo, now: ctx.now() })
-  try {
-    return { url: await provider.authorizationUrl(flow, callbackUrl(ctx.config, provider.config.name)), token }
-  } catch (error) {
-    if (error instanceof UpstreamError) throw new AuthError('PROVIDER_UNAVAILABLE')
-    throw error
+  return { url: await provider.authorizationUrl(flow, callbackUrl(ctx.config, provider.config.name)), token }
+}
+
+/** What an UpstreamError's causes say, for the operator's log (the library's and Node's
+ *  words: "fetch failed: connect ECONNREFUSED 10.0.0.7:443"; never a token or a secret). */
+export function causeOf (error: UpstreamError): string {
+  const words: string[] = []
+  for (let cause: unknown = error.cause; cause instanceof Error && words.length < 4; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code
+    words.push(typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message)
   }
+  return words.join(': ')
 }
 
 /** The flow the browser's cookie header names, taken (single use), or null. */

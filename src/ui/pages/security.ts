@@ -15,8 +15,8 @@ import { requesterOf } from '../../http/client-address.js'
 import { translate } from '../../i18n/catalogue.js'
 import { removePasskey, renamePasskey } from '../../methods/passkey/passkeys.js'
 import { flowCookie } from '../../methods/upstream/flow-cookie.js'
-import { providerNamed } from '../../methods/upstream/routes.js'
-import { beginAtProvider, unlinkUpstreamIdentity } from '../../methods/upstream/upstream.js'
+import { beginOrRefuse, providerNamed } from '../../methods/upstream/routes.js'
+import { unlinkUpstreamIdentity } from '../../methods/upstream/upstream.js'
 import { beginTotpEnrolment, confirmTotp, disableTotp, pendingTotpEnrolment, regenerateRecoveryCodes, type TotpEnrolment } from '../../methods/totp/totp.js'
 import { type AccountKit, SECTIONS } from '../account-kit.js'
 import { type FormFailure, formFailure, missingFields, sendFailure } from '../forms.js'
@@ -125,8 +125,8 @@ export const securityPages: FastifyPluginAsyncTypebox<PageOptions & { account: A
   // callback page; the way there is a page of its own that moves on (a Refresh header):
   // Chromium applies the form's CSP form-action to redirects after a submission.
   app.post('/account/identities/link', { config: accountLimit, schema: { ...hide, querystring: PageQuery, body: LinkForm } },
-    account.form<{ provider: string }>('security', 'identities', {}, async (session, body, _request, reply, context) => {
-      const { url, token } = await beginAtProvider(ctx, providerNamed(upstream, body.provider), { linkUserId: session.user.id, returnTo: null })
+    account.form<{ provider: string }>('security', 'identities', {}, async (session, body, request, reply, context) => {
+      const { url, token } = await beginOrRefuse(ctx, providerNamed(upstream, body.provider), { linkUserId: session.user.id, returnTo: null }, request.log)
       void reply.header('set-cookie', flowCookie(config, token)).header('refresh', `0;url=${url.toString()}`)
       return pages.send(reply, 'continue', context, { title: 'page.continue', next: url.toString() })
     }, privileged))

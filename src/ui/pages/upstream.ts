@@ -15,7 +15,7 @@ import { setSessionCookie } from '../../http/plugins/session.js'
 import { translate } from '../../i18n/catalogue.js'
 import { clearedFlowCookie, callbackUrl } from '../../methods/upstream/flow-cookie.js'
 import { UpstreamError, type UpstreamProvider } from '../../methods/upstream/provider.js'
-import { linkUpstreamIdentity, proveUpstreamIdentity, takeFlowOf } from '../../methods/upstream/upstream.js'
+import { causeOf, linkUpstreamIdentity, proveUpstreamIdentity, takeFlowOf } from '../../methods/upstream/upstream.js'
 import type { PageOptions } from '../plugin.js'
 
 const Params = Type.Object({ provider: Type.String({ maxLength: 64 }) })
@@ -36,8 +36,11 @@ export const upstreamPages: FastifyPluginAsyncTypebox<PageOptions & { providers:
       if (flow === null || flow.provider !== name) throw new AuthError('INVALID_CALLBACK')
       const identity = await provider.redeem({ url: new URL(request.url, config.publicUrl), form }, flow, callbackUrl(config, name)).catch((error: unknown) => {
         if (!(error instanceof UpstreamError)) throw error
-        // The cause (the library's words: a state, an issuer, a signature) for the operator; no token is in it.
-        request.log.info({ provider: name, reason: error.reason, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'sign-in with another provider refused')
+        // The cause (the library's words: a state, an issuer, a signature) for the operator;
+        // no token is in it. A provider that does not answer is the operator's to fix: a warning.
+        const entry = { provider: name, reason: error.reason, cause: causeOf(error) }
+        if (error.reason === 'unavailable') request.log.warn(entry, 'identity provider unavailable')
+        else request.log.info(entry, 'sign-in with another provider refused')
         throw new AuthError(REFUSALS[error.reason])
       })
       const from = requesterOf(request)
